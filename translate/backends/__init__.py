@@ -1,0 +1,30 @@
+"""Backend name -> implementation table, imported lazily so `import translate` stays light."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from translate.errors import ConfigError
+
+if TYPE_CHECKING:
+    from translate.backends.base import Translator
+    from translate.config import Settings
+
+BACKENDS = {
+    "transformers": "translate.backends.hf:HFTranslator",
+    "ctranslate2": "translate.backends.ct2:CT2Translator",
+}
+
+
+def load_translator(settings: Settings) -> Translator:
+    """Load the model named by ``settings`` with the chosen backend (once per call; callers keep it)."""
+    try:
+        target = BACKENDS[settings.backend]
+    except KeyError:
+        raise ConfigError(
+            f"unknown backend {settings.backend!r}; choose one of: {', '.join(BACKENDS)}"
+        ) from None
+    module_name, class_name = target.split(":")
+    cls = getattr(import_module(module_name), class_name)
+    return cls(settings)

@@ -1,0 +1,30 @@
+"""The one protocol every backend implements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from translate.types import ModelInfo, Translation
+
+
+class Translator(Protocol):
+    """Translates batches of sentences. Batching, splitting and caching happen outside."""
+
+    info: ModelInfo
+    max_input_tokens: int
+    """The longest source, in the model's tokens, that the model accepts (EOS included)."""
+    default_batch_tokens: int
+    default_batch_size: int
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Source lengths in the model's own tokens (special tokens included)."""
+        ...
+
+    def translate(self, texts: Sequence[str], *, strict: bool = False) -> list[Translation]:
+        """Translate one batch, outputs in input order.
+
+        ``strict`` asks for the guard's retry settings (repetition penalty, no repeated
+        n-grams, tighter length limit) after a first output was rejected.
+        """
+        ...

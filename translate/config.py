@@ -1,0 +1,125 @@
+"""Settings and model presets, with their precedence in one place.
+
+Precedence, lowest first: built-in defaults < preset (``configs/NAME.toml``) <
+user config file (``--config FILE``) < options given on the command line or to the API.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from translate.errors import ConfigError
+
+DEFAULT_PRESET = "opus-mt-tc-big-ar-en"
+BACKENDS = ("transformers", "ctranslate2")
+FAMILIES = ("marian", "nllb")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs to load a model and translate. Every field is a config key."""
+
+    model: str = ""
+    """Hub id or local directory of the transformers model."""
+    preset: str | None = None
+    family: str | None = None
+    """``marian`` or ``nllb``; detected from the model's config when not given."""
+    backend: str = "transformers"
+    revision: str | None = None
+    device: str = "auto"
+    """``auto`` (CUDA when present, else CPU), ``cpu``, ``cuda`` or ``cuda:N``."""
+    compute_type: str = "auto"
+    """transformers: float32, float16, bfloat16; ctranslate2: int8, int8_float16, float16, float32, ..."""
+    beam_size: int = 4
+    max_length_ratio: float = 2.0
+    """Output length limit: ratio * source tokens + max_length_offset."""
+    max_length_offset: int = 10
+    max_sentence_tokens: int = 200
+    """Sentences longer than this (or than the model's own input limit) are split at clauses."""
+    batch_tokens: int = 0
+    """Token budget of a batch, counted as padded cells (batch size * longest). 0: backend default."""
+    batch_size: int = 0
+    """Most sentences in a batch. 0: backend default."""
+    threads: int = 0
+    """CPU threads (intra-op). 0: all cores."""
+    inter_threads: int = 1
+    """CTranslate2 only: batches translated in parallel."""
+    source_lang: str = "ar"
+    target_lang: str = "en"
+
+    def generation_key(self) -> dict[str, Any]:
+        """The settings that change translations; a corpus run refuses to resume if they differ."""
+        keys = ("model", "revision", "backend", "family", "compute_type", "beam_size",
+                "max_length_ratio", "max_length_offset", "max_sentence_tokens")
+        return {k: getattr(self, k) for k in keys}
+
+
+FIELDS = {f.name for f in dataclasses.fields(Settings)}
+
+
+def configs_dir() -> Path:
+    """Presets ship inside the wheel as ``translate/configs``; a source checkout has ``configs/``."""
+    packaged = Path(str(resources.files("translate"))) / "configs"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "configs"
+
+
+def list_presets() -> dict[str, dict[str, Any]]:
+    return {p.stem: read_config(p) for p in sorted(configs_dir().glob("*.toml"))}
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not a valid TOML config ({exc})") from None
+    unknown = sorted(set(data) - FIELDS - {"description"})
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown config key(s) {', '.join(unknown)}; valid keys: {', '.join(sorted(FIELDS))}"
+        )
+    return data
+
+
+def resolve_settings(model: str | None = None, config: Path | None = None, **overrides: Any) -> Settings:
+    """Build Settings from a preset name / hub id / local path, a config file and overrides.
+
+    ``None`` overrides are ignored, so CLI options left unset keep the preset's values.
+    """
+    values: dict[str, Any] = {}
+    file_values = read_config(config) if config else {}
+    name = model or file_values.get("preset") or (None if file_values.get("model") else DEFAULT_PRESET)
+    if name:
+        values.update(_model_values(name))
+    values.update(file_values)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    values.pop("description", None)
+    settings = Settings(**values)
+    if settings.backend not in BACKENDS:
+        raise ConfigError(f"unknown backend {settings.backend!r}; choose one of: {', '.join(BACKENDS)}")
+    if settings.family is not None and settings.family not in FAMILIES:
+        raise ConfigError(f"unknown model family {settings.family!r}; choose one of: {', '.join(FAMILIES)}")
+    if settings.beam_size < 1:
+        raise ConfigError(f"beam size must be at least 1, got {settings.beam_size}")
+    return settings
+
+
+def _model_values(name: str) -> dict[str, Any]:
+    presets = list_presets()
+    if name in presets:
+        return {**presets[name], "preset": name}
+    if Path(name).expanduser().exists():
+        return {"model": str(Path(name).expanduser().resolve())}
+    if "/" in name:
+        return {"model": name}
+    raise ConfigError(
+        f"unknown model {name!r}: not a preset ({', '.join(presets)}), a local directory or a hub id (owner/name)"
+    )

@@ -1,0 +1,31 @@
+"""Typed exceptions. The library raises them; only the CLI turns them into a message and an exit code."""
+
+
+class TranslateError(Exception):
+    """Base class: the message is one line that says what went wrong and how to fix it."""
+
+    exit_code = 1
+
+
+class InputError(TranslateError):
+    """The user's input cannot be read or parsed (file, line or row named in the message)."""
+
+    exit_code = 2
+
+
+class ConfigError(TranslateError):
+    """An unknown preset, a bad config file or conflicting options."""
+
+    exit_code = 2
+
+
+class ModelUnavailableError(TranslateError):
+    """The model is not cached and cannot be downloaded, or a path holds no model."""
+
+    exit_code = 3
+
+
+class BackendError(TranslateError):
+    """The translation backend failed or is not installed."""
+
+    exit_code = 4
