@@ -1,0 +1,223 @@
+"""Structure detection on real and realistic scraped pages: golden tables of (line, role, text)."""
+
+from pathlib import Path
+
+import pytest
+
+from translate.article import (
+    detect_structure,
+    is_boilerplate,
+    is_page_meta,
+    looks_like_headline,
+    looks_like_subheading,
+)
+from translate.errors import ConfigError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEED_HEADLINE = "روسيا وكوريا الشمالية.. العلاقات نحو «حقبة جديدة من الازدهار»"
+SEED_SUBHEADING = "استقبال حافل لبوتين في كوريا الشمالية"
+
+
+def detect_file(name: str, headline: str = "auto"):
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    return detect_structure(text, id=Path(name).stem, headline=headline)
+
+
+def roles_by_line(article) -> list[tuple[int, str]]:
+    return [(b.line, b.role) for b in article.blocks]
+
+
+# --- the seed article -------------------------------------------------------------------------
+
+
+def test_seed_headline_is_the_title_not_the_site_label():
+    article = detect_file("seed-article.ar.txt")
+    assert article.headline.text == SEED_HEADLINE
+    assert article.headline.line == 3
+    assert article.content[0] == article.headline
+
+
+def test_seed_content_after_the_headline():
+    article = detect_file("seed-article.ar.txt")
+    after = article.content[1:]
+    assert [(b.line, b.role) for b in after] == [
+        (6, "body"), (8, "body"), (10, "body"), (12, "body"), (14, "body"), (16, "body"),
+        (18, "body"), (20, "subheading"), (22, "body"), (24, "body"), (26, "body"), (28, "body"),
+        (30, "subheading"), (32, "body"), (34, "body"), (36, "body"),
+    ]
+    assert [b.text for b in after if b.role == "subheading"] == [SEED_SUBHEADING, SEED_SUBHEADING]
+    assert after[0].text.startswith("“العلاقات مع روسيا تدخل طور ازدهار جديدا”")
+    assert after[-1].text.endswith("صواريخ بالستية كورية شمالية في أوكرانيا.")
+
+
+def test_seed_dropped_chrome_in_document_order():
+    article = detect_file("seed-article.ar.txt")
+    assert [(b.line, b.text) for b in article.dropped] == [
+        (1, "اخبار لايف"),
+        (38, "aXA6IDJhMDI6NDc4MDphOjE0NTE6MDoxN2IzOjljNmY6MiA= جزيرة ام اند امز GB"),
+        (40, "اترك تعليقاً"),
+        (42, "لن يتم نشر عنوان بريدك الإلكتروني. الحقول الإلزامية مشار إليها بـ *"),
+        (44, "زر الذهاب إلى الأعلى"),
+    ]
+
+
+def test_seed_blocks_keep_document_order_and_id():
+    article = detect_file("seed-article.ar.txt")
+    lines = [b.line for b in article.blocks]
+    assert lines == sorted(lines) and len(article.blocks) == 22
+    assert article.id == "seed-article.ar"
+
+
+def test_seed_first_line_mode_takes_the_site_label():
+    article = detect_file("seed-article.ar.txt", headline="first-line")
+    assert (article.headline.line, article.headline.text) == (1, "اخبار لايف")
+    assert article.blocks[1].line == 3 and article.blocks[1].role != "boilerplate"
+    assert [b.line for b in article.dropped] == [38, 40, 42, 44]
+
+
+def test_seed_none_mode_has_no_headline_and_drops_nothing_before_the_body():
+    article = detect_file("seed-article.ar.txt", headline="none")
+    assert article.headline is None
+    assert [b.line for b in article.content][:3] == [1, 3, 6]
+    assert [b.line for b in article.dropped] == [38, 40, 42, 44]
+
+
+def test_unknown_headline_mode_lists_the_valid_ones():
+    with pytest.raises(ConfigError, match="auto, first-line, none"):
+        detect_structure("نص", headline="title")
+
+
+# --- more scraped pages ------------------------------------------------------------------------
+
+PAGES = {
+    "breadcrumbs-date-share.ar.txt": [
+        (1, "boilerplate"), (2, "boilerplate"), (4, "headline"), (5, "boilerplate"), (7, "body"),
+        (9, "body"), (11, "subheading"), (13, "body"), (15, "boilerplate"), (16, "boilerplate"),
+        (17, "boilerplate"), (18, "boilerplate"), (20, "boilerplate"), (21, "boilerplate"),
+        (23, "boilerplate"),
+    ],
+    "question-headline.ar.txt": [
+        (1, "boilerplate"), (3, "headline"), (5, "body"), (7, "body"), (9, "body"), (11, "body"),
+        (13, "boilerplate"), (15, "body"), (17, "boilerplate"),
+    ],
+    "no-chrome.ar.txt": [(1, "headline"), (3, "body"), (5, "body"), (7, "subheading"), (9, "body")],
+    "footer-links.ar.txt": [
+        (1, "boilerplate"), (2, "boilerplate"), (4, "headline"), (6, "body"), (8, "boilerplate"),
+        (10, "body"), (12, "body"), (14, "boilerplate"), (15, "boilerplate"), (16, "boilerplate"),
+        (17, "boilerplate"), (18, "boilerplate"),
+    ],
+    "comment-form.ar.txt": [
+        (1, "boilerplate"), (2, "headline"), (3, "subheading"), (5, "body"), (7, "body"),
+        (9, "boilerplate"), (10, "boilerplate"), (11, "boilerplate"), (12, "boilerplate"),
+        (13, "boilerplate"), (14, "boilerplate"),
+    ],
+}
+HEADLINES = {
+    "breadcrumbs-date-share.ar.txt": "البنك المركزي المصري يثبت أسعار الفائدة للمرة الثالثة على التوالي",
+    "question-headline.ar.txt": "هل تنجح مفاوضات وقف إطلاق النار في غزة هذه المرة؟",
+    "no-chrome.ar.txt": "ارتفاع أسعار النفط بعد قرار أوبك+ تمديد خفض الإنتاج",
+    "footer-links.ar.txt": "المغرب يتأهل إلى نهائي كأس أمم أفريقيا للمرة الأولى منذ 2004!",
+    "comment-form.ar.txt": "زلزال بقوة 6.1 درجة يضرب جنوب تركيا ولا أنباء عن إصابات",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_scraped_page_structure(name):
+    article = detect_file(f"pages/{name}")
+    assert roles_by_line(article) == PAGES[name]
+    assert article.headline.text == HEADLINES[name]
+
+
+def test_real_paragraph_after_chrome_stays_body():
+    article = detect_file("pages/question-headline.ar.txt")
+    assert article.content[-1].text.startswith("ومن المقرر أن تستأنف المحادثات")
+
+
+def test_body_paragraph_starting_like_a_share_prompt_is_kept():
+    article = detect_file("pages/question-headline.ar.txt")
+    assert article.content[1].text.startswith("شارك وفد مصري وقطري")
+
+
+def test_short_question_between_paragraphs_is_body_not_subheading():
+    article = detect_file("pages/question-headline.ar.txt")
+    assert [b.role for b in article.blocks if b.text == "فما الذي تغير هذه المرة؟"] == ["body"]
+
+
+def test_crlf_and_blank_lines_keep_line_numbers():
+    text = "عنوان الخبر الرئيسي اليوم\r\n\r\nفقرة أولى من نص الخبر تنتهي هنا.\r\n"
+    article = detect_structure(text)
+    assert roles_by_line(article) == [(1, "headline"), (3, "body")]
+
+
+def test_empty_text_has_no_blocks():
+    assert detect_structure("\n  \n").blocks == ()
+
+
+# --- single-line rules --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("line", [
+    "اترك تعليقاً", "اترك تعليقا", "أضف تعليق", "زر الذهاب إلى الأعلى", "العودة للأعلى",
+    "شارك", "شارك هذا المقال", "تابعونا على", "تابعنا على فيسبوك", "اشترك في النشرة البريدية",
+    "© 2024 موقع الأخبار", "جميع الحقوق محفوظة لموقع الأخبار 2024", "All rights reserved.",
+    "اقرأ أيضا", "اقرأ أيضاً:", "مواضيع ذات صلة", "الأكثر قراءة", "الوسوم: روسيا، كوريا الشمالية",
+    "لن يتم نشر عنوان بريدك الإلكتروني. الحقول الإلزامية مشار إليها بـ *",
+    "aXA6IDJhMDI6NDc4MDphOjE0NTE6MDoxN2IzOjljNmY6MiA= جزيرة ام اند امز GB",
+    "ref 5f2b9c0e7a1d4b3c8e6f0a9b12", "https://example.com/news/123", "* * *",
+])
+def test_chrome_lines(line):
+    assert is_boilerplate(line)
+
+
+@pytest.mark.parametrize("line", [
+    SEED_HEADLINE, SEED_SUBHEADING,
+    "شارك الآلاف في مسيرة حاشدة وسط العاصمة للمطالبة بوقف الحرب.",
+    "وقال إن الشركة تابعت على مدى سنوات تطور السوق، مؤكدا أن جميع الحقوق محفوظة للمستثمرين وفق القانون المعمول به.",
+    "وأضاف أن 40 شخصا على الأقل أصيبوا في الحادث.",
+])
+def test_content_lines_are_not_chrome(line):
+    assert not is_boilerplate(line)
+
+
+@pytest.mark.parametrize("line", [
+    "الرئيسية > أخبار > سياسة", "Home / News", "الرئيسية / أخبار عربية / مصر",
+    "الأربعاء 19 يونيو 2024 - 10:30 ص", "12/06/2024", "نشر في: 3 أيار 2024",
+    "بقلم: محمد علي", "By Jane Doe", "آخر تحديث: 14:05",
+])
+def test_page_meta_lines(line):
+    assert is_page_meta(line)
+
+
+@pytest.mark.parametrize("line", [
+    SEED_HEADLINE,
+    "ارتفاع التضخم في مصر إلى 30% في يونيو",
+    "بوتين في بيونغ يانغ | صور",
+])
+def test_headlines_are_not_page_meta(line):
+    assert not is_page_meta(line)
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    (SEED_HEADLINE, True),
+    ("هل تنجح مفاوضات وقف إطلاق النار؟", True),
+    ("المغرب بطلا لأفريقيا!", True),
+    ("اخبار لايف", False),
+    ("أخبار العالم اليوم", False),
+    ("الرئيسية > أخبار > سياسة", False),
+    ("وأكد الرئيس الروسي للزعيم الكوري الشمالي تثمينه دعم كوريا الشمالية.", False),
+    (" ".join(["كلمة"] * 26), False),
+])
+def test_looks_like_headline(line, expected):
+    assert looks_like_headline(line) is expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    (SEED_SUBHEADING, True),
+    ("توقعات المحللين", True),
+    ("فما الذي تغير هذه المرة؟", False),
+    ("وقال الوزير:", False),
+    ("وصل بوتين إلى بيونغ يانغ.", False),
+    (" ".join(["كلمة"] * 13), False),
+])
+def test_looks_like_subheading(line, expected):
+    assert looks_like_subheading(line) is expected
