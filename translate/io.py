@@ -1,0 +1,211 @@
+"""Reading one article: bytes from a file or stdin, decoded, then parsed as text or a JSON record.
+
+Every failure is an InputError whose message is one line naming the file and saying
+how to fix it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from translate.article import check_headline_mode, detect_structure
+from translate.errors import InputError
+from translate.normalize import normalize_text
+from translate.types import Article, Block
+
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
+"""Checked in this order: a UTF-32 LE BOM starts with the UTF-16 LE one."""
+MAGIC = (
+    (b"\x89PNG", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF8", "GIF image"),
+    (b"%PDF", "PDF"), (b"\x1f\x8b", "gzip archive"), (b"PK\x03\x04", "zip archive"),
+    (b"BZh", "bzip2 archive"), (b"\xfd7zXZ", "xz archive"),
+)
+TITLE_KEYS = ("title", "headline")
+BODY_KEYS = ("text", "body")
+MAX_CONTROL_RATIO = 0.05
+"""More control bytes than this (in the first 8 KiB) mark a binary file."""
+MIN_ARABIC_RATIO = 0.5
+"""Windows-1256 is accepted when at least this share of the letters are Arabic..."""
+MAX_ODD_RATIO = 0.02
+"""... and at most this share of the visible characters are neither ASCII nor Arabic."""
+_TEXT_CONTROLS = frozenset(b"\t\n\r\f\v\x1b")
+_COMMON_SYMBOLS = frozenset("«»“”‘’–—…•·°×÷")
+
+
+def name_source(source: str | Path) -> str:
+    """How messages name the input: the path as given, or ``<stdin>``."""
+    return STDIN_NAME if str(source) == STDIN and not isinstance(source, Path) else str(source)
+
+
+def read_bytes(source: str | Path) -> bytes:
+    name = name_source(source)
+    if name == STDIN_NAME:
+        buffer = getattr(sys.stdin, "buffer", None)
+        if buffer is None:
+            raise InputError(f"{name}: standard input cannot be read as bytes; give a file path")
+        return buffer.read()
+    path = Path(source)
+    if path.is_dir():
+        raise InputError(f"{name}: is a directory; give the path of an article file")
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{name}: permission denied; check the file's permissions") from None
+    except OSError as error:
+        raise InputError(f"{name}: cannot be read ({error.strerror}); check the path") from None
+
+
+def describe_binary(data: bytes) -> str | None:
+    """What kind of binary file ``data`` looks like, or None when it looks like text."""
+    kind = next((label for magic, label in MAGIC if data.startswith(magic)), None)
+    if kind:
+        return kind
+    head = data[:8192]
+    if b"\x00" in head:
+        return "NUL bytes"
+    controls = sum(1 for byte in head if (byte < 0x20 and byte not in _TEXT_CONTROLS) or byte == 0x7F)
+    return "control bytes" if controls > MAX_CONTROL_RATIO * len(head) else None
+
+
+def is_plausible_arabic(text: str) -> bool:
+    """Mostly Arabic letters, with few characters that are neither ASCII nor Arabic."""
+    visible = [ch for ch in text if not ch.isspace()]
+    letters = [ch for ch in visible if ch.isalpha()]
+    arabic = sum(1 for ch in letters if "\u0600" <= ch <= "\u06ff")
+    odd = sum(1 for ch in visible
+              if not ch.isascii() and not "\u0600" <= ch <= "\u06ff" and ch not in _COMMON_SYMBOLS)
+    return bool(letters) and arabic >= MIN_ARABIC_RATIO * len(letters) and odd <= MAX_ODD_RATIO * len(visible)
+
+
+def decode_forced(data: bytes, name: str, encoding: str) -> str:
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise InputError(
+            f"{name}: unknown encoding {encoding!r}; give a codec name such as utf-8, utf-16 or cp1256"
+        ) from None
+    try:
+        return data.decode("utf-8-sig" if codec == "utf-8" else codec)
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{name}: cannot be decoded as {encoding} (byte 0x{data[error.start]:02x} at offset "
+            f"{error.start}); give the file's real --encoding or convert it to UTF-8"
+        ) from None
+
+
+def decode_detected(data: bytes, name: str) -> str:
+    """UTF-8/16/32 by BOM, else UTF-8, else Windows-1256 when the result is plausibly Arabic."""
+    codec = next((codec for bom, codec in BOMS if data.startswith(bom)), None)
+    if codec is None:
+        kind = describe_binary(data)
+        if kind:
+            raise InputError(
+                f"{name}: looks like a binary file, not text ({kind}); give the article as UTF-8 text or JSON"
+            )
+        codec = "utf-8"
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as error:
+        if codec != "utf-8":
+            raise InputError(
+                f"{name}: has a {codec} byte-order mark but is not valid {codec} (offset {error.start}); "
+                "convert it to UTF-8 or give --encoding"
+            ) from None
+    text = data.decode("cp1256", errors="replace")
+    if "\ufffd" not in text and is_plausible_arabic(text):
+        return text
+    raise InputError(
+        f"{name}: not UTF-8 and not Windows-1256 Arabic text; give its codec with --encoding "
+        "(e.g. --encoding cp1252) or convert it to UTF-8"
+    )
+
+
+def read_text(source: str | Path, encoding: str | None = None) -> str:
+    """The decoded text of a file, or of stdin when ``source`` is ``"-"``.
+
+    Without ``encoding``: UTF-8 (BOM stripped), UTF-16/32 with a BOM, then
+    Windows-1256 when the bytes are not UTF-8 but decode to plausible Arabic.
+    """
+    name = name_source(source)
+    data = read_bytes(source)
+    if not data.strip():
+        raise InputError(f"{name}: file is empty; give an article in UTF-8 text or JSON")
+    text = decode_forced(data, name, encoding) if encoding else decode_detected(data, name)
+    if not text.strip():
+        raise InputError(f"{name}: file is empty; give an article in UTF-8 text or JSON")
+    return text
+
+
+def load_record(text: str, name: str) -> dict[str, Any]:
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as error:
+        hint = "give one JSON object per file" if error.msg == "Extra data" else "fix the JSON"
+        raise InputError(
+            f"{name}: invalid JSON at line {error.lineno}, column {error.colno} ({error.msg}); {hint}"
+        ) from None
+    if not isinstance(record, dict):
+        raise InputError(f"{name}: the JSON is not an object; give {{\"title\": ..., \"text\": ...}}")
+    return record
+
+
+def pick_string(record: dict[str, Any], keys: tuple[str, ...], name: str) -> str | None:
+    """The value of the first of ``keys`` present in the record; it must be a string."""
+    key = next((k for k in keys if k in record and record[k] is not None), None)
+    if key is None:
+        return None
+    if not isinstance(record[key], str):
+        kind = type(record[key]).__name__
+        raise InputError(f"{name}: JSON key \"{key}\" must be a string, not {kind}")
+    return record[key]
+
+
+def parse_record(text: str, *, name: str, id: str = "", headline: str = "auto") -> Article:
+    """A JSON article: ``title``/``headline`` becomes the headline, ``text``/``body`` is detected.
+
+    With a title, the body is detected with headline mode ``none`` and the headline block
+    has line 0; without one, the body is detected with ``headline``. Body block lines
+    count within the body string.
+    """
+    check_headline_mode(headline)
+    record = load_record(text, name)
+    body = pick_string(record, BODY_KEYS, name)
+    if body is None or not body.strip():
+        raise InputError(
+            f"{name}: JSON record has no article text; expected a \"text\" or \"body\" string "
+            "(and optionally \"title\" or \"headline\")"
+        )
+    title = normalize_text(pick_string(record, TITLE_KEYS, name) or "").strip()
+    article = detect_structure(normalize_text(body), id=id, headline="none" if title else headline)
+    if not title:
+        return article
+    return Article(id=id, blocks=(Block("headline", " ".join(title.split()), 0),) + article.blocks)
+
+
+def parse_article(text: str, *, name: str, id: str = "", headline: str = "auto") -> Article:
+    """An article from decoded text: a JSON record when it starts with ``{``, else a scraped page."""
+    if text.lstrip().startswith("{"):
+        return parse_record(text, name=name, id=id, headline=headline)
+    return detect_structure(normalize_text(text), id=id, headline=headline)
+
+
+def read_article(
+    source: str | Path, *, encoding: str | None = None, headline: str = "auto", id: str | None = None
+) -> Article:
+    """Read, decode and parse one article; ``id`` defaults to the file name's stem, or ``stdin``."""
+    name = name_source(source)
+    if id is None:
+        id = "stdin" if name == STDIN_NAME else Path(source).stem
+    return parse_article(read_text(source, encoding), name=name, id=id, headline=headline)
