@@ -10,7 +10,7 @@ only when a backend is chosen.
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "segment_article", "translate_article", "translate_texts"]
+__all__ = ["__version__", "load", "segment_article", "translate_article", "translate_texts"]
 
 
 def __getattr__(name: str):

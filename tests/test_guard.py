@@ -1,0 +1,24 @@
+import pytest
+
+from translate.guard import find_problem, has_repeated_ngram
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["the the the the", "of the war of the war of the war of the war", "a b c d a b c d a b c d a b c d"],
+)
+def test_repetition_loops_are_found(text):
+    assert has_repeated_ngram(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Putin arrived in Pyongyang early on Wednesday.", "We need more, more and more help.", ""],
+)
+def test_normal_sentences_pass(text):
+    assert not has_repeated_ngram(text)
+
+
+def test_runaway_length_is_a_problem():
+    assert find_problem("قال", "x" * 200) == "too-long"
+    assert find_problem("وصل بوتين إلى بيونغ يانغ", "Putin arrived in Pyongyang") is None

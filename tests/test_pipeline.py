@@ -1,0 +1,119 @@
+"""Pipeline logic with a fake translator: order, deduplication, splitting, guard, pass-through."""
+
+from fakes import FakeTranslator
+
+from translate.config import Settings
+from translate.pipeline import translate_articles
+from translate.types import Article, Block, Translation
+
+SETTINGS = Settings(model="fake", batch_tokens=40, batch_size=4)
+
+
+def run(articles, translator=None, **kwargs):
+    translator = translator or FakeTranslator()
+    return list(translate_articles(articles, translator, SETTINGS, **kwargs)), translator
+
+
+def article(*blocks, id="a"):
+    return Article(id, tuple(Block(role, text, n + 1) for n, (role, text) in enumerate(blocks)))
+
+
+def test_headline_first_and_paragraphs_in_place():
+    doc = article(
+        ("boilerplate", "اخبار لايف"),
+        ("headline", "روسيا وكوريا الشمالية.. العلاقات نحو «حقبة جديدة»"),
+        ("body", "وصل بوتين إلى بيونغ يانغ. وحضر مراسم كبرى."),
+        ("subheading", "استقبال حافل لبوتين"),
+        ("body", "وأشاد بالتعاون بين البلدين."),
+        ("boilerplate", "زر الذهاب إلى الأعلى"),
+    )
+    (result,), _ = run([doc])
+    assert result.headline.translation == "EN<روسيا وكوريا الشمالية.. العلاقات نحو «حقبة جديدة»>"
+    assert [p.role for p in result.paragraphs] == ["body", "subheading", "body"]
+    assert result.paragraphs[0].translation == "EN<وصل بوتين إلى بيونغ يانغ.> EN<وحضر مراسم كبرى.>"
+    assert [s.source for s in result.paragraphs[0].sentences] == ["وصل بوتين إلى بيونغ يانغ.", "وحضر مراسم كبرى."]
+    assert result.dropped == ("اخبار لايف", "زر الذهاب إلى الأعلى")
+
+
+def test_keep_boilerplate_keeps_chrome_in_place_untranslated():
+    doc = article(("headline", "عنوان الخبر"), ("body", "نص الخبر."), ("boilerplate", "اترك تعليقاً"))
+    (result,), _ = run([doc], keep_boilerplate=True)
+    assert [(p.role, p.translation) for p in result.paragraphs] == [
+        ("body", "EN<نص الخبر.>"), ("boilerplate", "اترك تعليقاً")]
+    assert result.dropped == ()
+
+
+def test_many_articles_keep_their_order_and_repeats_are_translated_once():
+    docs = [article(("body", f"الجملة رقم {i} هنا."), ("subheading", "استقبال حافل"), id=str(i)) for i in range(30)]
+    results, fake = run(docs, window=7)
+    assert [r.id for r in results] == [str(i) for i in range(30)]
+    for i, r in enumerate(results):
+        assert r.paragraphs[0].translation == f"EN<الجملة رقم {i} هنا.>"
+    sent = [t for call in fake.calls for t in call]
+    assert sent.count("استقبال حافل") == 1
+    assert len(sent) == len(set(sent))
+
+
+def test_batches_respect_the_token_budget():
+    docs = [article(("body", " ".join(["كلمة"] * (i % 9 + 1)) + ".")) for i in range(40)]
+    _, fake = run(docs)
+    for call in fake.calls:
+        longest = max(len(t.split()) + 1 for t in call)
+        assert len(call) <= SETTINGS.batch_size
+        assert len(call) * longest <= SETTINGS.batch_tokens or len(call) == 1
+
+
+def test_long_sentence_is_split_at_clauses_never_truncated():
+    places = ["القاهرة", "دمشق", "بغداد", "عمان", "الرباط", "تونس"]
+    sentence = "، ".join(f"وقال المتحدث باسم الوزارة في {p} إن الاجتماع كان مثمرا" for p in places) + "."
+    warnings = []
+    (result,), fake = run([article(("body", sentence))], FakeTranslator(max_input_tokens=20),
+                          on_warning=warnings.append)
+    pieces = [t for call in fake.calls for t in call]
+    assert all(len(p.split()) + 1 <= 20 for p in pieces)
+    translation = result.paragraphs[0].sentences[0].translation
+    assert translation.split
+    assert "".join(p for p in pieces).replace(" ", "") == sentence.replace(" ", "")
+    assert any("split into" in w for w in warnings)
+
+
+def test_protected_spans_pass_through_unchanged():
+    text = "للمزيد زوروا https://example.com/news?id=42 أو راسلونا على info@example.org اليوم."
+    (result,), fake = run([article(("body", text))])
+    output = result.paragraphs[0].translation
+    assert "https://example.com/news?id=42" in output
+    assert "info@example.org" in output
+    assert not any("https://" in t or "@" in t for call in fake.calls for t in call)
+
+
+def test_eastern_digits_reach_the_model_in_western_digits():
+    (result,), fake = run([article(("body", "ارتفع المؤشر ٤٫٥ بالمئة في ٢٠٢٤."))])
+    sent = [t for call in fake.calls for t in call]
+    assert any("4.5" in t and "2024" in t for t in sent)
+    assert not result.paragraphs[0].sentences[0].translation.flags
+
+
+class DropsNumbers(FakeTranslator):
+    def translate(self, texts, *, strict=False):
+        return [Translation("EN<" + "".join(c for c in t if not c.isdigit()) + ">") for t in texts]
+
+
+def test_a_number_missing_from_the_output_is_flagged():
+    warnings = []
+    (result,), _ = run([article(("body", "قتل ١٢ شخصا."))], DropsNumbers(), on_warning=warnings.append)
+    assert result.paragraphs[0].sentences[0].translation.flags == ("numbers-missing:12",)
+    assert warnings
+
+
+def test_degenerate_output_is_retried_strictly():
+    warnings = []
+    fake = FakeTranslator(degenerate=["جملة تدور في حلقة."])
+    (result,), _ = run([article(("body", "جملة تدور في حلقة."))], fake, on_warning=warnings.append)
+    sentence = result.paragraphs[0].sentences[0].translation
+    assert sentence.retried and sentence.text == "EN<جملة تدور في حلقة.>"
+    assert any("retried" in w for w in warnings)
+
+
+def test_empty_article_gives_empty_result():
+    (result,), fake = run([Article("e", ())])
+    assert result.headline is None and result.paragraphs == () and fake.calls == []

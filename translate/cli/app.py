@@ -1,0 +1,111 @@
+"""The typer application, the error mapping every command shares, and stderr helpers."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+from translate.errors import TranslateError
+
+app = typer.Typer(
+    name="translate",
+    help=(
+        "Translate Arabic news into English: one article, a whole corpus, or an evaluation "
+        "against reference translations.\n\n"
+        "Examples:\n\n"
+        "  translate article article.txt\n\n"
+        "  translate corpus news.jsonl -o news.en.jsonl\n\n"
+        "  translate evaluate --reference ref.en --hypothesis hyp.en"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def warn(message: str) -> None:
+    """A warning line on stderr (never on stdout, which carries results)."""
+    typer.echo(f"warning: {message}", err=True)
+
+
+def info(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into one line on stderr and a non-zero exit, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except TranslateError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo("error: interrupted", err=True)
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:  # the last line of defence: one line unless debugging
+            if os.environ.get("TRANSLATE_DEBUG"):
+                traceback.print_exc(file=sys.stderr)
+            first = str(exc).splitlines()[0] if str(exc) else ""
+            typer.echo(
+                f"error: unexpected {type(exc).__name__}: {first} "
+                "(set TRANSLATE_DEBUG=1 for the traceback and report it)",
+                err=True,
+            )
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+class Progress:
+    """A progress bar on stderr, shown only on a terminal and unless quiet."""
+
+    def __init__(self, total: int | None, unit: str, quiet: bool = False, desc: str | None = None) -> None:
+        self._bar = None
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, dynamic_ncols=True)
+
+    def update(self, n: int = 1) -> None:
+        if self._bar is not None:
+            self._bar.update(n)
+
+    def set_postfix(self, **values: Any) -> None:
+        if self._bar is not None:
+            self._bar.set_postfix(**values, refresh=False)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def write_output(text: str, output: str | None) -> None:
+    """Write to stdout, or atomically to a file (a temporary file renamed over it)."""
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from pathlib import Path
+
+    path = Path(output)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,133 @@
+"""`translate evaluate`: score translations against references; a thin shell over `translate.evaluate`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from translate.cli import options as opt
+from translate.cli.app import Progress, app, info, reports_errors, warn, write_output
+from translate.errors import ConfigError
+
+DEFAULT_COMET = "Unbabel/wmt22-comet-da"  # the same as translate.evaluate.DEFAULT_COMET, without importing sacreBLEU
+FORMATS = ("text", "json")
+LEVELS = ("auto", "sentence", "document")
+
+EXAMPLES = (
+    "Examples:\n\n"
+    "  translate evaluate -r flores.en -H system-a.en -H system-b.en\n\n"
+    "  translate evaluate -r ref.jsonl -H out.jsonl --id-field id --text-field translation --format json\n\n"
+    "  translate evaluate -r flores.en --docs flores.docs -H articles.en --report report.html\n\n"
+    "  translate evaluate -s flores.ar -r flores.en -m opus-mt-tc-big-ar-en -m nllb-200-distilled-600M "
+    "--report eval/report.html\n\n"
+    "  translate evaluate -s flores.ar -r flores.en -H system.en --comet"
+)
+
+
+@app.command(
+    "evaluate",
+    help=(
+        "Score translations against references with sacreBLEU (BLEU, chrF++, TER, with signatures), "
+        "per document, with paired bootstrap resampling between systems; or translate the source "
+        "with each --model first (the pipeline of 'translate corpus') and score that."
+    ),
+    epilog=EXAMPLES,
+)
+@reports_errors
+def evaluate_command(
+    reference: Annotated[Path, typer.Option("--reference", "-r", help="Reference translations: text, one segment a line, or JSON Lines.")],
+    hypothesis: Annotated[
+        Optional[list[Path]],
+        typer.Option("--hypothesis", "-H", metavar="FILE", help="A system's translations (text or JSON Lines); repeat to compare systems."),
+    ] = None,
+    source: Annotated[
+        Optional[Path],
+        typer.Option("--source", "-s", help="Source text aligned with the reference: translated with each --model, and COMET's input."),
+    ] = None,
+    model: Annotated[
+        Optional[list[str]],
+        typer.Option("--model", "-m", metavar="NAME", help="Translate --source with this preset, hub id or local model; repeat to compare models."),
+    ] = None,
+    docs: Annotated[
+        Optional[Path], typer.Option("--docs", help="Document ids, one a line aligned with the reference.")
+    ] = None,
+    id_field: Annotated[str, typer.Option("--id-field", help="JSON Lines: the field that matches records by id.")] = "id",
+    text_field: Annotated[
+        Optional[str], typer.Option("--text-field", help="JSON Lines: the text field. Default: 'translation', else 'text'.")
+    ] = None,
+    doc_field: Annotated[
+        Optional[str], typer.Option("--doc-field", help="JSON Lines: the field with each record's document id.")
+    ] = None,
+    level: Annotated[
+        str,
+        typer.Option("--level", help="auto: line by line, or per document when a hypothesis is not sentence-aligned; sentence; document."),
+    ] = "auto",
+    translate_docs: Annotated[
+        bool,
+        typer.Option("--translate-docs", help="With --model: translate each document's joined source lines as one paragraph."),
+    ] = False,
+    save_dir: Annotated[
+        Optional[Path],
+        typer.Option("--save-dir", help="Where model translations are saved and reused. Default: translations/ beside the report or output."),
+    ] = None,
+    bootstrap: Annotated[
+        int, typer.Option("--bootstrap", min=0, help="Paired bootstrap resamples for confidence intervals and p-values (0: none).")
+    ] = 1000,
+    seed: Annotated[int, typer.Option("--seed", min=1, help="Bootstrap seed.")] = 12345,
+    comet: Annotated[
+        Optional[str],
+        typer.Option(
+            "--comet", is_flag=False, flag_value=DEFAULT_COMET, metavar="[MODEL]",
+            help=f"Add COMET scores (needs unbabel-comet and --source); MODEL defaults to {DEFAULT_COMET}.",
+        ),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the table or JSON here instead of stdout.")] = None,
+    report: Annotated[
+        Optional[Path], typer.Option("--report", help="Also write a report with tables and plots: FILE.md or FILE.html.")
+    ] = None,
+    config: opt.ConfigFile = None,
+    backend: opt.Backend = None,
+    device: opt.Device = None,
+    compute_type: opt.ComputeType = None,
+    beam: opt.Beam = None,
+    revision: opt.Revision = None,
+    max_sentence_tokens: opt.MaxSentenceTokens = None,
+    batch_tokens: opt.BatchTokens = None,
+    batch_size: opt.BatchSize = None,
+    threads: opt.Threads = None,
+    quiet: opt.Quiet = False,
+) -> None:
+    """Score translations (or translate, then score) and print a table or JSON."""
+    from translate.evaluate import Fields, evaluate
+    from translate.report import REPORT_SUFFIXES, format_json, format_text, write_report
+
+    for name, value, choices in (("--format", fmt, FORMATS), ("--level", level, LEVELS)):
+        if value not in choices:
+            raise ConfigError(f"{name} {value!r}: choose one of {', '.join(choices)}")
+    if report and report.suffix.lower() not in REPORT_SUFFIXES:
+        raise ConfigError(f"--report {report}: use a .md or .html file name")
+    models = [
+        opt.build_settings(m, config, backend, device, compute_type, beam, revision,
+                           max_sentence_tokens, batch_tokens, batch_size, threads)
+        for m in model or ()
+    ]
+    beside = report or output
+    with Progress(None, "sentence", quiet, desc="translating") as progress:
+        result = evaluate(
+            reference, hypothesis or (), source=source, models=models,
+            save_dir=save_dir or (beside.parent if beside else Path(".")) / "translations",
+            translate_documents=translate_docs, docs=docs,
+            fields=Fields(id=id_field, text=text_field, doc=doc_field), level=level,  # type: ignore[arg-type]
+            bootstrap=bootstrap, seed=seed, comet=comet,
+            on_info=None if quiet else info, on_warning=warn, on_progress=progress.update,
+        )
+    for message in result.warnings:
+        warn(message)
+    write_output(format_json(result) if fmt == "json" else format_text(result), str(output) if output else None)
+    if report:
+        written = write_report(result, report)
+        if not quiet:
+            info(f"report: {', '.join(map(str, written))}")

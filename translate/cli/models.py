@@ -1,0 +1,43 @@
+"""`translate models` and `translate download`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from translate.cli.app import app, info, reports_errors
+
+
+@app.command("models", epilog="Example:\n\n  translate models")
+@reports_errors
+def models_command() -> None:
+    """List the model presets (use the name with --model)."""
+    from translate.config import DEFAULT_PRESET, list_presets
+
+    presets = list_presets()
+    width = max(len(name) for name in presets)
+    for name, values in presets.items():
+        mark = "*" if name == DEFAULT_PRESET else " "
+        typer.echo(f"{mark} {name:<{width}}  {values['model']}  ({values.get('backend', 'transformers')})")
+        if values.get("description"):
+            typer.echo(f"  {'':<{width}}  {values['description']}")
+    typer.echo("\n* default. Any hub id (owner/name) or local model directory also works with --model.")
+
+
+@app.command(
+    "download",
+    epilog="Examples:\n\n  translate download opus-mt-tc-big-ar-en\n\n  translate download facebook/nllb-200-distilled-600M",
+)
+@reports_errors
+def download_command(
+    model: Annotated[str, typer.Argument(help="Preset name or hub id.")],
+    revision: Annotated[Optional[str], typer.Option("--revision", help="Branch, tag or commit.")] = None,
+) -> None:
+    """Fetch a model into the local Hugging Face cache, for offline use later."""
+    from translate.backends.loading import download_model
+    from translate.config import resolve_settings
+
+    path = download_model(resolve_settings(model=model, revision=revision))
+    info(f"downloaded {model} to {path}")
+    typer.echo(str(path))

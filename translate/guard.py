@@ -1,0 +1,40 @@
+"""Checks on model output: repetition loops, runaway length, and numbers that changed."""
+
+from __future__ import annotations
+
+import re
+
+from translate.normalize import missing_numbers
+
+MAX_CHAR_RATIO = 3.0
+"""An English output longer than this many times its Arabic source (in characters) is suspect."""
+MIN_REPEATS = 4
+"""An n-gram (n <= 4) repeated this many times in a row is a repetition loop."""
+
+_WORD = re.compile(r"\w+|[^\w\s]")
+
+
+def find_problem(source: str, output: str) -> str | None:
+    """Why ``output`` looks like a degenerate translation of ``source``, or None."""
+    if len(output) > MAX_CHAR_RATIO * len(source) + 20:
+        return "too-long"
+    if has_repeated_ngram(output):
+        return "repetition"
+    return None
+
+
+def has_repeated_ngram(text: str, max_n: int = 4, repeats: int = MIN_REPEATS) -> bool:
+    """True when some n-gram of words (n <= max_n) occurs ``repeats`` times back to back."""
+    words = _WORD.findall(text.lower())
+    for n in range(1, max_n + 1):
+        for i in range(len(words) - n * repeats + 1):
+            gram = words[i:i + n]
+            if all(words[i + k * n:i + (k + 1) * n] == gram for k in range(1, repeats)):
+                return True
+    return False
+
+
+def number_flags(source: str, output: str) -> tuple[str, ...]:
+    """A flag when a number of the source is missing from the translation."""
+    missing = missing_numbers(source, output)
+    return (f"numbers-missing:{','.join(missing)}",) if missing else ()

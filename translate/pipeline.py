@@ -1,0 +1,187 @@
+"""The article pipeline: the sentences of many articles translated together, then put back.
+
+For a window of articles: split the content blocks into sentences, cut each sentence
+into the pieces the model must translate (protected spans pass through), split pieces
+over the input limit at clause boundaries, translate each distinct piece once in
+length-sorted batches under a token budget, check every output with the guard, and
+rebuild the articles from the spans.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+
+from translate.backends.base import Translator
+from translate.batching import MemoryCache, SentenceCache, make_batches
+from translate.config import Settings
+from translate.guard import find_problem, number_flags
+from translate.normalize import to_western_digits
+from translate.protect import split_protected
+from translate.reassemble import build_article
+from translate.segment import segment_blocks, split_clauses
+from translate.types import Article, Segment, TranslatedArticle, Translation
+
+Notify = Callable[[str], None]
+_PUNCTUATION = str.maketrans({"،": ",", "؛": ";", "؟": "?", "«": '"', "»": '"', "٪": "%"})
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of a sentence: passed through as it is (``units`` empty) or translated by units."""
+
+    source: str
+    gap: str
+    """The whitespace before this part in the sentence."""
+    units: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SentencePlan:
+    segment: Segment
+    source: str
+    """The sentence as the model sees it (Western digits)."""
+    parts: tuple[Part, ...]
+
+
+def translate_articles(
+    articles: Iterable[Article],
+    translator: Translator,
+    settings: Settings,
+    *,
+    cache: SentenceCache | None = None,
+    window: int = 64,
+    keep_boilerplate: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+    on_warning: Notify | None = None,
+) -> Iterator[TranslatedArticle]:
+    """Translate articles ``window`` at a time, yielding them in input order.
+
+    Sentences of all articles of a window are batched together, and each distinct
+    sentence is translated once (``cache`` keeps them across windows; a fresh
+    in-memory cache by default). ``on_progress`` gets the number of sentences done
+    after each batch; ``on_warning`` one line per long-sentence split, retry or
+    changed number.
+    """
+    cache = cache if cache is not None else MemoryCache()
+    iterator = iter(articles)
+    while chunk := list(islice(iterator, window)):
+        started = time.perf_counter()
+        plans = [plan_article(a, translator, settings, on_warning) for a in chunk]
+        units = [u for plan in plans for sentence in plan for part in sentence.parts for u in part.units]
+        outputs = translate_units(units, translator, settings, cache, on_progress, on_warning)
+        elapsed = time.perf_counter() - started
+        for article, plan in zip(chunk, plans):
+            sentences = [assemble_sentence(s, outputs, on_warning) for s in plan]
+            yield build_article(
+                article, plan, sentences, translator.info, keep_boilerplate,
+                {"translate_s": round(elapsed / len(chunk), 4)},
+            )
+
+
+def plan_article(
+    article: Article, translator: Translator, settings: Settings, on_warning: Notify | None
+) -> list[SentencePlan]:
+    """Sentences of the article's content blocks, each cut into parts and units."""
+    limit = min(settings.max_sentence_tokens, translator.max_input_tokens)
+    content = article.content
+    cut = []
+    for segment in segment_blocks(content):
+        source = to_western_digits(segment.text)
+        pieces, previous_end = [], 0
+        for start, end, protected in split_protected(source):
+            text = source[start:end]
+            keep = protected or not any(ch.isalpha() for ch in text)
+            pieces.append((text, source[previous_end:start], keep))
+            previous_end = end
+        cut.append((segment, source, pieces))
+    texts = list(dict.fromkeys(t for _, _, pieces in cut for t, _, keep in pieces if not keep))
+    lengths = dict(zip(texts, translator.count_tokens(texts))) if texts else {}
+    plans = []
+    for segment, source, pieces in cut:
+        parts = []
+        for text, gap, keep in pieces:
+            if keep:
+                units: tuple[str, ...] = ()
+            elif lengths[text] <= limit:
+                units = (text,)
+            else:
+                units = tuple(text[s:e] for s, e in split_clauses(text, limit, translator.count_tokens))
+                if on_warning:
+                    on_warning(
+                        f"line {content[segment.block].line}: a sentence of {lengths[text]} tokens "
+                        f"(limit {limit}) was split into {len(units)} pieces at clause boundaries"
+                    )
+            parts.append(Part(text, gap, units))
+        plans.append(SentencePlan(segment, source, tuple(parts)))
+    return plans
+
+
+def translate_units(
+    units: Sequence[str],
+    translator: Translator,
+    settings: Settings,
+    cache: SentenceCache,
+    on_progress: Callable[[int], None] | None = None,
+    on_warning: Notify | None = None,
+) -> dict[str, Translation]:
+    """Translations of the distinct units, from the cache or in budgeted batches."""
+    distinct = list(dict.fromkeys(units))
+    found = cache.get_many(distinct)
+    todo = [u for u in distinct if u not in found]
+    if on_progress and len(found):
+        on_progress(len(found))
+    lengths = translator.count_tokens(todo) if todo else []
+    budget = settings.batch_tokens or translator.default_batch_tokens
+    size = settings.batch_size or translator.default_batch_size
+    for batch in make_batches(lengths, budget, size):
+        sources = [todo[i] for i in batch]
+        done = dict(zip(sources, guard_outputs(sources, translator.translate(sources), translator, on_warning)))
+        cache.put_many(done)
+        found.update(done)
+        if on_progress:
+            on_progress(len(sources))
+    return found
+
+
+def guard_outputs(
+    sources: list[str], outputs: list[Translation], translator: Translator, on_warning: Notify | None
+) -> list[Translation]:
+    """Retry, with the strict settings, every output the guard rejects; flag what stays bad."""
+    rejected = [i for i, (s, o) in enumerate(zip(sources, outputs)) if find_problem(s, o.text)]
+    if not rejected:
+        return outputs
+    retried = translator.translate([sources[i] for i in rejected], strict=True)
+    result = list(outputs)
+    for i, again in zip(rejected, retried):
+        problem = find_problem(sources[i], again.text)
+        flags = again.flags + ((problem,) if problem else ())
+        result[i] = Translation(again.text, again.score, retried=True, split=again.split, flags=flags)
+        if on_warning:
+            status = f"still {problem}" if problem else "fixed"
+            on_warning(f"degenerate output retried with stricter settings ({status}): {sources[i][:60]}")
+    return result
+
+
+def assemble_sentence(
+    plan: SentencePlan, outputs: dict[str, Translation], on_warning: Notify | None
+) -> Translation:
+    """One sentence's translation: its parts in order, protected text unchanged."""
+    texts, retried, split, flags = [], False, False, []
+    for part in plan.parts:
+        if part.units:
+            pieces = [outputs[u] for u in part.units]
+            text = " ".join(p.text for p in pieces)
+            retried |= any(p.retried for p in pieces)
+            split |= len(pieces) > 1
+            flags += [f for p in pieces for f in p.flags]
+        else:
+            text = part.source if any(ch.isalpha() for ch in part.source) else part.source.translate(_PUNCTUATION)
+        texts.append((" " if part.gap and texts else "") + text)
+    translation = "".join(texts)
+    numbers = number_flags(plan.source, translation)
+    if numbers and on_warning:
+        on_warning(f"{numbers[0]} in the translation of: {plan.segment.text[:60]}")
+    return Translation(translation, None, retried, split, tuple(flags) + numbers)
