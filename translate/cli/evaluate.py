@@ -11,7 +11,7 @@ from translate.cli import options as opt
 from translate.cli.app import Progress, app, info, reports_errors, warn, write_output
 from translate.errors import ConfigError
 
-DEFAULT_COMET = "Unbabel/wmt22-comet-da"  # the same as translate.evaluate.DEFAULT_COMET, without importing sacreBLEU
+DEFAULT_COMET = "Unbabel/wmt22-comet-da"
 FORMATS = ("text", "json")
 LEVELS = ("auto", "sentence", "document")
 
@@ -77,11 +77,11 @@ def evaluate_command(
     ] = 1000,
     seed: Annotated[int, typer.Option("--seed", min=1, help="Bootstrap seed.")] = 12345,
     comet: Annotated[
+        bool, typer.Option("--comet", help="Add COMET scores (needs the unbabel-comet package, the model and --source).")
+    ] = False,
+    comet_model: Annotated[
         Optional[str],
-        typer.Option(
-            "--comet", is_flag=False, flag_value=DEFAULT_COMET, metavar="[MODEL]",
-            help=f"Add COMET scores (needs unbabel-comet and --source); MODEL defaults to {DEFAULT_COMET}.",
-        ),
+        typer.Option("--comet-model", metavar="NAME|CKPT", help=f"COMET model (implies --comet). Default: {DEFAULT_COMET}."),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the table or JSON here instead of stdout.")] = None,
@@ -121,7 +121,8 @@ def evaluate_command(
             save_dir=save_dir or (beside.parent if beside else Path(".")) / "translations",
             translate_documents=translate_docs, docs=docs,
             fields=Fields(id=id_field, text=text_field, doc=doc_field), level=level,  # type: ignore[arg-type]
-            bootstrap=bootstrap, seed=seed, comet=comet,
+            bootstrap=bootstrap, seed=seed,
+            comet=comet_model or (DEFAULT_COMET if comet else None),
             on_info=None if quiet else info, on_warning=warn, on_progress=progress.update,
         )
     for message in result.warnings:
