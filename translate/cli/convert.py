@@ -1,0 +1,44 @@
+"""`translate convert`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from translate.cli.app import app, info, reports_errors
+
+
+@app.command(
+    "convert",
+    epilog=(
+        "Examples:\n\n"
+        "  translate convert opus-mt-ar-en\n\n"
+        "  translate convert facebook/nllb-200-distilled-600M --quantization int8_float16\n\n"
+        "  translate convert ./my-model --quantization float32 -o ./my-model-ct2"
+    ),
+)
+@reports_errors
+def convert_command(
+    model: Annotated[str, typer.Argument(help="Preset name, hub id or local transformers model directory.")],
+    quantization: Annotated[
+        str,
+        typer.Option(
+            "--quantization",
+            help="Weight type: int8 (CPU default), int8_float16, float16 (CUDA default), float32, ...",
+        ),
+    ] = "int8",
+    output: Annotated[
+        Optional[Path],
+        typer.Option("--output", "-o", help="Write here (usable as --model). Default: the conversion cache."),
+    ] = None,
+    revision: Annotated[Optional[str], typer.Option("--revision", help="Branch, tag or commit.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Convert again even when already converted.")] = False,
+) -> None:
+    """Convert a model for the CTranslate2 backend, once (--backend ctranslate2 also does it on first use)."""
+    from translate.convert import convert
+
+    path = convert(model, quantization=quantization, output=output, revision=revision, force=force, on_message=info)
+    info(f"converted model in {path}")
+    typer.echo(str(path))

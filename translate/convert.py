@@ -1,0 +1,237 @@
+"""Converting transformers models for CTranslate2, and the cache of converted models.
+
+A conversion is keyed by the model (hub id, or a hash of a local directory's path and
+its files' sizes and times), its revision and the weights' quantization, and lives in
+``$TRANSLATE_CACHE`` (default ``~/.cache/translate/ct2``)::
+
+    Helsinki-NLP--opus-mt-ar-en-<commit>-int8/
+    my-model.3f2a9c0d1e4b-local-float32/
+
+Each conversion is written into a temporary directory next to its final place and
+renamed there when complete, so an interrupted conversion never leaves half a model.
+Nothing here imports torch or transformers until a conversion actually runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from translate.errors import BackendError, ConfigError
+
+QUANTIZATIONS = (
+    "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16", "float32",
+)
+"""Weight types CTranslate2's converter writes (the same names as its compute types)."""
+
+MARKER = "translate-conversion.json"
+"""Written last into a converted model: where it came from and how it was converted."""
+
+TOKENIZER_FILES = (
+    "tokenizer_config.json", "special_tokens_map.json", "tokenizer.json", "vocab.json", "target_vocab.json",
+    "source.spm", "target.spm", "sentencepiece.bpe.model", "generation_config.json",
+)
+"""Copied next to the converted weights, so a converted directory can be used on its own."""
+
+_WEIGHTS = ("model.safetensors", "pytorch_model.bin", "model.safetensors.index.json", "pytorch_model.bin.index.json")
+
+Notify = Callable[[str], None]
+
+
+def cache_root() -> Path:
+    """``$TRANSLATE_CACHE`` when set, else ``~/.cache/translate/ct2``."""
+    configured = os.environ.get("TRANSLATE_CACHE")
+    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "translate" / "ct2"
+
+
+def cache_key(model: str, model_dir: str | Path, revision: str | None, quantization: str) -> str:
+    """``<model id or dir name.hash>-<revision or 'local'>-<quantization>``, safe as a file name.
+
+    A hub model is keyed by its id and the snapshot's commit (or the revision asked for);
+    a local directory by a hash of its resolved path and of its config's and weights'
+    sizes and modification times, so rebuilding a model in place converts it again.
+    """
+    directory = Path(model_dir).resolve()
+    if Path(model).expanduser().exists() or not re.fullmatch(r"[\w.-]+/[\w.-]+", model):
+        digest = hashlib.sha256(str(directory).encode())
+        for name in ("config.json", *_WEIGHTS):
+            path = directory / name
+            if path.is_file():
+                stat = path.stat()
+                digest.update(f"|{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        name, version = f"{directory.name}.{digest.hexdigest()[:12]}", "local"
+    else:
+        commit = directory.name if directory.parent.name == "snapshots" else None
+        name, version = model.replace("/", "--"), commit or revision or "main"
+    return _safe(f"{name}-{version}-{quantization}")
+
+
+def converted_model(
+    model: str,
+    model_dir: str | Path,
+    revision: str | None,
+    quantization: str,
+    *,
+    on_message: Notify | None = None,
+) -> Path:
+    """The cached CTranslate2 conversion of ``model_dir``, converting it on first use.
+
+    ``on_message`` gets one line when a conversion starts and one when it is done
+    (default: stderr); a cached conversion is returned silently.
+    """
+    _check_quantization(quantization)
+    target = cache_root() / cache_key(model, model_dir, revision, quantization)
+    if is_converted(target):
+        return target
+    notify = on_message or _to_stderr
+    notify(f"converting {model} for CTranslate2 ({quantization} weights), once; cached in {target}")
+    started = time.perf_counter()
+    convert_model(model_dir, target, quantization, source=model, revision=revision)
+    notify(f"converted {model} in {time.perf_counter() - started:.1f}s")
+    return target
+
+
+def convert_model(
+    model_dir: str | Path,
+    output_dir: str | Path,
+    quantization: str,
+    *,
+    source: str | None = None,
+    revision: str | None = None,
+    force: bool = False,
+) -> Path:
+    """Convert the transformers model in ``model_dir`` into ``output_dir``, atomically.
+
+    The converter writes into a temporary sibling directory, which is renamed to
+    ``output_dir`` only when the conversion is complete. An existing complete conversion
+    is kept unless ``force``; any other existing ``output_dir`` is an error.
+    """
+    _check_quantization(quantization)
+    output = Path(output_dir).expanduser()
+    if output.exists() and not force:
+        if is_converted(output):
+            return output
+        raise ConfigError(f"{output} exists and is not a converted model; choose another output directory")
+    try:
+        from ctranslate2.converters import TransformersConverter
+    except ImportError as exc:
+        raise BackendError(f"converting needs ctranslate2, transformers and torch ({exc})") from None
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent))
+    try:
+        converted = scratch / "model"
+        try:
+            copy = [str(Path(model_dir) / name) for name in TOKENIZER_FILES if (Path(model_dir) / name).is_file()]
+            TransformersConverter(str(model_dir), copy_files=copy).convert(str(converted), quantization=quantization)
+        except (OSError, ValueError, NotImplementedError) as exc:
+            raise BackendError(
+                f"{model_dir}: CTranslate2 cannot convert this model ({_first_line(exc)})"
+            ) from None
+        (converted / MARKER).write_text(
+            json.dumps(
+                {
+                    "source": source or str(model_dir),
+                    "source_dir": str(Path(model_dir).resolve()),
+                    "revision": revision,
+                    "quantization": quantization,
+                    **_source_config(model_dir),
+                    "ctranslate2": _ctranslate2_version(),
+                    "converted_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
+        if force and output.exists():
+            shutil.rmtree(output)
+        try:
+            os.replace(converted, output)
+        except OSError:
+            if not is_converted(output):  # another process may have finished the same conversion first
+                raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return output
+
+
+def is_converted(path: str | Path) -> bool:
+    """True for a complete conversion (its marker is written last)."""
+    path = Path(path)
+    return (path / MARKER).is_file() and (path / "model.bin").is_file()
+
+
+def convert(
+    model: str | None,
+    *,
+    quantization: str = "int8",
+    output: str | Path | None = None,
+    revision: str | None = None,
+    force: bool = False,
+    on_message: Notify | None = None,
+) -> Path:
+    """What ``translate convert`` does: resolve a preset, hub id or directory and convert it.
+
+    Without ``output`` the conversion goes to (or is found in) the cache that the
+    CTranslate2 backend reads; returns the converted model's directory.
+    """
+    from translate.backends.loading import detect_family, resolve_model_dir
+    from translate.config import resolve_settings
+
+    settings = resolve_settings(model=model, revision=revision)
+    model_dir = resolve_model_dir(settings)
+    detect_family(model_dir)  # an unsupported model fails here with a clear message
+    if output is None:
+        if force:
+            shutil.rmtree(cache_root() / cache_key(settings.model, model_dir, settings.revision, quantization),
+                          ignore_errors=True)
+        return converted_model(settings.model, model_dir, settings.revision, quantization, on_message=on_message)
+    return convert_model(
+        model_dir, output, quantization, source=settings.model, revision=settings.revision, force=force
+    )
+
+
+def read_marker(path: str | Path) -> dict:
+    """What ``convert_model`` recorded about a converted model (source, family, input limit, ...)."""
+    return json.loads((Path(path) / MARKER).read_text(encoding="utf-8"))
+
+
+def _source_config(model_dir: str | Path) -> dict:
+    """The facts about the transformers model that a converted directory no longer shows."""
+    from translate.backends.loading import detect_family
+
+    config = json.loads((Path(model_dir) / "config.json").read_text(encoding="utf-8"))
+    return {"family": detect_family(model_dir), "max_position_embeddings": config.get("max_position_embeddings")}
+
+
+def _check_quantization(quantization: str) -> None:
+    if quantization not in QUANTIZATIONS:
+        raise ConfigError(f"unknown quantization {quantization!r}; choose one of: {', '.join(QUANTIZATIONS)}")
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", name)
+
+
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _ctranslate2_version() -> str:
+    import ctranslate2
+
+    return ctranslate2.__version__
+
