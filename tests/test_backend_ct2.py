@@ -1,0 +1,303 @@
+"""The CTranslate2 backend on tiny random-weight models, converted at test time."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import shutil
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from translate.backends import load_translator
+from translate.backends.ct2 import CT2Translator, TransformersTokenizer, load_tokenizer
+from translate.cli import app
+from translate.config import resolve_settings
+from translate.convert import cache_key, cache_root, convert_model, converted_model, is_converted
+from translate.errors import BackendError, ConfigError, ModelUnavailableError
+from translate.types import Translation
+
+SOURCES = [
+    "في يوم الاثنين، أعلن علماء من كلية الطب بجامعة ستانفورد عن اختراع أداة تشخيصية جديدة.",
+    "مرحبا",
+    "تحطمت الطائرة على المدرج في حوالي الساعة ٩:٣٠ صباحاً بالتوقيت المحلي.",
+    "قال الباحثون إن هذا قد يؤدي إلى الكشف المبكر عن السرطان والسل والملاريا في البلدان ذات الدخل المنخفض.",
+    "روسيا وكوريا الشمالية.. العلاقات نحو «حقبة جديدة من الازدهار»",
+    "وأضاف أن «الحكومة تقدر الدور الذي تلعبه» في الحفاظ على الاستقرار، مؤكدا الدعم الكامل للعملية.",
+]
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def ct2_cache(tmp_path_factory):
+    """One conversion cache for the module (conversions of the tiny models are reused)."""
+    with pytest.MonkeyPatch.context() as patch:
+        path = tmp_path_factory.mktemp("ct2-cache")
+        patch.setenv("TRANSLATE_CACHE", str(path))
+        yield path
+
+
+@pytest.fixture(scope="module")
+def model_dirs(tiny_marian_dir, tiny_nllb_dir):
+    return {"marian": tiny_marian_dir, "nllb": tiny_nllb_dir}
+
+
+def load(model_dir, backend="ctranslate2", **overrides):
+    return load_translator(resolve_settings(model=str(model_dir), backend=backend, **overrides))
+
+
+@pytest.mark.parametrize("family", ["marian", "nllb"])
+def test_loads_with_int8_on_cpu_by_default(model_dirs, family):
+    translator = load(model_dirs[family], beam_size=2)
+    assert isinstance(translator, CT2Translator)
+    info = translator.info
+    assert (info.family, info.backend, info.device, info.compute_type, info.beam_size) == (
+        family, "ctranslate2", "cpu", "int8_float32", 2
+    )
+    assert "backend:ctranslate2" in info.signature() and "compute:int8" in info.signature()
+    assert info.splitter_version and info.package_version
+    assert translator.max_input_tokens == 512
+    assert translator.default_batch_size > 0 and translator.default_batch_tokens > 0
+
+
+@pytest.mark.parametrize("family", ["marian", "nllb"])
+def test_int8_gives_one_translation_per_input(model_dirs, family):
+    translator = load(model_dirs[family], beam_size=1)
+    outputs = translator.translate(SOURCES)
+    assert len(outputs) == len(SOURCES)
+    assert all(isinstance(o, Translation) and isinstance(o.text, str) for o in outputs)
+    assert all(isinstance(o.score, float) for o in outputs)
+    assert len({o.text for o in outputs}) > 2
+    assert translator.translate([]) == []
+
+
+@pytest.mark.parametrize("family", ["marian", "nllb"])
+def test_float32_greedy_gives_the_transformers_tokens(model_dirs, family):
+    ct2 = load(model_dirs[family], compute_type="float32", beam_size=1)
+    hf = load(model_dirs[family], backend="transformers", beam_size=1)
+    assert ct2.info.compute_type == "float32"
+    assert ct2.count_tokens(SOURCES) == hf.count_tokens(SOURCES)
+    expected = [t.text for t in hf.translate(SOURCES)]
+    assert [t.text for t in ct2.translate(SOURCES)] == expected
+    alone = [ct2.translate([s])[0].text for s in SOURCES]  # the length limit follows the batch's longest
+    assert alone == [hf.translate([s])[0].text for s in SOURCES]
+    assert any(len(text) > 20 for text in expected)
+
+
+@pytest.mark.parametrize("family", ["marian", "nllb"])
+def test_tokenizer_read_directly_agrees_with_transformers(model_dirs, family, fixtures_dir):
+    direct = load_tokenizer(model_dirs[family], family, "ar")
+    assert not isinstance(direct, TransformersTokenizer)
+    reference = TransformersTokenizer(model_dirs[family], family, "ar")
+    lines = (fixtures_dir / "bench_sentences.ar").read_text(encoding="utf-8").splitlines()[:200]
+    texts = SOURCES + lines + ["", "  مسافات   كثيرة  ", "قال </s> ثم <unk> و<pad>", ">>eng<< مرحبا", "BBC News 2024 «x»"]
+    assert direct.encode(texts) == reference.encode(texts)
+    vocabulary = reference.tokenizer.convert_ids_to_tokens(list(range(len(reference.tokenizer))))
+    rng = random.Random(0)
+    for _ in range(200):
+        tokens = rng.choices(vocabulary, k=rng.randint(0, 25))
+        assert direct.decode(tokens) == reference.decode(tokens), tokens
+
+
+def test_nllb_translates_into_english_and_strips_the_code(tiny_nllb_dir):
+    translator = load(tiny_nllb_dir, compute_type="float32", beam_size=2)
+    assert translator.target_prefix == ["eng_Latn"]
+    sources = translator.tokenizer.encode(SOURCES[:3])
+    assert all(tokens[0] == "arb_Arab" and tokens[-1] == "</s>" for tokens in sources)
+    raw = translator.translator.translate_batch(sources, [["eng_Latn"]] * 3, beam_size=2, max_decoding_length=8)
+    assert all(r.hypotheses[0][0] == "eng_Latn" for r in raw)
+    for output in translator.translate(SOURCES[:3]):
+        assert not output.text.startswith("eng_Latn") and "eng_Latn" not in output.text
+
+
+@pytest.mark.parametrize("family", ["marian", "nllb"])
+def test_output_length_is_limited_by_ratio_and_offset(model_dirs, family):
+    translator = load(model_dirs[family], compute_type="float32", beam_size=1, max_length_ratio=1.0,
+                      max_length_offset=3)
+    hf = load(model_dirs[family], backend="transformers", beam_size=1, max_length_ratio=1.0, max_length_offset=3)
+    sources = translator.tokenizer.encode(SOURCES)
+    longest = max(len(tokens) for tokens in sources)
+    for strict in (False, True):
+        limits = [translator.output_limit(len(tokens), strict=strict) for tokens in sources]
+        assert limits == [hf.output_limit(len(tokens), strict=strict) for tokens in sources]
+        options = translator.decoding_options(sources, limits, strict)
+        assert options["max_input_length"] == 0  # never truncated
+        assert options["max_decoding_length"] < math.ceil(longest + 3)
+        if strict:
+            assert options["repetition_penalty"] > 1 and options["no_repeat_ngram_size"] == 3
+    # the same limit as the transformers backend: equal outputs even when it cuts them
+    assert [t.text for t in translator.translate(SOURCES)] == [t.text for t in hf.translate(SOURCES)]
+
+
+def test_too_long_input_is_an_error_not_a_truncation(tiny_marian_dir):
+    translator = load(tiny_marian_dir, beam_size=1)
+    with pytest.raises(BackendError, match="over the model's limit of 512"):
+        translator.translate(["مرحبا", "كلمة " * 600])
+
+
+def test_compute_type_not_available_lists_the_valid_ones(tiny_marian_dir):
+    with pytest.raises(ConfigError, match="float16.*choose one of: auto, float32, int8"):
+        load(tiny_marian_dir, compute_type="float16")
+
+
+def test_cuda_without_a_gpu_is_a_config_error(tiny_marian_dir):
+    with pytest.raises(ConfigError, match="no CUDA GPU"):
+        load(tiny_marian_dir, device="cuda")
+
+
+def test_family_that_contradicts_the_model_is_an_error(tiny_marian_dir):
+    with pytest.raises(ConfigError, match="is a marian model"):
+        load(tiny_marian_dir, family="nllb")
+
+
+def test_conversion_is_cached_and_reused(tiny_marian_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRANSLATE_CACHE", str(tmp_path / "cache"))
+    messages: list[str] = []
+    settings = resolve_settings(model=str(tiny_marian_dir), backend="ctranslate2", beam_size=1)
+    first = CT2Translator(settings, on_message=messages.append)
+    assert len(messages) == 2 and messages[0].startswith("converting ") and "once" in messages[0]
+    (converted,) = [p for p in (tmp_path / "cache").iterdir()]
+    assert converted.name.endswith("-local-int8") and is_converted(converted)
+    stamp = (converted / "model.bin").stat().st_mtime_ns
+    second = CT2Translator(settings, on_message=messages.append)
+    assert len(messages) == 2  # no second conversion
+    assert (converted / "model.bin").stat().st_mtime_ns == stamp
+    assert [t.text for t in first.translate(SOURCES)] == [t.text for t in second.translate(SOURCES)]
+    CT2Translator(resolve_settings(model=str(tiny_marian_dir), backend="ctranslate2", compute_type="float32"),
+                  on_message=messages.append)
+    assert len(messages) == 4 and len(list((tmp_path / "cache").iterdir())) == 2  # one per quantization
+
+
+def test_cache_key_names_model_revision_and_quantization(tiny_marian_dir, tmp_path):
+    local = cache_key(str(tiny_marian_dir), tiny_marian_dir, None, "int8")
+    assert local.startswith(tiny_marian_dir.name + ".") and local.endswith("-local-int8")
+    assert cache_key(str(tiny_marian_dir), tiny_marian_dir, None, "float32") != local
+    snapshot = tmp_path / "models--Helsinki-NLP--opus-mt-ar-en" / "snapshots" / ("a" * 40)
+    snapshot.mkdir(parents=True)
+    assert cache_key("Helsinki-NLP/opus-mt-ar-en", snapshot, None, "int8") == (
+        f"Helsinki-NLP--opus-mt-ar-en-{'a' * 40}-int8"
+    )
+    copy = shutil.copytree(tiny_marian_dir, tmp_path / "copy")
+    before = cache_key(str(copy), copy, None, "int8")
+    os.utime(copy / "config.json", ns=(1, 1))  # a model rebuilt in place is converted again
+    assert cache_key(str(copy), copy, None, "int8") != before
+
+
+def test_interrupted_conversion_leaves_nothing_behind(tiny_marian_dir, tmp_path, monkeypatch):
+    from ctranslate2.converters import TransformersConverter
+
+    def fail(self, output_dir, **kwargs):
+        os.makedirs(output_dir)
+        (open(os.path.join(output_dir, "model.bin"), "wb")).close()
+        raise KeyboardInterrupt
+
+    monkeypatch.setenv("TRANSLATE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(TransformersConverter, "convert", fail)
+    with pytest.raises(KeyboardInterrupt):
+        converted_model(str(tiny_marian_dir), tiny_marian_dir, None, "int8", on_message=lambda m: None)
+    assert list(cache_root().iterdir()) == []
+
+
+def test_converted_directory_is_usable_as_the_model(tiny_nllb_dir, tmp_path):
+    out = convert_model(tiny_nllb_dir, tmp_path / "nllb-ct2", "float32")
+    assert is_converted(out) and (out / "tokenizer.json").is_file()
+    direct = load(out, beam_size=1)  # computed as stored: float32
+    assert direct.info.compute_type == "float32"
+    via_cache = load(tiny_nllb_dir, compute_type="float32", beam_size=1)
+    assert direct.info.family == "nllb"
+    assert [t.text for t in direct.translate(SOURCES)] == [t.text for t in via_cache.translate(SOURCES)]
+    with pytest.raises(ConfigError, match="exists and is not a converted model"):
+        convert_model(tiny_nllb_dir, tiny_nllb_dir, "int8")
+
+
+@pytest.fixture
+def empty_hub_cache(tmp_path, monkeypatch):
+    from huggingface_hub import constants
+
+    cache = tmp_path / "hub"
+    cache.mkdir()
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
+    monkeypatch.setenv("HF_HOME", str(tmp_path))
+    return cache
+
+
+def test_uncached_hub_model_offline_is_unavailable(empty_hub_cache):
+    with pytest.raises(ModelUnavailableError, match="translate download Helsinki-NLP/opus-mt-ar-en"):
+        load("Helsinki-NLP/opus-mt-ar-en")
+
+
+def test_missing_path_is_unavailable(tmp_path):
+    with pytest.raises(ModelUnavailableError, match="no such directory"):
+        load(tmp_path / "nope", family="marian")
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def structure(data):
+    return (
+        data["headline"]["source"] if data["headline"] else None,
+        [(p["role"], len(p["sentences"])) for p in data["paragraphs"]],
+        data["dropped"],
+    )
+
+
+def test_article_with_ctranslate2_has_the_transformers_structure(tiny_marian_dir, seed_article_path):
+    results = {}
+    for backend in ("transformers", "ctranslate2"):
+        result = invoke("article", seed_article_path, "--model", tiny_marian_dir, "--backend", backend,
+                        "--beam", 1, "--format", "json")
+        assert result.exit_code == 0, result.output
+        results[backend] = json.loads(result.stdout)
+    assert structure(results["ctranslate2"]) == structure(results["transformers"])
+    assert results["ctranslate2"]["headline"]["translation"]
+    assert len(results["ctranslate2"]["paragraphs"]) == 16
+    assert "backend:ctranslate2" in json.dumps(results["ctranslate2"])
+
+
+def test_convert_command_writes_a_usable_model(tiny_marian_dir, tmp_path):
+    result = invoke("convert", tiny_marian_dir, "--quantization", "float32", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str(tmp_path / "out")
+    assert is_converted(tmp_path / "out")
+    result = invoke("convert", tiny_marian_dir)  # into the cache
+    assert result.exit_code == 0, result.output
+    assert is_converted(result.stdout.strip())
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["/no/such/model"], "no such directory"),
+        (["{tiny}", "--quantization", "int9"], "unknown quantization 'int9'"),
+    ],
+)
+def test_convert_command_errors_are_one_line(tiny_marian_dir, args, fragment):
+    result = invoke("convert", *[a.format(tiny=tiny_marian_dir) for a in args])
+    assert result.exit_code != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_translating_with_a_converted_model_does_not_import_torch(tiny_marian_dir, tmp_path):
+    out = convert_model(tiny_marian_dir, tmp_path / "ct2", "int8")
+    code = (
+        "import sys; from translate.backends import load_translator; from translate.config import resolve_settings; "
+        f"t = load_translator(resolve_settings(model={str(tiny_marian_dir)!r}, backend='ctranslate2', beam_size=1)); "
+        f"u = load_translator(resolve_settings(model={str(out)!r}, backend='ctranslate2', beam_size=1)); "
+        "assert t.translate(['مرحبا بكم']) and u.translate(['مرحبا']); "
+        "assert 'torch' not in sys.modules and 'transformers' not in sys.modules, 'torch imported'"
+    )
+    load(tiny_marian_dir)  # converted into the cache beforehand
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
