@@ -1,0 +1,171 @@
+"""`translate article` / `segment` / `models` through typer's CliRunner, with tiny real models."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from translate.cli import app
+
+runner = CliRunner()
+HEADLINE = "روسيا وكوريا الشمالية.. العلاقات نحو «حقبة جديدة من الازدهار»"
+SUBHEADING = "استقبال حافل لبوتين في كوريا الشمالية"
+CHROME = ["اترك تعليقاً", "زر الذهاب إلى الأعلى"]
+
+
+def invoke(*args, input=None):
+    return runner.invoke(app, [str(a) for a in args], input=input)
+
+
+def assert_one_line_error(result, *fragments, code=None):
+    assert result.exit_code != 0
+    if code is not None:
+        assert result.exit_code == code
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_segment_gives_the_seed_structure(seed_article_path):
+    result = invoke("segment", seed_article_path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["headline"]["source"] == HEADLINE
+    roles = [p["role"] for p in data["paragraphs"]]
+    assert roles.count("body") == 14 and roles.count("subheading") == 2
+    assert [p["source"] for p in data["paragraphs"] if p["role"] == "subheading"] == [SUBHEADING] * 2
+    assert data["dropped"][0] == "اخبار لايف"
+    assert data["dropped"][-1] == CHROME[-1] and CHROME[0] in data["dropped"]
+    assert len(data["dropped"]) == 5
+    assert all(p["sentences"] for p in data["paragraphs"])
+
+
+def test_segment_text_lists_roles_and_dropped(seed_article_path):
+    result = invoke("segment", seed_article_path)
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"headline (line 3): {HEADLINE}")
+    assert "dropped (5):" in result.stdout
+
+
+def test_segment_does_not_import_torch(seed_article_path):
+    code = (
+        "import sys; from typer.testing import CliRunner; from translate.cli import app; "
+        f"r = CliRunner().invoke(app, ['segment', {str(seed_article_path)!r}]); "
+        "assert r.exit_code == 0; assert 'torch' not in sys.modules, 'torch imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.fixture(scope="module")
+def marian_json(tiny_marian_dir, seed_article_path):
+    result = invoke("article", seed_article_path, "--model", tiny_marian_dir, "--beam", 1, "-f", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_article_json_has_every_sentence_translated(marian_json):
+    data = marian_json
+    assert data["headline"]["source"] == HEADLINE and data["headline"]["translation"]
+    assert [p["role"] for p in data["paragraphs"]].count("subheading") == 2
+    assert len(data["paragraphs"]) == 16
+    for paragraph in data["paragraphs"]:
+        assert paragraph["sentences"]
+        assert all(isinstance(s["translation"], str) for s in paragraph["sentences"])
+    assert len(data["dropped"]) == 5
+    assert data["model"]["backend"] == "transformers" and data["model"]["beam_size"] == 1
+    assert "signature" in data["model"] and "load_s" in data["timings"]
+    repeated = [p["translation"] for p in data["paragraphs"] if p["role"] == "subheading"]
+    assert repeated[0] == repeated[1]
+
+
+def test_article_text_and_markdown_keep_the_structure(tiny_marian_dir, seed_article_path, marian_json):
+    text = invoke("article", seed_article_path, "--model", tiny_marian_dir, "--beam", 1)
+    assert text.exit_code == 0, text.output
+    blocks = text.stdout.rstrip("\n").split("\n\n")
+    assert blocks[0] == marian_json["headline"]["translation"]
+    assert blocks[1:] == [p["translation"] for p in marian_json["paragraphs"]]
+    markdown = invoke("article", seed_article_path, "--model", tiny_marian_dir, "--beam", 1, "-f", "markdown")
+    lines = markdown.stdout.splitlines()
+    assert lines[0] == "# " + marian_json["headline"]["translation"]
+    assert sum(line.startswith("## ") for line in lines) == 2
+
+
+def test_article_from_stdin_to_a_file(tiny_marian_dir, seed_article_path, tmp_path, marian_json):
+    out = tmp_path / "out.txt"
+    result = invoke("article", "-", "--model", tiny_marian_dir, "--beam", 1, "-o", out,
+                    input=seed_article_path.read_bytes())
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert out.read_text(encoding="utf-8").startswith(marian_json["headline"]["translation"])
+
+
+def test_article_with_nllb(tiny_nllb_dir, seed_article_path):
+    result = invoke("article", seed_article_path, "--model", tiny_nllb_dir, "--beam", 1, "-f", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["model"]["family"] == "nllb"
+    assert len(data["paragraphs"]) == 16
+    assert all("eng_Latn" not in p["translation"] for p in data["paragraphs"])
+
+
+def test_keep_boilerplate(tiny_marian_dir, seed_article_path):
+    result = invoke("article", seed_article_path, "--model", tiny_marian_dir, "--beam", 1,
+                    "--keep-boilerplate", "-f", "json")
+    data = json.loads(result.stdout)
+    kept = [p for p in data["paragraphs"] if p["role"] == "boilerplate"]
+    assert [p["translation"] for p in kept] == [p["source"] for p in kept]
+    assert len(kept) == 5 and data["dropped"] == []
+
+
+@pytest.mark.parametrize("command", ["article", "segment"])
+def test_missing_file(command, tmp_path):
+    assert_one_line_error(invoke(command, tmp_path / "nope.txt"), "nope.txt", code=2)
+
+
+@pytest.mark.parametrize("command", ["article", "segment"])
+def test_empty_file(command, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n")
+    assert_one_line_error(invoke(command, empty), "empty.txt", "empty", code=2)
+
+
+@pytest.mark.parametrize("command", ["article", "segment"])
+def test_binary_file(command, tmp_path):
+    binary = tmp_path / "photo.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    assert_one_line_error(invoke(command, binary), "photo.png", "binary", code=2)
+
+
+def test_unknown_model_lists_presets(seed_article_path):
+    assert_one_line_error(invoke("article", seed_article_path, "--model", "no-such-model"),
+                          "no-such-model", "opus-mt-tc-big-ar-en", code=2)
+
+
+def test_bad_format_is_refused(seed_article_path):
+    assert_one_line_error(invoke("segment", seed_article_path, "-f", "xml"), "--format", code=2)
+
+
+def test_model_not_cached_offline(seed_article_path, tmp_path):
+    env = dict(os.environ, HF_HUB_OFFLINE="1", HF_HOME=str(tmp_path / "hf"), HF_HUB_CACHE=str(tmp_path / "hf" / "hub"))
+    run = subprocess.run(
+        [sys.executable, "-m", "translate.cli", "article", str(seed_article_path), "--model", "opus-mt-ar-en"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert run.returncode == 3, run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "Helsinki-NLP/opus-mt-ar-en" in lines[0] and "translate download" in lines[0]
+
+
+def test_models_lists_presets():
+    result = invoke("models")
+    assert result.exit_code == 0
+    for name in ["opus-mt-tc-big-ar-en", "opus-mt-ar-en", "nllb-200-distilled-600M",
+                 "nllb-200-distilled-1.3B", "nllb-200-3.3B"]:
+        assert name in result.stdout
