@@ -1,0 +1,116 @@
+"""A sentence cache on disk (SQLite), shared across runs and across shard processes.
+
+It follows the ``translate.batching.SentenceCache`` protocol. Entries are keyed by the
+source text and a hash of the settings that change translations
+(``Settings.generation_key()``), so one file can serve several models without mixing
+their outputs. New translations are held in memory until :meth:`SQLiteCache.commit`,
+which a corpus run calls just before it commits a chunk of output: a run killed in the
+middle of a chunk leaves the cache exactly as it was at the last chunk, so the redone
+chunk is batched, and translated, exactly as an uninterrupted run would have done it.
+Write transactions are that one short ``commit``, so several processes can share a file
+(WAL mode; a writer waits for another up to ``timeout`` seconds).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from translate.errors import InputError
+from translate.types import Translation
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS translations (
+    settings TEXT NOT NULL,
+    source TEXT NOT NULL,
+    text TEXT NOT NULL,
+    score REAL,
+    retried INTEGER NOT NULL,
+    split INTEGER NOT NULL,
+    flags TEXT NOT NULL,
+    PRIMARY KEY (settings, source)
+) WITHOUT ROWID
+"""
+_QUERY_SIZE = 500
+"""Sources looked up per SELECT (SQLite allows 999 parameters in old builds)."""
+
+
+def settings_hash(generation_key: dict[str, Any]) -> str:
+    """A short, stable hash of the settings that change translations."""
+    canonical = json.dumps(generation_key, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+class SQLiteCache:
+    """Translations of distinct sentences for one set of generation settings, in a SQLite file."""
+
+    def __init__(self, path: str | Path, generation_key: dict[str, Any], timeout: float = 600.0) -> None:
+        self.path = Path(path)
+        self.key = settings_hash(generation_key)
+        self.hits = 0
+        self._pending: dict[str, Translation] = {}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"{self.path}: not a usable sentence cache ({exc})") from None
+
+    def get_many(self, sources: Iterable[str]) -> dict[str, Translation]:
+        found: dict[str, Translation] = {}
+        todo = []
+        for source in dict.fromkeys(sources):
+            if source in self._pending:
+                found[source] = self._pending[source]
+            else:
+                todo.append(source)
+        for start in range(0, len(todo), _QUERY_SIZE):
+            part = todo[start:start + _QUERY_SIZE]
+            marks = ",".join("?" * len(part))
+            rows = self._db.execute(
+                "SELECT source, text, score, retried, split, flags FROM translations "
+                f"WHERE settings = ? AND source IN ({marks})",
+                [self.key, *part],
+            )
+            for source, text, score, retried, split, flags in rows:
+                found[source] = Translation(text, score, bool(retried), bool(split), tuple(json.loads(flags)))
+        self.hits += len(found)
+        return found
+
+    def put_many(self, translations: dict[str, Translation]) -> None:
+        """Hold new translations until :meth:`commit` (they are already visible to ``get_many``)."""
+        self._pending.update(translations)
+
+    def commit(self) -> None:
+        """Write the held translations in one short transaction."""
+        if not self._pending:
+            return
+        rows = [
+            (self.key, source, t.text, t.score, int(t.retried), int(t.split), json.dumps(list(t.flags)))
+            for source, t in self._pending.items()
+        ]
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.executemany("INSERT OR IGNORE INTO translations VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        self._pending.clear()
+
+    def discard(self) -> None:
+        """Forget the held translations (a chunk that will be redone)."""
+        self._pending.clear()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __len__(self) -> int:
+        (count,) = self._db.execute("SELECT COUNT(*) FROM translations WHERE settings = ?", [self.key]).fetchone()
+        return count + len(self._pending)

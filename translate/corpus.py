@@ -1,0 +1,296 @@
+"""Streaming corpus runs: chunks committed atomically, resume, shards, the error file.
+
+A run of ``translate corpus INPUT -o OUT`` keeps, next to ``OUT``:
+
+- ``OUT.run.json``: the settings that change translations, the input's fingerprint,
+  the options that shape the rows, and the status (``running`` or ``complete``);
+- ``OUT.parts/``: one file per committed chunk of ``chunk_size`` rows (``00000000.jsonl``,
+  ...; output rows and error rows in input order), written to a temporary file, fsynced and
+  renamed, and the run's sentence cache (``cache.sqlite``, unless ``--cache`` names one);
+- at the end ``OUT`` itself and ``OUT.errors.jsonl`` (when any row failed), assembled from
+  the chunks, after which ``OUT.parts/`` is removed.
+
+The sentence cache is committed just before each chunk, so a run killed at any moment
+resumes from the last committed chunk with the cache as it was then: the redone chunk is
+batched and translated exactly as before, every row comes out once, and the translations
+equal those of an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from translate.backends.base import Translator
+from translate.cache import SQLiteCache
+from translate.config import Settings
+from translate.corpus_io import Record, Source, check_source, count_rows, fingerprint, iter_records
+from translate.corpus_rows import Fields, Shard, error_row, output_row, to_article
+from translate.corpus_write import output_format, read_jsonl, write_json, write_jsonl, write_rows
+from translate.errors import BackendError, ConfigError
+from translate.pipeline import plan_article, translate_articles
+from translate.types import Article, TranslatedArticle
+
+OUTPUT_KEYS = ("settings", "input", "fields", "shard", "segments", "keep_boilerplate")
+"""What ``OUT.run.json`` records that decides the output; the rest only has to match to resume."""
+Notify = Callable[[str], None]
+Count = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Options:
+    fields: Fields = Fields()
+    shard: Shard = Shard()
+    chunk_size: int = 256
+    window: int = 64
+    segments: bool = False
+    keep_boilerplate: bool = False
+    cache: Path | None = None
+    overwrite: bool = False
+
+
+@dataclass
+class Summary:
+    output: Path
+    errors: Path | None = None
+    rows: int = 0
+    """Rows of the input (of this shard) accounted for: translated now, earlier, or failed."""
+    translated: int = 0
+    resumed: int = 0
+    """Rows committed by an earlier, interrupted run."""
+    failed: int = 0
+    sentences: int = 0
+    cache_hits: int = 0
+    wall_s: float = 0.0
+    already_complete: bool = False
+
+
+@dataclass
+class Run:
+    """A prepared run: its files, what it records, and where an earlier run stopped."""
+
+    source: Source
+    output: Path
+    settings: Settings
+    options: Options
+    record: dict[str, Any]
+    done_chunks: int = 0
+    done_rows: int = 0
+    done_failed: int = 0
+    total: int | None = None
+    """Rows of this shard, when the input size is known up front."""
+    complete: bool = False
+    summary: Summary = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.summary = Summary(self.output)
+
+    @property
+    def parts(self) -> Path:
+        return self.output.with_name(self.output.name + ".parts")
+
+    @property
+    def run_file(self) -> Path:
+        return self.output.with_name(self.output.name + ".run.json")
+
+    @property
+    def errors_file(self) -> Path:
+        return self.output.with_name(self.output.name + ".errors.jsonl")
+
+    def chunk(self, index: int) -> Path:
+        return self.parts / f"{index:08d}.jsonl"
+
+
+def describe(source: Source, settings: Settings, options: Options) -> dict[str, Any]:
+    """What ``OUT.run.json`` records; a resume must match it (status and counts aside)."""
+    return {
+        "settings": settings.generation_key(),
+        "input": fingerprint(source),
+        "fields": asdict(options.fields),
+        "shard": str(options.shard),
+        "chunk_size": options.chunk_size,
+        "window": options.window,
+        "segments": options.segments,
+        "keep_boilerplate": options.keep_boilerplate,
+    }
+
+
+def open_run(source: Source, output: Path, settings: Settings, options: Options = Options()) -> Run:
+    """Check the input and an earlier run's record; resume it, refuse it, or start afresh."""
+    check_source(source)
+    output_format(output)
+    record = json.loads(json.dumps(describe(source, settings, options)))  # as it reads back from disk
+    run = Run(source, output, settings, options, record)
+    if options.overwrite:
+        _remove(run.run_file, run.parts, run.errors_file, output)
+    recorded = json.loads(run.run_file.read_text(encoding="utf-8")) if run.run_file.exists() else None
+    complete = recorded is not None and recorded.get("status") == "complete"
+    if complete and not output.exists():
+        recorded = None  # the output of a finished run was removed: start afresh
+    if recorded is None and output.exists():
+        raise ConfigError(f"{output} exists and no interrupted run of it is recorded; use --overwrite to replace it")
+    if recorded is None:
+        _remove(run.parts)
+        write_json(run.run_file, run.record | {"status": "running"})
+    else:
+        keys = OUTPUT_KEYS if complete else tuple(run.record)
+        changed = [f"{k}: {_diff(recorded.get(k), run.record[k])}" for k in keys if recorded.get(k) != run.record[k]]
+        if changed:
+            raise ConfigError(
+                f"{output} was {'written' if complete else 'started'} with other settings or input "
+                f"({'; '.join(changed)}); rerun with the same ones to resume, or add --overwrite to start again"
+            )
+        if complete:
+            counts = recorded.get("counts", {})
+            run.complete, run.summary = True, Summary(
+                output, run.errors_file if counts.get("failed") else None, rows=counts.get("rows", 0),
+                failed=counts.get("failed", 0), already_complete=True)
+            _remove(run.parts)
+            return run
+    run.parts.mkdir(exist_ok=True)
+    for stale in run.parts.glob(".*.tmp"):
+        stale.unlink()
+    while run.chunk(run.done_chunks).exists():
+        for line in read_jsonl(run.chunk(run.done_chunks)):
+            run.done_rows += 1
+            run.done_failed += "error" in line
+        run.done_chunks += 1
+    rows = count_rows(source)
+    run.total = None if rows is None else options.shard.size(rows)
+    return run
+
+
+def translate_corpus(
+    run: Run,
+    translator: Translator,
+    *,
+    on_rows: Count | None = None,
+    on_sentences: Count | None = None,
+    on_warning: Notify | None = None,
+) -> Summary:
+    """Translate the rows not yet committed, chunk by chunk, then assemble the outputs."""
+    started = time.perf_counter()
+    summary, options = run.summary, run.options
+    summary.resumed, summary.failed = run.done_rows, run.done_failed
+    seen = 0
+
+    def wanted(row: int) -> bool:
+        nonlocal seen
+        seen = row + 1
+        return options.shard.owns(row) and row // options.shard.count >= run.done_rows
+
+    def sentences(n: int) -> None:
+        summary.sentences += n
+        if on_sentences:
+            on_sentences(n)
+
+    cache = SQLiteCache(options.cache or run.parts / "cache.sqlite", run.settings.generation_key())
+    try:
+        records = iter_records(run.source, wanted)
+        index = run.done_chunks
+        while chunk := list(islice(records, options.chunk_size)):
+            lines = translate_chunk(chunk, run, translator, cache, on_rows, sentences, on_warning)
+            cache.commit()
+            write_jsonl(run.chunk(index), lines)
+            index += 1
+            summary.translated += sum("error" not in line for line in lines)
+            summary.failed += sum("error" in line for line in lines)
+        summary.cache_hits = cache.hits
+    finally:
+        cache.close()
+    finish(run, index, seen)
+    summary.wall_s = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def translate_chunk(
+    records: list[Record], run: Run, translator: Translator, cache: SQLiteCache,
+    on_rows: Count | None, on_sentences: Count | None, on_warning: Notify | None,
+) -> list[dict[str, Any]]:
+    """The chunk's output rows and error rows, in input order (``{"row", "id", "error"}`` for errors)."""
+    lines: list[dict[str, Any]] = []
+    articles: dict[int, Article] = {}
+    for record in records:
+        article = to_article(record, run.options.fields)
+        if isinstance(article, Article):
+            articles[record.row] = article
+        else:
+            lines.append(error_row(record, run.options.fields, article))
+            if on_rows:
+                on_rows(1)
+
+    reported = 0
+
+    def translate(todo: dict[int, Article]) -> dict[int, TranslatedArticle]:
+        nonlocal reported
+        results = {}
+        for row, result in zip(todo, translate_articles(
+            todo.values(), translator, run.settings, cache=cache, window=run.options.window,
+            keep_boilerplate=run.options.keep_boilerplate, on_progress=on_sentences, on_warning=on_warning,
+        )):
+            results[row] = result
+            if on_rows and len(results) > reported:
+                on_rows(1)
+                reported += 1
+        return results
+
+    try:
+        results = translate(articles)
+    except BackendError:  # an article may hold a piece too long for any splitting: find it
+        limit = translator.max_input_tokens
+        for row, article in list(articles.items()):
+            plan = plan_article(article, translator, run.settings, None)
+            units = [u for sentence in plan for part in sentence.parts for u in part.units]
+            longest = max(translator.count_tokens(units), default=0)
+            if longest > limit:
+                record = next(r for r in records if r.row == row)
+                reason = f"too long for any splitting: a piece of {longest} tokens without spaces (limit {limit})"
+                lines.append(error_row(record, run.options.fields, reason))
+                del articles[row]
+                if on_rows:
+                    on_rows(1)
+        results = translate(articles)
+    for record in records:
+        if record.row in results:
+            lines.append(output_row(record, results[record.row], run.options.fields, run.options.segments))
+    return sorted(lines, key=lambda line: line["row"])
+
+
+def finish(run: Run, chunks: int, input_rows: int) -> None:
+    """Assemble ``OUT`` and ``OUT.errors.jsonl`` from the chunks, mark the run complete, tidy up."""
+    def lines() -> Iterator[dict[str, Any]]:
+        for index in range(chunks):
+            yield from read_jsonl(run.chunk(index))
+
+    summary = run.summary
+    summary.rows = write_rows(run.output, lambda: (line for line in lines() if "error" not in line))
+    failed = write_jsonl(run.errors_file, (line for line in lines() if "error" in line))
+    summary.rows += failed
+    summary.errors = run.errors_file if failed else None
+    if not failed:
+        run.errors_file.unlink()
+    counts = {"rows": summary.rows, "failed": failed, "input_rows": input_rows}
+    write_json(run.run_file, run.record | {"status": "complete", "counts": counts})
+    _remove(run.parts)
+
+
+def _diff(old: Any, new: Any) -> str:
+    if isinstance(old, dict) and isinstance(new, dict):
+        return ", ".join(f"{k} {old.get(k)!r} -> {new.get(k)!r}" for k in {**old, **new} if old.get(k) != new.get(k))
+    return f"{old!r} -> {new!r}"
+
+
+def _remove(*paths: Path) -> None:
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+

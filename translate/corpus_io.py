@@ -1,0 +1,257 @@
+"""Corpus readers: rows streamed from files, folders and datasets, numbered in input order.
+
+Every reader yields :class:`Record` values numbered 0, 1, 2, ... in input order and
+never holds the corpus in memory. JSON Lines and CSV are read line by line with the
+standard library, so one malformed line becomes one bad record (the ``datasets`` JSON
+and CSV builders fail the whole file on it); Parquet files, ``save_to_disk`` folders and
+hub datasets are streamed with ``datasets``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from translate.errors import ConfigError, InputError
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
+Wanted = Callable[[int], bool]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a corpus comes from: a file or folder (``path``), or a hub dataset (``dataset``)."""
+
+    path: Path | None = None
+    dataset: str | None = None
+    config: str | None = None
+    split: str | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.dataset:
+            return "hub"
+        assert self.path is not None
+        if self.path.is_dir():
+            saved = ("state.json", "dataset_dict.json", "dataset_info.json")
+            return "saved" if any((self.path / name).exists() for name in saved) else "txt"
+        suffix = self.path.suffix.lower()
+        if suffix in JSONL_SUFFIXES:
+            return "jsonl"
+        if suffix in (".csv", ".tsv"):
+            return suffix[1:]
+        if suffix == ".parquet":
+            return "parquet"
+        raise ConfigError(
+            f"{self.path}: unknown corpus format {suffix or '(no extension)'!r}; use .jsonl, .csv, .tsv, "
+            ".parquet, a folder of .txt files, a save_to_disk folder, or --dataset NAME"
+        )
+
+    def __str__(self) -> str:
+        return f"dataset {self.dataset}" if self.dataset else str(self.path)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One input row: its fields, or why it could not be read (``data`` is then None)."""
+
+    row: int
+    data: dict[str, Any] | None
+    problem: str = ""
+    line: int | None = None
+    """1-based line where the row starts, for JSON Lines and CSV."""
+    path: Path | None = None
+    """The file of a row of a folder of ``.txt`` articles (``data`` holds ``id`` and ``path``)."""
+
+
+def check_source(source: Source) -> None:
+    """Raise InputError or ConfigError now for an input that cannot be read at all."""
+    if source.path is not None and not source.path.exists():
+        raise InputError(f"{source.path}: no such file or folder")
+    if source.kind == "jsonl":
+        with open(source.path, "rb") as file:  # type: ignore[arg-type]
+            start = file.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+        if start.startswith(b"["):
+            raise InputError(f"{source.path}: holds a JSON array; give JSON Lines (one object per line)")
+
+
+def iter_records(source: Source, wanted: Wanted = lambda row: True) -> Iterator[Record]:
+    """The rows for which ``wanted(row)`` is true, in input order (all rows are numbered)."""
+    check_source(source)
+    readers = {"jsonl": _jsonl, "csv": _csv, "tsv": _csv, "txt": _txt, "parquet": _datasets,
+               "saved": _datasets, "hub": _datasets}
+    return readers[source.kind](source, wanted)
+
+
+def _jsonl(source: Source, wanted: Wanted) -> Iterator[Record]:
+    row = 0
+    with open(source.path, "rb") as file:  # type: ignore[arg-type]
+        for number, raw in enumerate(file, 1):
+            if not raw.strip():
+                continue
+            if wanted(row):
+                yield _parse_json_line(raw, row, number)
+            row += 1
+
+
+def _parse_json_line(raw: bytes, row: int, line: int) -> Record:
+    try:
+        text = raw.decode("utf-8-sig" if line == 1 else "utf-8")
+    except UnicodeDecodeError as exc:
+        return Record(row, None, f"not UTF-8 ({exc.reason} at byte {exc.start})", line)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Record(row, None, f"not valid JSON ({exc.msg} at column {exc.colno})", line)
+    if not isinstance(data, dict):
+        return Record(row, None, f"not a JSON object (a {type(data).__name__})", line)
+    return Record(row, data, "", line)
+
+
+def _csv(source: Source, wanted: Wanted) -> Iterator[Record]:
+    delimiter = "\t" if source.kind == "tsv" else ","
+    with open(source.path, encoding="utf-8-sig", newline="", errors="strict") as file:  # type: ignore[arg-type]
+        reader = csv.reader(file, delimiter=delimiter)
+        try:
+            header = next(reader)
+        except StopIteration:
+            return
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise InputError(f"{source.path}: cannot read the CSV header ({exc})") from None
+        row, last_line = 0, reader.line_num
+        while True:
+            start = last_line + 1
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except (csv.Error, UnicodeDecodeError) as exc:
+                values, problem = None, f"not valid CSV ({exc})"
+            else:
+                problem = "" if len(values) == len(header) else (
+                    f"{len(values)} fields where the header has {len(header)}")
+            last_line = max(reader.line_num, start)
+            if values == []:
+                continue
+            if wanted(row):
+                data = dict(zip(header, values)) if not problem else None
+                yield Record(row, data, problem, start)
+            row += 1
+
+
+def iter_text_files(folder: Path) -> Iterator[Path]:
+    """The ``.txt`` files under ``folder``, recursively, in a stable (sorted) order."""
+    with os.scandir(folder) as scan:
+        entries = sorted(scan, key=lambda e: e.name)
+    for entry in entries:
+        if entry.is_dir():
+            yield from iter_text_files(Path(entry.path))
+        elif entry.name.lower().endswith(".txt") and entry.is_file():
+            yield Path(entry.path)
+
+
+def _txt(source: Source, wanted: Wanted) -> Iterator[Record]:
+    for row, path in enumerate(iter_text_files(source.path)):  # type: ignore[arg-type]
+        if wanted(row):
+            name = path.relative_to(source.path).as_posix()  # type: ignore[arg-type]
+            yield Record(row, {"id": name, "path": str(path)}, path=path)
+
+
+def _datasets(source: Source, wanted: Wanted) -> Iterator[Record]:
+    for row, data in enumerate(_open_dataset(source)):
+        if wanted(row):
+            yield Record(row, dict(data))
+
+
+def _open_dataset(source: Source) -> Iterable[dict[str, Any]]:
+    if source.kind == "saved":
+        saved = _load_saved(source)
+        return (row for batch in saved.iter(batch_size=256) for row in _unbatch(batch))
+    import datasets
+
+    try:
+        if source.kind == "parquet":
+            return datasets.load_dataset("parquet", data_files=str(source.path), split="train", streaming=True)
+        return datasets.load_dataset(source.dataset, source.config, split=source.split or "train", streaming=True)
+    except (FileNotFoundError, ValueError, OSError) as exc:
+        raise InputError(f"{source}: cannot open the dataset ({_first_line(exc)})") from None
+
+
+def _load_saved(source: Source) -> Any:
+    """A ``save_to_disk`` dataset (memory-mapped, not read into memory); one split of a DatasetDict."""
+    import datasets
+
+    try:
+        loaded = datasets.load_from_disk(str(source.path))
+    except (FileNotFoundError, ValueError, OSError) as exc:
+        raise InputError(f"{source}: cannot open the saved dataset ({_first_line(exc)})") from None
+    if isinstance(loaded, datasets.DatasetDict):
+        split = source.split or ("train" if "train" in loaded else None)
+        if split not in loaded:
+            raise InputError(f"{source}: choose a split with --split: {', '.join(loaded)}")
+        loaded = loaded[split]
+    return loaded
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _unbatch(batch: dict[str, list[Any]]) -> Iterator[dict[str, Any]]:
+    columns = list(batch)
+    for values in zip(*(batch[c] for c in columns)):
+        yield dict(zip(columns, values))
+
+
+def count_rows(source: Source) -> int | None:
+    """How many rows the input has, when that can be known without translating (else None)."""
+    kind = source.kind
+    if kind == "jsonl":
+        with open(source.path, "rb") as file:  # type: ignore[arg-type]
+            return sum(1 for raw in file if raw.strip())
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(source.path).metadata.num_rows
+    if kind == "saved":
+        return len(_load_saved(source))
+    if kind == "hub":
+        return None
+    count = 0
+
+    def seen(row: int) -> bool:  # CSV and folders: a reader pass that keeps nothing
+        nonlocal count
+        count = row + 1
+        return False
+
+    for _ in iter_records(source, seen):
+        pass
+    return count
+
+
+def fingerprint(source: Source) -> dict[str, Any]:
+    """What identifies the input, to refuse resuming a run on a different corpus."""
+    if source.dataset:
+        return {"dataset": source.dataset, "config": source.config, "split": source.split}
+    path = source.path
+    assert path is not None
+    digest = hashlib.sha256()
+    if path.is_file():
+        size = path.stat().st_size
+        with open(path, "rb") as file:
+            digest.update(file.read(1 << 20))
+            file.seek(max(0, size - (1 << 20)))
+            digest.update(file.read(1 << 20))
+        return {"path": str(path.resolve()), "size": size, "sha256_ends": digest.hexdigest()}
+    files = iter_text_files(path) if source.kind == "txt" else sorted(p for p in path.rglob("*") if p.is_file())
+    count = 0
+    for file_path in files:
+        digest.update(f"{file_path.relative_to(path).as_posix()}\0{file_path.stat().st_size}\n".encode())
+        count += 1
+    return {"path": str(path.resolve()), "files": count, "sha256_listing": digest.hexdigest()}

@@ -1,0 +1,162 @@
+"""Joining the outputs of ``translate corpus --shard K/N`` runs back into one, in input order.
+
+Each shard's output is sorted by its ``row`` column, and so is its error file, so the
+merge streams them all through one k-way merge: memory stays flat. Before anything is
+written, the merge checks that the shards are the complete runs 1..N of one corpus with
+the same settings, and that every input row appears exactly once, as an output row or
+as an error row.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from translate.corpus import OUTPUT_KEYS
+from translate.corpus_rows import Shard
+from translate.corpus_write import output_format, read_jsonl, read_rows, write_json, write_jsonl, write_rows
+from translate.errors import ConfigError, InputError
+
+SAME = tuple(key for key in OUTPUT_KEYS if key != "shard")
+"""What every shard of one corpus must have recorded alike."""
+
+
+@dataclass(frozen=True)
+class ShardRun:
+    output: Path
+    record: dict[str, Any]
+
+    @property
+    def errors(self) -> Path:
+        return self.output.with_name(self.output.name + ".errors.jsonl")
+
+
+@dataclass
+class MergeSummary:
+    output: Path
+    shards: int
+    rows: int
+    failed: int
+    errors: Path | None
+
+
+def find_shard_runs(paths: Sequence[Path]) -> list[ShardRun]:
+    """The shard outputs named, or found in the folders named (by their ``.run.json`` records)."""
+    outputs: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p.with_name(p.name[: -len(".run.json")]) for p in path.glob("*.run.json"))
+            if not found:
+                raise InputError(f"{path}: no corpus run outputs (OUTPUT.run.json files) in this folder")
+            outputs += found
+        else:
+            outputs.append(path)
+    runs = []
+    for output in dict.fromkeys(outputs):
+        record_file = output.with_name(output.name + ".run.json")
+        if not record_file.exists():
+            raise InputError(f"{output}: no {record_file.name} next to it; merge the outputs of 'translate corpus' runs")
+        record = json.loads(record_file.read_text(encoding="utf-8"))
+        if record.get("status") != "complete" or not output.exists():
+            raise InputError(f"{output}: the run is not complete; rerun its 'translate corpus' command to finish it")
+        runs.append(ShardRun(output, record))
+    return runs
+
+
+def check_shards(runs: list[ShardRun]) -> int:
+    """The corpus's number of input rows, once the runs are shown to be shards 1..N of it."""
+    first = runs[0]
+    for run in runs[1:]:
+        changed = [key for key in SAME if run.record.get(key) != first.record.get(key)]
+        if changed:
+            raise InputError(
+                f"{run.output} and {first.output} differ in {', '.join(changed)}; merge shards of one run only"
+            )
+    shards = [Shard.parse(run.record["shard"]) for run in runs]
+    counts = {shard.count for shard in shards}
+    if len(counts) > 1:
+        raise InputError(f"the outputs come from different shard counts ({', '.join(map(str, sorted(counts)))})")
+    count = counts.pop()
+    indexes = [shard.index for shard in shards]
+    missing = sorted(set(range(1, count + 1)) - set(indexes))
+    repeated = sorted({i for i in indexes if indexes.count(i) > 1})
+    if missing or repeated:
+        problems = ([f"missing shard(s) {', '.join(f'{i}/{count}' for i in missing)}"] if missing else []) + (
+            [f"shard(s) given twice {', '.join(f'{i}/{count}' for i in repeated)}"] if repeated else [])
+        raise InputError(f"cannot merge: {'; '.join(problems)}")
+    totals = {run.record["counts"]["input_rows"] for run in runs}
+    if len(totals) > 1:
+        raise InputError(f"the shards saw different numbers of input rows ({', '.join(map(str, sorted(totals)))})")
+    return totals.pop()
+
+
+def merged(runs: list[ShardRun]) -> Iterator[tuple[int, bool, dict[str, Any]]]:
+    """``(row, is_error, row_dict)`` from every output and error file, in row order."""
+    def tagged(rows: Iterator[dict[str, Any]], error: bool) -> Iterator[tuple[int, bool, dict[str, Any]]]:
+        return ((row["row"], error, row) for row in rows)
+
+    streams = [tagged(read_rows(run.output), False) for run in runs]
+    streams += [tagged(read_jsonl(run.errors), True) for run in runs if run.errors.exists()]
+    return heapq.merge(*streams, key=lambda item: item[0])
+
+
+def check_rows(runs: list[ShardRun], total: int) -> None:
+    """Raise InputError naming rows missing, present twice, or past the input's end."""
+    found = {"missing rows": Tally(), "rows present twice": Tally(), "rows past the input's end": Tally()}
+    missing, repeated, beyond = found.values()
+    expected = 0
+    for row, _, _ in merged(runs):
+        if row >= total:
+            beyond.add(row)
+        elif row < expected:
+            repeated.add(row)
+        else:
+            missing.add_range(expected, row)
+            expected = row + 1
+    missing.add_range(expected, total)
+    problems = [f"{what} {tally}" for what, tally in found.items() if tally.count]
+    if problems:
+        raise InputError(f"the shard outputs do not hold every input row exactly once: {'; '.join(problems)}")
+
+
+class Tally:
+    """A count of row numbers and the first few of them, for a message."""
+
+    def __init__(self, most: int = 10) -> None:
+        self.count, self.first, self.most = 0, [], most
+
+    def add(self, row: int) -> None:
+        self.add_range(row, row + 1)
+
+    def add_range(self, start: int, end: int) -> None:
+        self.first += range(start, min(end, start + self.most - len(self.first)))
+        self.count += max(0, end - start)
+
+    def __str__(self) -> str:
+        shown = ", ".join(map(str, self.first))
+        return f"{shown}, ... ({self.count} in all)" if self.count > len(self.first) else shown
+
+
+def merge_shards(paths: Sequence[Path], output: Path) -> MergeSummary:
+    """Write ``output`` (and ``output.errors.jsonl``) from complete shard runs, in input order."""
+    output_format(output)
+    runs = find_shard_runs(paths)
+    if any(run.output.resolve() == output.resolve() for run in runs):
+        raise ConfigError(f"{output} is one of the shard outputs; write the merge to another file")
+    total = check_shards(runs)
+    check_rows(runs, total)
+    rows = write_rows(output, lambda: (row for _, error, row in merged(runs) if not error))
+    errors = output.with_name(output.name + ".errors.jsonl")
+    failed = write_jsonl(errors, (row for _, error, row in merged(runs) if error))
+    if not failed:
+        errors.unlink()
+    counts = {"rows": rows + failed, "failed": failed, "input_rows": total}
+    record = {key: runs[0].record.get(key) for key in SAME}
+    write_json(output.with_name(output.name + ".run.json"),
+               record | {"shard": "1/1", "merged_from": [str(run.output) for run in runs],
+                         "status": "complete", "counts": counts})
+    return MergeSummary(output, len(runs), rows + failed, failed, errors if failed else None)

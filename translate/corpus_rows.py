@@ -1,0 +1,120 @@
+"""Corpus rows: which rows a shard takes; a row's fields become an article, a translation a flat row.
+
+A row with a title gets it as its headline (line 0) and its text detected with headline
+mode ``none``; a file of a folder of ``.txt`` articles is read whole, headline detected.
+A row that cannot be translated gets the reason as a string instead of an article, and
+becomes a row of the error file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from translate.article import detect_structure
+from translate.corpus_io import Record
+from translate.errors import ConfigError, InputError
+from translate.normalize import normalize_text
+from translate.types import Article, Block, TranslatedArticle
+
+RESERVED = ("row", "id", "headline", "text", "segments")
+"""Output columns; a kept source field of the same name is written as ``source_NAME``."""
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Which fields of a row hold its id, text and title, and which are copied to the output."""
+
+    id: str = "id"
+    text: str = "text"
+    title: str | None = "title"
+    keep: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Shard ``index`` of ``count`` (1-based): the rows whose number modulo ``count`` is ``index - 1``."""
+
+    index: int = 1
+    count: int = 1
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        try:
+            index, count = (int(part) for part in text.split("/"))
+        except ValueError:
+            raise ConfigError(f"--shard {text!r}: write K/N, e.g. 2/8 (shard 2 of 8)") from None
+        if not 1 <= index <= count:
+            raise ConfigError(f"--shard {text!r}: K must be between 1 and N")
+        return cls(index, count)
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+    def owns(self, row: int) -> bool:
+        return row % self.count == self.index - 1
+
+    def size(self, rows: int) -> int:
+        return max(0, (rows - self.index + self.count) // self.count)
+
+
+def to_article(record: Record, fields: Fields) -> Article | str:
+    """The article of a row, or why the row cannot be translated."""
+    if record.data is None:
+        return record.problem
+    data = record.data
+    row_id = _row_id(record, fields)
+    if record.path is not None:  # a .txt file of a folder: the whole page, headline detected
+        from translate.io import read_article
+
+        try:
+            article = read_article(record.path, id=row_id)
+        except InputError as exc:
+            return str(exc)
+    else:
+        text = data.get(fields.text)
+        if text is None:
+            return f"no {fields.text!r} field"
+        if not isinstance(text, str):
+            return f"{fields.text!r} is not a string ({type(text).__name__})"
+        if not text.strip():
+            return f"empty {fields.text!r}"
+        title = data.get(fields.title) if fields.title else None
+        if title is not None and not isinstance(title, str):
+            return f"{fields.title!r} is not a string ({type(title).__name__})"
+        article = detect_structure(normalize_text(text), id=row_id, headline="none")
+        title = " ".join(normalize_text(title or "").split())
+        if title and any(block.role != "boilerplate" for block in article.blocks):
+            article = Article(row_id, (Block("headline", title, 0),) + article.blocks)
+    if not article.content:
+        return "nothing to translate: every line is site chrome"
+    return article
+
+
+def _row_id(record: Record, fields: Fields) -> str:
+    value = (record.data or {}).get(fields.id)
+    return str(record.row) if value is None else str(value)
+
+
+def error_row(record: Record, fields: Fields, reason: str) -> dict[str, Any]:
+    line = {"row": record.row, "id": _row_id(record, fields), "error": reason}
+    return line | ({"line": record.line} if record.line is not None else {})
+
+
+def output_row(record: Record, result: TranslatedArticle, fields: Fields, segments: bool = False) -> dict[str, Any]:
+    """One flat output row: row, id, headline, text, kept fields, and optionally segments."""
+    row: dict[str, Any] = {
+        "row": record.row,
+        "id": result.id,
+        "headline": result.headline.translation if result.headline else None,
+        "text": "\n\n".join(block.translation for block in result.paragraphs),
+    }
+    data = record.data or {}
+    for name in fields.keep:
+        row[f"source_{name}" if name in RESERVED else name] = data.get(name)
+    if segments:
+        blocks = ((result.headline,) if result.headline else ()) + result.paragraphs
+        row["segments"] = [
+            {"source": s.source, "translation": s.translation.text} for b in blocks for s in b.sentences
+        ]
+    return row

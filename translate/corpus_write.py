@@ -1,0 +1,152 @@
+"""Corpus outputs: files that appear complete or not at all, as JSON Lines or Parquet.
+
+Every writer goes through a temporary file in the same folder that is flushed, fsynced
+and renamed over the target (then the folder is fsynced), so a crash at any moment
+leaves either the old file or the complete new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from translate.errors import ConfigError
+
+OUTPUT_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+Rows = Callable[[], Iterable[dict[str, Any]]]
+"""A function that gives a fresh iterator over the rows (Parquet reads them twice)."""
+
+
+def output_format(path: Path) -> str:
+    try:
+        return OUTPUT_FORMATS[path.suffix.lower()]
+    except KeyError:
+        raise ConfigError(
+            f"{path}: unknown output format {path.suffix or '(no extension)'!r}; use .jsonl or .parquet"
+        ) from None
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """A file that appears at ``path`` complete (written, fsynced, renamed) or not at all."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    encoding = None if "b" in mode else "utf-8"
+    try:
+        with open(tmp, mode, encoding=encoding) as file:
+            yield file
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    sync_folder(path.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (a no-op where folders cannot be opened)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_json(path: Path, data: Any) -> None:
+    with atomic_file(path) as file:
+        json.dump(data, file, ensure_ascii=False, indent=2)
+        file.write("\n")
+
+
+def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    count = 0
+    with atomic_file(path) as file:
+        for row in rows:
+            file.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    with open(path, encoding="utf-8") as file:
+        for line in file:
+            if line.strip():
+                yield json.loads(line)
+
+
+def write_rows(path: Path, rows: Rows) -> int:
+    """Write output rows as JSON Lines or Parquet (by extension); ``rows`` gives a fresh iterator."""
+    if output_format(path) == "jsonl":
+        return write_jsonl(path, rows())
+    return write_parquet(path, rows)
+
+
+def read_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """Rows of a JSON Lines or Parquet output, streamed."""
+    if output_format(path) == "jsonl":
+        yield from read_jsonl(path)
+        return
+    import pyarrow.parquet as pq
+
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=512):
+        yield from batch.to_pylist()
+
+
+_FIXED_TYPES = {"row": "int64", "id": "string", "headline": "string", "text": "string"}
+
+
+def write_parquet(path: Path, rows: Rows) -> int:
+    """Two streaming passes: the columns' types from every row, then the row groups.
+
+    Known columns have fixed types; a kept field whose values are all str, all bool or all
+    numbers gets that type, any other mix is stored as JSON text.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    seen: dict[str, set[type]] = {name: set() for name in _FIXED_TYPES}
+    for row in rows():
+        for name, value in row.items():
+            seen.setdefault(name, set()).update(() if value is None else (type(value),))
+    schema = pa.schema([(name, _arrow_type(name, types)) for name, types in seen.items()])
+    count = 0
+    with atomic_file(path, "wb") as file:
+        with pq.ParquetWriter(file, schema) as writer:
+            batch: list[dict[str, Any]] = []
+            for row in rows():
+                batch.append({name: _coerce(row.get(name), schema.field(name).type) for name in seen})
+                if len(batch) == 1024:
+                    writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                    count, batch = count + len(batch), []
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            count += len(batch)
+    return count
+
+
+def _arrow_type(name: str, types: set[type]) -> Any:
+    import pyarrow as pa
+
+    if name in _FIXED_TYPES:
+        return pa.int64() if name == "row" else pa.string()
+    if name == "segments":
+        return pa.list_(pa.struct([("source", pa.string()), ("translation", pa.string())]))
+    if types == {bool}:
+        return pa.bool_()
+    if types == {int}:
+        return pa.int64()
+    if types and types <= {int, float}:
+        return pa.float64()
+    return pa.string()
+
+
+def _coerce(value: Any, arrow_type: Any) -> Any:
+    import pyarrow as pa
+
+    if value is not None and arrow_type == pa.string() and not isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return value
