@@ -7,7 +7,7 @@ exception too, with the traceback kept behind ``TRANSLATE_DEBUG=1``.
 
 from __future__ import annotations
 
-from translate.cli import article, evaluate, models  # noqa: F401  (each module registers its commands)
+from translate.cli import article, convert, corpus, evaluate, models  # noqa: F401  (each module registers its commands)
 from translate.cli.app import app
 
 

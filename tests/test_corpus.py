@@ -1,0 +1,372 @@
+"""Corpus runs: every input format, both output formats, errors, cache, shards, resume refusal.
+
+Pure logic runs on the fake translator (``EN<source>`` per sentence); the formats are
+also run once with the tiny random-weight Marian model. The SIGKILL test is in
+``test_corpus_resume.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fakes import FakeTranslator
+from translate.config import resolve_settings
+from translate.corpus import Options, open_run, translate_corpus
+from translate.corpus_io import Source
+from translate.corpus_merge import merge_shards
+from translate.corpus_rows import Fields, Shard
+from translate.corpus_write import read_jsonl, read_rows
+from translate.errors import BackendError, ConfigError, InputError
+from translate.normalize import to_western_digits
+from translate.types import Translation
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SENTENCES = (FIXTURES / "corpus_sentences.ar").read_text(encoding="utf-8").split("\n")[:-1]
+PLANTED = {1: "not valid JSON", 3: "not a JSON object", 4: "no 'text' field",
+           5: "'text' is not a string (int)", 6: "empty 'text'", 7: "no 'text' field", 8: "not UTF-8"}
+"""The bad rows of ``fixtures/corpus_malformed.jsonl`` and the start of their reasons."""
+
+
+def en(source: str) -> str:
+    """What the fake translator makes of a sentence (the pipeline feeds it Western digits)."""
+    return f"EN<{to_western_digits(source)}>"
+
+
+def make_rows(count: int, start: int = 0) -> list[dict]:
+    """Short articles recombining the fixture sentences; titles on most, bylines repeated."""
+    rows = []
+    for i in range(start, start + count):
+        body = [SENTENCES[(i * 7 + k) % len(SENTENCES)] for k in range(1 + i % 3)]
+        rows.append({
+            "id": f"a{i}",
+            "title": SENTENCES[(i * 3) % len(SENTENCES)] if i % 4 else None,
+            "text": " ".join(body) + "\n" + SENTENCES[i % 5],
+            "url": f"https://example.com/{i}",
+            "n": i,
+        })
+    return rows
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def run(source, output: Path, translator=None, settings=None, **options) -> tuple:
+    source = source if isinstance(source, Source) else Source(Path(source))
+    translator = translator or FakeTranslator()
+    prepared = open_run(source, output, settings or resolve_settings(model="x/y", beam_size=1), Options(**options))
+    summary = prepared.summary if prepared.complete else translate_corpus(prepared, translator)
+    return summary, list(read_rows(output)) if output.exists() else []
+
+
+def test_jsonl_rows_come_out_in_order_with_headline_text_and_kept_fields(tmp_path):
+    rows = make_rows(30)
+    summary, out = run(write_jsonl(tmp_path / "in.jsonl", rows), tmp_path / "out.jsonl", chunk_size=7,
+                       window=4, fields=Fields(keep=("url", "text")), segments=True)
+    assert [r["row"] for r in out] == list(range(30))
+    assert [r["id"] for r in out] == [r["id"] for r in rows]
+    for source, result in zip(rows, out):
+        assert result["headline"] == (en(source["title"]) if source["title"] else None)
+        last = source["text"].split("\n")[-1]
+        assert result["segments"][-1]["source"] == last
+        assert result["text"].split("\n\n")[-1] == result["segments"][-1]["translation"]
+        assert all("EN<" in s["translation"] for s in result["segments"])  # Latin runs pass through
+        assert result["url"] == source["url"] and result["source_text"] == source["text"]
+    assert summary.rows == summary.translated == 30 and summary.failed == 0
+    assert not (tmp_path / "out.jsonl.parts").exists()
+    assert json.loads((tmp_path / "out.jsonl.run.json").read_text())["status"] == "complete"
+
+
+def test_each_distinct_sentence_is_translated_once_across_articles(tmp_path):
+    translator = FakeTranslator()
+    summary, _ = run(write_jsonl(tmp_path / "in.jsonl", make_rows(60)), tmp_path / "out.jsonl", translator,
+                     chunk_size=20, window=10)
+    sent = [text for call in translator.calls for text in call]
+    assert len(sent) == len(set(sent))
+    assert summary.cache_hits > 0
+    assert max(len(call) for call in translator.calls) > 4  # sentences of several articles per batch
+
+
+def _save_csv(path: Path, rows: list[dict]) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=["id", "title", "text", "url"], extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows({**r, "title": r["title"] or ""} for r in rows)
+    return path
+
+
+def _save_parquet(path: Path, rows: list[dict]) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=7)
+    return path
+
+
+def _save_to_disk(path: Path, rows: list[dict]) -> Path:
+    from datasets import Dataset
+
+    Dataset.from_list(rows).save_to_disk(str(path))
+    return path
+
+
+SAVERS = {"in.csv": _save_csv, "in.parquet": _save_parquet, "saved": _save_to_disk}
+
+
+def _inputs(tmp_path: Path, rows: list[dict]) -> dict[str, Source]:
+    inputs = {"jsonl": Source(write_jsonl(tmp_path / "in.jsonl", rows))}
+    inputs |= {name: Source(save(tmp_path / name, rows)) for name, save in SAVERS.items()}
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    write_jsonl(hub / "train.jsonl", rows)
+    inputs["hub"] = Source(dataset=str(hub), split="train")
+    return inputs
+
+
+def test_every_input_format_gives_the_same_rows(tmp_path):
+    rows = make_rows(25)
+    inputs = _inputs(tmp_path, rows)
+    outputs = {name: run(source, tmp_path / f"{name}.out.jsonl", chunk_size=6, fields=Fields(keep=("url",)))[1]
+               for name, source in inputs.items()}
+    assert len(outputs["jsonl"]) == 25
+    for name, out in outputs.items():
+        assert out == outputs["jsonl"], name
+
+
+def test_a_folder_of_txt_articles_detects_headlines_and_uses_paths_as_ids(tmp_path, seed_article_path):
+    folder = tmp_path / "articles"
+    (folder / "b").mkdir(parents=True)
+    page = seed_article_path.read_text(encoding="utf-8")
+    (folder / "b" / "2.txt").write_text(page, encoding="utf-8")
+    (folder / "1.txt").write_text(f"{SENTENCES[0][:-1]}\n\n{SENTENCES[1]} {SENTENCES[2]}\n", encoding="utf-8")
+    (folder / "empty.txt").write_text("  \n", encoding="utf-8")
+    (folder / "notes.md").write_text("not an article", encoding="utf-8")
+    summary, out = run(Source(folder), tmp_path / "out.jsonl")
+    assert [r["id"] for r in out] == ["1.txt", "b/2.txt"]
+    assert out[0]["headline"] == en(SENTENCES[0][:-1])
+    assert out[1]["headline"] == "EN<روسيا وكوريا الشمالية.. العلاقات نحو «حقبة جديدة من الازدهار»>"
+    assert "اخبار لايف" not in out[1]["text"]  # the site label before the headline is chrome
+    errors = list(read_jsonl(tmp_path / "out.jsonl.errors.jsonl"))
+    assert [(e["row"], e["id"]) for e in errors] == [(2, "empty.txt")] and summary.failed == 1
+
+
+def test_parquet_output_holds_the_same_rows_as_jsonl(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
+    _, as_jsonl = run(source, tmp_path / "out.jsonl", segments=True, fields=Fields(keep=("url", "n")))
+    _, as_parquet = run(source, tmp_path / "out.parquet", segments=True, fields=Fields(keep=("url", "n")))
+    assert as_parquet == as_jsonl
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(tmp_path / "out.parquet")
+    assert str(schema.field("n").type) == "int64" and str(schema.field("headline").type) == "string"
+
+
+def test_malformed_rows_go_to_the_error_file_and_the_run_goes_on(tmp_path):
+    summary, out = run(FIXTURES / "corpus_malformed.jsonl", tmp_path / "out.jsonl", chunk_size=3)
+    errors = list(read_jsonl(tmp_path / "out.jsonl.errors.jsonl"))
+    assert {e["row"]: e["error"][: len(PLANTED[e["row"]])] for e in errors} == PLANTED
+    assert [e["id"] for e in errors] == ["1", "3", "b4", "b5", "b6", "b7", "8"]
+    assert [e["line"] for e in errors] == [2, 4, 5, 6, 7, 8, 9]
+    assert [r["id"] for r in out] == ["g0", "g2", "g9", "g10"]
+    assert (summary.rows, summary.translated, summary.failed) == (11, 4, 7)
+
+
+class TooLongTranslator(FakeTranslator):
+    """Like the backends: a source over ``max_input_tokens`` is an error, never truncated."""
+
+    def translate(self, texts, *, strict=False) -> list[Translation]:
+        if max(self.count_tokens(texts)) > self.max_input_tokens:
+            raise BackendError("a source over the model's limit")
+        return super().translate(texts, strict=strict)
+
+
+def test_a_row_too_long_for_any_splitting_is_an_error_row(tmp_path):
+    rows = make_rows(6)
+    rows[2]["text"] = "كلمة" * 400 + "."  # one word: no clause or space to cut at
+    translator = TooLongTranslator(max_input_tokens=20)
+    translator.count_tokens = lambda texts: [len(t.split()) + len(t) // 40 + 1 for t in texts]
+    summary, out = run(write_jsonl(tmp_path / "in.jsonl", rows), tmp_path / "out.jsonl", translator)
+    (error,) = read_jsonl(tmp_path / "out.jsonl.errors.jsonl")
+    assert error["row"] == 2 and error["error"].startswith("too long for any splitting")
+    assert [r["row"] for r in out] == [0, 1, 3, 4, 5] and summary.failed == 1
+
+
+def test_the_disk_cache_serves_a_second_run(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(15))
+    cache = tmp_path / "sentences.sqlite"
+    _, first = run(source, tmp_path / "one.jsonl", cache=cache)
+    again = FakeTranslator()
+    summary, second = run(source, tmp_path / "two.jsonl", again, cache=cache)
+    assert again.calls == [] and second == first and summary.cache_hits > 0
+    other = FakeTranslator()
+    run(source, tmp_path / "three.jsonl", other, settings=resolve_settings(model="x/y", beam_size=2), cache=cache)
+    assert other.calls, "a cache entry is only reused with the same generation settings"
+
+
+class Crash(Exception):
+    pass
+
+
+class CrashingTranslator(FakeTranslator):
+    def __init__(self, after_calls: int) -> None:
+        super().__init__()
+        self.after_calls = after_calls
+
+    def translate(self, texts, *, strict=False):
+        if len(self.calls) == self.after_calls:
+            raise Crash
+        return super().translate(texts, strict=strict)
+
+
+def test_an_interrupted_run_resumes_exactly_once(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(50))
+    _, reference = run(source, tmp_path / "ref.jsonl", chunk_size=8)
+    with pytest.raises(Crash):
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=9), chunk_size=8)
+    assert sorted(p.name for p in (tmp_path / "out.jsonl.parts").glob("0*.jsonl"))
+    assert not (tmp_path / "out.jsonl").exists()
+    summary, out = run(source, tmp_path / "out.jsonl", chunk_size=8)
+    assert out == reference and summary.resumed > 0 and summary.rows == 50
+
+
+def test_resuming_with_other_settings_is_refused_and_overwrite_starts_again(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
+    with pytest.raises(Crash):
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=3), chunk_size=4)
+    with pytest.raises(ConfigError, match="beam_size 1 -> 3.*--overwrite"):
+        run(source, tmp_path / "out.jsonl", settings=resolve_settings(model="x/y", beam_size=3), chunk_size=4)
+    with pytest.raises(ConfigError, match="fields"):
+        run(source, tmp_path / "out.jsonl", chunk_size=4, fields=Fields(text="body"))
+    summary, out = run(source, tmp_path / "out.jsonl", settings=resolve_settings(model="x/y", beam_size=3),
+                       chunk_size=4, overwrite=True)
+    assert len(out) == 20 and summary.resumed == 0
+
+
+def test_an_output_not_written_by_a_run_is_not_replaced(tmp_path):
+    (tmp_path / "out.jsonl").write_text("precious\n")
+    with pytest.raises(ConfigError, match="--overwrite"):
+        run(write_jsonl(tmp_path / "in.jsonl", make_rows(3)), tmp_path / "out.jsonl")
+
+
+def test_a_complete_run_is_not_redone(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(5))
+    run(source, tmp_path / "out.jsonl")
+    again = FakeTranslator()
+    summary, out = run(source, tmp_path / "out.jsonl", again)
+    assert summary.already_complete and again.calls == [] and len(out) == 5
+
+
+def test_shards_merge_back_to_the_unsharded_output(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(23) + [{"id": "bad", "text": 5}] + make_rows(4, 23))
+    _, whole = run(source, tmp_path / "whole.jsonl", chunk_size=5)
+    for k in (1, 2, 3):
+        _, part = run(source, tmp_path / f"part{k}.parquet", chunk_size=5, shard=Shard(k, 3))
+        assert all(r["row"] % 3 == k - 1 for r in part)
+    summary = merge_shards([tmp_path / f"part{k}.parquet" for k in (3, 1, 2)], tmp_path / "merged.jsonl")
+    assert list(read_jsonl(tmp_path / "merged.jsonl")) == whole
+    assert list(read_jsonl(tmp_path / "merged.jsonl.errors.jsonl")) == list(read_jsonl(tmp_path / "whole.jsonl.errors.jsonl"))
+    assert (summary.shards, summary.rows, summary.failed) == (3, 28, 1)
+
+
+def test_merge_names_missing_shards_and_rows(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(10))
+    for k in (1, 2):
+        run(source, tmp_path / f"part{k}.jsonl", shard=Shard(k, 2))
+    with pytest.raises(InputError, match="missing shard.*2/2"):
+        merge_shards([tmp_path / "part1.jsonl"], tmp_path / "merged.jsonl")
+    rows = list(read_jsonl(tmp_path / "part2.jsonl"))
+    write_jsonl(tmp_path / "part2.jsonl", rows[:2] + rows[3:] + rows[:1])
+    with pytest.raises(InputError, match=r"missing rows 5; rows present twice 1"):
+        merge_shards([tmp_path], tmp_path / "merged.jsonl")
+    assert not (tmp_path / "merged.jsonl").exists()
+
+
+def test_bad_shard_specs_and_formats_are_config_errors(tmp_path):
+    for spec in ("0/2", "3/2", "two"):
+        with pytest.raises(ConfigError, match="--shard"):
+            Shard.parse(spec)
+    with pytest.raises(ConfigError, match=r"\.jsonl or \.parquet"):
+        run(write_jsonl(tmp_path / "in.jsonl", make_rows(2)), tmp_path / "out.csv")
+    (tmp_path / "in.xml").write_text("<corpus/>")
+    with pytest.raises(ConfigError, match="unknown corpus format"):
+        run(tmp_path / "in.xml", tmp_path / "out.jsonl")
+
+
+# ---- the commands, through typer's CliRunner, with the fake translator -----------------------
+
+
+@pytest.fixture
+def cli(monkeypatch):
+    import translate.backends
+    from translate.cli import app
+
+    monkeypatch.setattr(translate.backends, "load_translator", lambda settings: FakeTranslator())
+    return lambda *args: CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_corpus_command_exits_5_when_rows_failed_and_summarises(cli, tmp_path):
+    result = cli("corpus", FIXTURES / "corpus_malformed.jsonl", "-o", tmp_path / "out.jsonl", "-m", "x/y")
+    assert result.exit_code == 5, result.output
+    assert "done: 11 rows" in result.output and "failed 7" in result.output
+    result = cli("corpus", FIXTURES / "corpus_malformed.jsonl", "-o", tmp_path / "out.jsonl", "-m", "x/y")
+    assert result.exit_code == 5 and "already complete" in result.output
+
+
+def test_corpus_command_refuses_changed_settings_in_one_line(cli, tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(4))
+    assert cli("corpus", source, "-o", tmp_path / "out.jsonl", "-m", "x/y", "-q").exit_code == 0
+    (tmp_path / "out.jsonl").unlink()  # as if the first run were interrupted: its record stays
+    result = cli("corpus", source, "-o", tmp_path / "out.jsonl", "-m", "x/y", "--beam", "2")
+    assert result.exit_code == 0  # a complete record whose output is gone starts afresh
+    result = cli("corpus", source, "-o", tmp_path / "out.jsonl", "-m", "x/y", "--beam", "3")
+    assert result.exit_code == 2 and result.output.startswith("error: ") and "--overwrite" in result.output
+
+
+def test_corpus_merge_command(cli, tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(9))
+    for k in (1, 2):
+        assert cli("corpus", source, "-o", tmp_path / f"p{k}.jsonl", "--shard", f"{k}/2", "-m", "x/y").exit_code == 0
+    result = cli("corpus-merge", tmp_path / "p1.jsonl", tmp_path / "p2.jsonl", "-o", tmp_path / "all.parquet")
+    assert result.exit_code == 0 and "merged 2 shards: 9 rows" in result.output
+    assert [r["row"] for r in read_rows(tmp_path / "all.parquet")] == list(range(9))
+    assert cli("corpus", "--dataset", "x", source, "-o", tmp_path / "o.jsonl").exit_code == 2
+
+
+# ---- the tiny real model ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_marian_dir):
+    """The tiny model with short outputs (a random-weight model otherwise runs to the length limit)."""
+    from translate.backends import load_translator
+
+    settings = resolve_settings(model=str(tiny_marian_dir), beam_size=1, device="cpu",
+                                max_length_ratio=0.5, max_length_offset=2)
+    return settings, load_translator(settings)
+
+
+def test_tiny_model_reads_every_format_alike_and_writes_jsonl_and_parquet(tiny, tmp_path):
+    settings, translator = tiny
+    rows = make_rows(12)
+    inputs = _inputs(tmp_path, rows)
+    folder = tmp_path / "txt"
+    folder.mkdir()
+    for row in rows:
+        (folder / f"{row['id']}.txt").write_text(row["text"], encoding="utf-8")
+    _, reference = run(inputs.pop("jsonl"), tmp_path / "out.jsonl", translator, settings, chunk_size=5)
+    assert len(reference) == 12 and all(r["text"] for r in reference)
+    cache = tmp_path / "cache.sqlite"  # each distinct sentence goes through the model once below
+    _, as_parquet = run(Source(tmp_path / "in.jsonl"), tmp_path / "out.parquet", translator, settings,
+                        chunk_size=5, cache=cache)
+    assert as_parquet == reference
+    for name, source in inputs.items():
+        assert run(source, tmp_path / f"{name}.jsonl", translator, settings, chunk_size=5, cache=cache)[1] == reference
+    _, from_txt = run(Source(folder), tmp_path / "txt.jsonl", translator, settings, cache=cache)
+    assert sorted(r["id"] for r in from_txt) == sorted(f"{r['id']}.txt" for r in rows)
+    assert all(r["text"] for r in from_txt)

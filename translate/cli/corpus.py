@@ -1,0 +1,171 @@
+"""`translate corpus` and `translate corpus-merge`."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from translate.cli import options as opt
+from translate.cli.app import Progress, app, info, reports_errors, warn
+from translate.errors import ConfigError
+
+ROWS_FAILED_EXIT = 5
+"""Exit code of a run that finished but wrote some rows to the error file."""
+MAX_WARNINGS = 20
+
+CORPUS_EPILOG = """Examples:
+
+  translate corpus news.jsonl -o news.en.jsonl
+
+  translate corpus news.csv -o news.en.parquet --keep-fields url,date --segments
+
+  translate corpus articles/ -o articles.en.jsonl    (a folder of .txt files)
+
+  translate corpus --dataset someone/arabic-news --split test -o test.en.parquet
+
+  translate corpus news.jsonl -o part2.jsonl --shard 2/4 --device cuda:1
+
+Rerun the same command after an interruption to resume; --overwrite starts again.
+Rows that cannot be translated go to OUTPUT.errors.jsonl; the exit code is then 5."""
+
+
+@app.command("corpus", epilog=CORPUS_EPILOG)
+@reports_errors
+def corpus_command(
+    source: Annotated[
+        Optional[Path],
+        typer.Argument(help="JSON Lines, CSV/TSV or Parquet file, a folder of .txt articles, or a save_to_disk folder.",
+                       metavar="INPUT", show_default=False),
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="OUTPUT.jsonl or OUTPUT.parquet.")] = ...,  # type: ignore[assignment]
+    dataset: Annotated[Optional[str], typer.Option("--dataset", help="A hub dataset instead of INPUT.")] = None,
+    dataset_config: Annotated[Optional[str], typer.Option("--dataset-config", help="The hub dataset's configuration.")] = None,
+    split: Annotated[Optional[str], typer.Option("--split", help="Dataset split (default: train).")] = None,
+    id_field: Annotated[str, typer.Option("--id-field", help="Field with the row's id (else the row number).")] = "id",
+    text_field: Annotated[str, typer.Option("--text-field", help="Field with the article text.")] = "text",
+    title_field: Annotated[str, typer.Option("--title-field", help="Field with the headline, if any ('' for none).")] = "title",
+    keep_fields: Annotated[Optional[list[str]], typer.Option(
+        "--keep-fields", help="Source fields copied to the output, comma-separated or repeated.")] = None,
+    segments: Annotated[bool, typer.Option("--segments", help="Add the sentence pairs (source, translation).")] = False,
+    keep_boilerplate: Annotated[bool, typer.Option("--keep-boilerplate", help="Keep site chrome in place, untranslated.")] = False,
+    shard: Annotated[str, typer.Option("--shard", help="K/N: translate rows whose number modulo N is K-1.")] = "1/1",
+    cache: Annotated[Optional[Path], typer.Option("--cache", help="SQLite sentence cache kept across runs.")] = None,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, help="Rows per committed chunk (at most this much is redone after a crash).")] = 256,
+    window: Annotated[int, typer.Option("--window", min=1, help="Articles whose sentences are batched together.")] = 64,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Start again, discarding OUTPUT and an interrupted run of it.")] = False,
+    model: opt.Model = None,
+    config: opt.ConfigFile = None,
+    backend: opt.Backend = None,
+    device: opt.Device = None,
+    compute_type: opt.ComputeType = None,
+    beam: opt.Beam = None,
+    revision: opt.Revision = None,
+    max_sentence_tokens: opt.MaxSentenceTokens = None,
+    batch_tokens: opt.BatchTokens = None,
+    batch_size: opt.BatchSize = None,
+    threads: opt.Threads = None,
+    quiet: opt.Quiet = False,
+) -> None:
+    """Translate a corpus of Arabic news articles, one output row per input row, resumable after a crash."""
+    from translate.backends import load_translator
+    from translate.corpus import Fields, Options, Shard, Source, open_run, translate_corpus
+
+    if (source is None) == (dataset is None):
+        raise ConfigError("give either INPUT or --dataset NAME (not both)")
+    settings = opt.build_settings(
+        model, config, backend, device, compute_type, beam, revision,
+        max_sentence_tokens, batch_tokens, batch_size, threads,
+    )
+    keep = tuple(name.strip() for value in keep_fields or () for name in value.split(",") if name.strip())
+    options = Options(
+        fields=Fields(id_field, text_field, title_field or None, keep), shard=Shard.parse(shard),
+        chunk_size=chunk_size, window=window, segments=segments, keep_boilerplate=keep_boilerplate,
+        cache=cache, overwrite=overwrite,
+    )
+    run = open_run(Source(source, dataset, dataset_config, split), output, settings, options)
+    if run.complete:
+        summary = run.summary
+    else:
+        if run.done_rows and not quiet:
+            info(f"resuming {output}: {run.done_rows} rows already done")
+        translator = load_translator(settings)
+        total = None if run.total is None else max(0, run.total - run.done_rows)
+        try:
+            with Progress(total, "article", quiet, desc="translating") as progress:
+                summary = translate_corpus(
+                    run, translator, on_rows=progress.update,
+                    on_sentences=_sentence_rate(progress), on_warning=_limited_warnings(quiet),
+                )
+        except KeyboardInterrupt:
+            info("interrupted: the chunks committed so far are kept; rerun the same command to resume")
+            raise
+    if not quiet:
+        info(_describe(summary))
+    if summary.failed:
+        raise typer.Exit(ROWS_FAILED_EXIT)
+
+
+@app.command("corpus-merge", epilog=(
+    "Example:\n\n  translate corpus-merge part1.jsonl part2.jsonl part3.jsonl -o news.en.jsonl\n\n"
+    "  translate corpus-merge shards/ -o news.en.parquet    (every OUTPUT.run.json in the folder)"
+))
+@reports_errors
+def corpus_merge_command(
+    shards: Annotated[list[Path], typer.Argument(help="Shard outputs of 'translate corpus --shard', or folders of them.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="OUTPUT.jsonl or OUTPUT.parquet.")] = ...,  # type: ignore[assignment]
+    quiet: opt.Quiet = False,
+) -> None:
+    """Join shard outputs in input order, checking that every input row is there exactly once."""
+    from translate.corpus_merge import merge_shards
+
+    summary = merge_shards(shards, output)
+    if not quiet:
+        failed = f"; {summary.failed} failed rows in {summary.errors}" if summary.failed else ""
+        info(f"merged {summary.shards} shards: {summary.rows} rows -> {summary.output}{failed}")
+    if summary.failed:
+        raise typer.Exit(ROWS_FAILED_EXIT)
+
+
+def _sentence_rate(progress: Progress):
+    started, done = time.perf_counter(), 0
+
+    def update(n: int) -> None:
+        nonlocal done
+        done += n
+        progress.set_postfix(sentences_per_s=f"{done / max(time.perf_counter() - started, 1e-9):.1f}")
+
+    return update
+
+
+def _limited_warnings(quiet: bool):
+    shown = 0
+
+    def show(message: str) -> None:
+        nonlocal shown
+        shown += 1
+        if quiet:
+            return
+        if shown <= MAX_WARNINGS:
+            warn(message)
+        elif shown == MAX_WARNINGS + 1:
+            warn(f"more than {MAX_WARNINGS} warnings; the rest are not shown")
+
+    return show
+
+
+def _describe(summary) -> str:
+    if summary.already_complete:
+        return f"{summary.output} is already complete ({summary.rows} rows, {summary.failed} failed)"
+    rate = summary.translated / summary.wall_s if summary.wall_s else 0.0
+    lines = [
+        f"done: {summary.rows} rows -> {summary.output}",
+        f"  translated {summary.translated}, from an earlier run {summary.resumed}, failed {summary.failed}"
+        + (f" (see {summary.errors})" if summary.errors else ""),
+        f"  sentences {summary.sentences}, cache hits {summary.cache_hits}",
+        f"  {rate:.2f} articles/s, {summary.sentences / summary.wall_s if summary.wall_s else 0:.1f} sentences/s, "
+        f"wall time {summary.wall_s:.1f} s",
+    ]
+    return "\n".join(lines)
