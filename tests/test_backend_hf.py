@@ -1,0 +1,224 @@
+"""The transformers backend on tiny random-weight models, loaded the way a hub model is."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import time
+
+import pytest
+
+from translate.backends import load_translator
+from translate.backends.hf import HFTranslator
+from translate.backends.loading import detect_family, download_model, resolve_model_dir, select_device
+from translate.config import resolve_settings
+from translate.errors import BackendError, ConfigError, ModelUnavailableError
+from translate.types import Translation
+
+SOURCES = [
+    "في يوم الاثنين، أعلن علماء من كلية الطب بجامعة ستانفورد عن اختراع أداة تشخيصية جديدة.",
+    "مرحبا",
+    "تحطمت الطائرة على المدرج في حوالي الساعة ٩:٣٠ صباحاً بالتوقيت المحلي.",
+    "",
+    "قال الباحثون إن هذا قد يؤدي إلى الكشف المبكر عن السرطان والسل والملاريا في البلدان ذات الدخل المنخفض.",
+    "روسيا وكوريا الشمالية.. العلاقات نحو «حقبة جديدة من الازدهار»",
+]
+
+
+@pytest.fixture(scope="module")
+def model_dirs(tiny_marian_dir, tiny_nllb_dir):
+    return {"marian": tiny_marian_dir, "nllb": tiny_nllb_dir}
+
+
+def load(model_dir, **overrides) -> HFTranslator:
+    # One thread: tiny matrices gain nothing from more, and a busy machine makes them spin.
+    return load_translator(resolve_settings(model=str(model_dir), **{"threads": 1, **overrides}))
+
+
+@pytest.mark.parametrize("family", ["marian", "nllb"])
+def test_loads_like_a_hub_model(model_dirs, family):
+    translator = load(model_dirs[family], beam_size=2)
+    assert isinstance(translator, HFTranslator)
+    info = translator.info
+    assert (info.family, info.backend, info.device, info.compute_type, info.beam_size) == (
+        family, "transformers", "cpu", "float32", 2
+    )
+    assert info.model == str(model_dirs[family])
+    assert info.splitter_version and info.package_version
+    assert "backend:transformers" in info.signature()
+    assert translator.max_input_tokens == 512
+    assert translator.default_batch_size > 0 and translator.default_batch_tokens > 0
+
+
+@pytest.mark.parametrize("family, empty_length", [("marian", 1), ("nllb", 2)])
+def test_count_tokens_includes_special_tokens(model_dirs, family, empty_length):
+    translator = load(model_dirs[family])
+    counts = translator.count_tokens(["", "مرحبا", SOURCES[0]])
+    assert counts[0] == empty_length  # </s>, and NLLB's source language code
+    assert empty_length < counts[1] < counts[2]
+    assert translator.count_tokens([]) == []
+    long_text = "كلمة " * 600
+    assert translator.count_tokens([long_text])[0] > 600  # counted in full, not truncated
+
+
+@pytest.mark.parametrize("family", ["marian", "nllb"])
+def test_translate_returns_one_string_per_input(model_dirs, family):
+    translator = load(model_dirs[family], beam_size=1)
+    outputs = translator.translate(SOURCES)
+    assert len(outputs) == len(SOURCES)
+    assert all(isinstance(o, Translation) and isinstance(o.text, str) for o in outputs)
+    assert len({o.text for o in outputs}) > 2  # the tiny models' outputs depend on their input
+    assert translator.translate([]) == []
+
+
+@pytest.mark.parametrize("beam_size", [1, 4])
+@pytest.mark.parametrize("family", ["marian", "nllb"])
+def test_batch_gives_the_same_outputs_as_one_at_a_time(model_dirs, family, beam_size):
+    translator = load(model_dirs[family], beam_size=beam_size, max_length_ratio=0.5, max_length_offset=4)
+    batched = [t.text for t in translator.translate(SOURCES)]
+    alone = [translator.translate([source])[0].text for source in SOURCES]
+    assert batched == alone
+    assert len(set(batched)) > 2
+    reversed_batch = [t.text for t in translator.translate(SOURCES[::-1])]
+    assert reversed_batch == batched[::-1]
+
+
+def test_nllb_forces_the_english_language_code(tiny_nllb_dir):
+    translator = load(tiny_nllb_dir, beam_size=2)
+    eng = translator.tokenizer.convert_tokens_to_ids("eng_Latn")
+    assert eng != translator.tokenizer.unk_token_id
+    assert translator.forced_bos_token_id == eng
+    src_ids = translator.tokenizer(SOURCES[1])["input_ids"]
+    assert src_ids[0] == translator.tokenizer.convert_tokens_to_ids("arb_Arab")
+    for ids in translator.generate_ids(SOURCES[:3]):
+        assert ids[:2] == [translator.model.config.decoder_start_token_id, eng]
+
+
+@pytest.mark.parametrize("family", ["marian", "nllb"])
+def test_each_output_is_limited_by_its_own_source_length(model_dirs, family):
+    translator = load(model_dirs[family], beam_size=1, max_length_ratio=1.0, max_length_offset=3)
+    for strict in (False, True):
+        outputs = translator.generate_ids(SOURCES, strict=strict)
+        for source_tokens, ids in zip(translator.count_tokens(SOURCES), outputs):
+            generated = len([i for i in ids[1:] if i != translator.tokenizer.pad_token_id])
+            assert generated <= max(2, source_tokens + 3)
+
+
+def test_strict_mode_tightens_the_length_limit(tiny_marian_dir):
+    translator = load(tiny_marian_dir, beam_size=1, max_length_ratio=3.0, max_length_offset=0)
+    source_tokens = translator.count_tokens([SOURCES[0]])[0]
+    assert translator.output_limit(source_tokens) == 3 * source_tokens
+    assert translator.output_limit(source_tokens, strict=True) == math.ceil(1.5 * source_tokens)
+    normal = translator.generate_ids([SOURCES[0]])[0]
+    strict = translator.generate_ids([SOURCES[0]], strict=True)[0]
+    assert len(strict) - 1 <= math.ceil(1.5 * source_tokens) < len(normal) - 1
+    assert translator.translate([SOURCES[0]], strict=True)[0].text != ""
+
+
+def test_too_long_input_is_an_error_not_a_truncation(tiny_marian_dir):
+    translator = load(tiny_marian_dir, beam_size=1)
+    with pytest.raises(BackendError, match="over the model's limit of 512"):
+        translator.translate(["مرحبا", "كلمة " * 600])
+
+
+def test_unknown_compute_type_lists_the_valid_ones(tiny_marian_dir):
+    with pytest.raises(ConfigError, match="float32, float16, bfloat16"):
+        load(tiny_marian_dir, compute_type="int8")
+
+
+def test_family_that_contradicts_the_model_is_an_error(tiny_marian_dir):
+    with pytest.raises(ConfigError, match="is a marian model"):
+        load(tiny_marian_dir, family="nllb")
+
+
+def test_detect_family(model_dirs, tmp_path):
+    assert detect_family(model_dirs["marian"]) == "marian"
+    assert detect_family(model_dirs["nllb"]) == "nllb"
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "bert"}))
+    with pytest.raises(ConfigError, match="'bert' is not supported"):
+        detect_family(tmp_path)
+
+
+def test_directory_without_config_is_unavailable(tmp_path):
+    (tmp_path / "README.md").write_text("not a model")
+    with pytest.raises(ModelUnavailableError, match=str(tmp_path)):
+        load(tmp_path)
+
+
+def test_missing_path_is_unavailable(tmp_path):
+    with pytest.raises(ModelUnavailableError, match="no such directory"):
+        resolve_model_dir(resolve_settings(model=str(tmp_path / "nope"), family="marian"))
+
+
+@pytest.fixture
+def empty_hub_cache(tmp_path, monkeypatch):
+    """An empty Hugging Face cache. huggingface_hub reads HF_HUB_CACHE once at import,
+    and snapshot_download looks the constant up at each call, so the constant is patched."""
+    from huggingface_hub import constants
+
+    cache = tmp_path / "hub"
+    cache.mkdir()
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
+    monkeypatch.setenv("HF_HOME", str(tmp_path))
+    return cache
+
+
+def test_uncached_hub_model_offline_is_unavailable_fast(empty_hub_cache):
+    settings = resolve_settings(model="Helsinki-NLP/opus-mt-ar-en")
+    start = time.monotonic()
+    with pytest.raises(ModelUnavailableError) as caught:
+        load_translator(settings)
+    assert time.monotonic() - start < 3
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "'Helsinki-NLP/opus-mt-ar-en' is not in the local cache" in message
+    assert "translate download Helsinki-NLP/opus-mt-ar-en" in message
+    assert "--model PATH" in message
+
+
+def test_unreachable_hub_is_unavailable_fast(empty_hub_cache, monkeypatch):
+    """Not marked offline, but nothing answers: the same one-line error, without waiting."""
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE")
+    monkeypatch.setattr(constants, "ENDPOINT", "http://127.0.0.1:9")  # the discard port: connection refused
+    start = time.monotonic()
+    with pytest.raises(ModelUnavailableError, match="translate download Helsinki-NLP/opus-mt-ar-en"):
+        resolve_model_dir(resolve_settings(model="Helsinki-NLP/opus-mt-ar-en"))
+    assert time.monotonic() - start < 5
+
+
+def test_cached_hub_model_loads_offline(empty_hub_cache, tiny_marian_dir):
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = empty_hub_cache / "models--Helsinki-NLP--opus-mt-ar-en"
+    shutil.copytree(tiny_marian_dir, repo / "snapshots" / commit)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    translator = load_translator(resolve_settings(model="Helsinki-NLP/opus-mt-ar-en", beam_size=1))
+    assert translator.info.model == "Helsinki-NLP/opus-mt-ar-en"
+    assert translator.info.family == "marian"
+    assert len(translator.translate(SOURCES[:2])) == 2
+    pinned = resolve_settings(model="Helsinki-NLP/opus-mt-ar-en", revision=commit)
+    assert resolve_model_dir(pinned).endswith(commit)
+
+
+def test_download_needs_a_hub_id_and_the_network(tiny_marian_dir):
+    with pytest.raises(ConfigError, match="not a hub id"):
+        download_model(resolve_settings(model=str(tiny_marian_dir)))
+    with pytest.raises(ModelUnavailableError, match="offline mode is on"):
+        download_model(resolve_settings(model="Helsinki-NLP/opus-mt-ar-en"))
+
+
+def test_select_device(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert select_device("auto") == "cpu"
+    assert select_device("cpu") == "cpu"
+    with pytest.raises(ConfigError, match="no CUDA GPU"):
+        select_device("cuda:1")
+    with pytest.raises(ConfigError, match="auto, cpu, cuda, cuda:N"):
+        select_device("tpu")

@@ -1,0 +1,218 @@
+"""The transformers backend: MarianMT (OPUS-MT) and NLLB-200 models through ``model.generate``.
+
+``HFTranslator(settings)`` loads the tokenizer and model once, on the chosen device and
+dtype, and translates one batch per call under ``torch.inference_mode()``. Inputs are
+never truncated: a source longer than ``max_input_tokens`` is an error, since splitting
+long sentences is the caller's job. NLLB gets its source language set on the tokenizer
+and the target language forced as the first generated token.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from translate.backends.loading import NLLB_CODES, detect_family, resolve_model_dir, select_device
+from translate.config import Settings
+from translate.errors import BackendError, ConfigError, ModelUnavailableError
+from translate.types import ModelInfo, Translation
+
+DTYPES = ("float32", "float16", "bfloat16")
+
+STRICT_LENGTH_RATIO = 1.5
+"""Strict mode's cap on output tokens per source token (the normal limit is ``settings.max_length_ratio``)."""
+STRICT_REPETITION_PENALTY = 1.3
+STRICT_NO_REPEAT_NGRAM_SIZE = 3
+
+
+class HFTranslator:
+    """A transformers seq2seq model behind the ``Translator`` protocol."""
+
+    def __init__(self, settings: Settings) -> None:
+        try:
+            import torch
+            import transformers
+        except ImportError as exc:
+            raise BackendError(f"the transformers backend needs torch and transformers ({exc})") from None
+
+        self.settings = settings
+        model_dir = resolve_model_dir(settings)
+        family = detect_family(model_dir)
+        if settings.family is not None and settings.family != family:
+            raise ConfigError(
+                f"model {settings.model!r} is a {family} model, but the settings say family {settings.family!r}"
+            )
+        device = select_device(settings.device)
+        dtype_name = _dtype_name(settings.compute_type, device)
+        if settings.threads > 0:
+            torch.set_num_threads(settings.threads)
+
+        tokenizer_options = {}
+        if family == "nllb":
+            tokenizer_options["src_lang"] = _nllb_code(settings.source_lang)
+        try:
+            self.tokenizer = transformers.AutoTokenizer.from_pretrained(model_dir, **tokenizer_options)
+            self.model = transformers.AutoModelForSeq2SeqLM.from_pretrained(
+                model_dir, dtype=getattr(torch, dtype_name)
+            )
+        except OSError as exc:
+            raise ModelUnavailableError(f"{model_dir}: cannot load the model ({_first_line(exc)})") from None
+        self.model.to(device).eval()
+        # generate() always gets max_new_tokens; a shipped max_length would only add a warning per call.
+        self.model.generation_config.max_length = None
+
+        self.forced_bos_token_id: int | None = None
+        if family == "nllb":
+            self.forced_bos_token_id = self._token_id(_nllb_code(settings.target_lang))
+            self._token_id(_nllb_code(settings.source_lang))
+
+        self.max_input_tokens = _input_limit(self.tokenizer, self.model.config)
+        self._max_new_tokens = self.model.config.max_position_embeddings - 1  # the decoder start takes one
+        on_cuda = device.startswith("cuda")
+        self.default_batch_size = 256 if on_cuda else 64
+        self.default_batch_tokens = 16384 if on_cuda else 2560
+        self.info = ModelInfo(
+            model=settings.model,
+            backend="transformers",
+            family=family,
+            revision=settings.revision,
+            device=device,
+            compute_type=dtype_name,
+            beam_size=settings.beam_size,
+            package_version=_package_version(),
+            splitter_version=_splitter_version(),
+        )
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Source lengths in the model's tokens, special tokens included, nothing truncated."""
+        if not texts:
+            return []
+        encoded = self.tokenizer(list(texts), add_special_tokens=True, truncation=False, verbose=False)
+        return [len(ids) for ids in encoded["input_ids"]]
+
+    def translate(self, texts: Sequence[str], *, strict: bool = False) -> list[Translation]:
+        """Translate one batch; outputs in input order. Scores are not computed (``None``)."""
+        if not texts:
+            return []
+        outputs = self.generate_ids(texts, strict=strict)
+        decoded = self.tokenizer.batch_decode(outputs, skip_special_tokens=True)
+        return [Translation(text=text.strip()) for text in decoded]
+
+    def generate_ids(self, texts: Sequence[str], *, strict: bool = False) -> list[list[int]]:
+        """The generated token ids per source, decoder start (and NLLB's language code) included."""
+        import torch
+
+        batch = self.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=False, verbose=False)
+        lengths = batch["attention_mask"].sum(dim=1).tolist()
+        for index, length in enumerate(lengths):
+            if length > self.max_input_tokens:
+                raise BackendError(
+                    f"source {index} of the batch has {length} tokens, over the model's limit of "
+                    f"{self.max_input_tokens}; split it before translating (it is never truncated)"
+                )
+        limits = [self.output_limit(length, strict=strict) for length in lengths]
+        options = {
+            "num_beams": self.settings.beam_size,
+            "do_sample": False,
+            "max_new_tokens": max(limits),
+            "logits_processor": [OutputLimit(limits, self.settings.beam_size, self.tokenizer.eos_token_id)],
+        }
+        if self.forced_bos_token_id is not None:
+            options["forced_bos_token_id"] = self.forced_bos_token_id
+        if strict:
+            options["repetition_penalty"] = STRICT_REPETITION_PENALTY
+            options["no_repeat_ngram_size"] = STRICT_NO_REPEAT_NGRAM_SIZE
+        with torch.inference_mode():
+            output = self.model.generate(**batch.to(self.model.device), **options)
+        return output.tolist()
+
+    def output_limit(self, source_tokens: int, *, strict: bool = False) -> int:
+        """Most tokens generated for a source of this length (EOS and NLLB's language code included)."""
+        ratio = self.settings.max_length_ratio
+        if strict:
+            ratio = min(ratio, STRICT_LENGTH_RATIO)
+        limit = math.ceil(ratio * source_tokens + self.settings.max_length_offset)
+        return max(2, min(limit, self._max_new_tokens))
+
+    def _token_id(self, token: str) -> int:
+        token_id = self.tokenizer.convert_tokens_to_ids(token)
+        if token_id is None or token_id == self.tokenizer.unk_token_id:
+            raise BackendError(
+                f"model {self.settings.model!r}: its tokenizer has no "
+                f"language code {token!r} (it maps to <unk>); is this an NLLB-200 tokenizer?"
+            )
+        return token_id
+
+
+class OutputLimit:
+    """A logits processor that ends each sequence (forces EOS) at its own source's limit.
+
+    ``max_new_tokens`` is one number for the whole batch; this makes a sentence's output
+    independent of the sentences batched with it, so a cached or resumed translation is
+    the same whatever the batching.
+    """
+
+    def __init__(self, limits: Sequence[int], num_beams: int, eos_token_id: int) -> None:
+        self.limits = list(limits)
+        self.num_beams = num_beams
+        self.eos_token_id = eos_token_id
+
+    def __call__(self, input_ids, scores):
+        import torch
+
+        next_token = input_ids.shape[1]  # the number of the token being chosen (the decoder start is token 0)
+        if next_token < min(self.limits):
+            return scores
+        limits = torch.tensor(self.limits, device=scores.device).repeat_interleave(self.num_beams)
+        others = torch.arange(scores.shape[1], device=scores.device) != self.eos_token_id
+        return scores.masked_fill((limits <= next_token)[:, None] & others[None, :], float("-inf"))
+
+
+def _dtype_name(compute_type: str, device: str) -> str:
+    import torch
+
+    if compute_type == "auto":
+        if not device.startswith("cuda"):
+            return "float32"
+        return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
+    if compute_type not in DTYPES:
+        raise ConfigError(
+            f"compute type {compute_type!r} is not available with the transformers backend; "
+            f"choose one of: auto, {', '.join(DTYPES)} (int8 types need --backend ctranslate2)"
+        )
+    return compute_type
+
+
+def _nllb_code(language: str) -> str:
+    try:
+        return NLLB_CODES[language]
+    except KeyError:
+        raise ConfigError(
+            f"language {language!r} has no NLLB code here; choose one of: {', '.join(NLLB_CODES)}"
+        ) from None
+
+
+def _input_limit(tokenizer, config) -> int:
+    """The smaller of the tokenizer's declared limit (when it declares a real one) and the position table."""
+    positions = config.max_position_embeddings
+    declared = getattr(tokenizer, "model_max_length", None)
+    if isinstance(declared, int) and 0 < declared < 1_000_000:
+        return min(declared, positions)
+    return positions
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _package_version() -> str:
+    from translate import __version__
+
+    return __version__
+
+
+def _splitter_version() -> str:
+    from translate.segment import SPLITTER_VERSION
+
+    return SPLITTER_VERSION

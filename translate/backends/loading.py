@@ -1,0 +1,146 @@
+"""Finding a model on disk, its family and the device to run it on; shared by the backends.
+
+``resolve_model_dir`` never waits on an unreachable hub: it looks in the local cache first
+and only goes online when that misses and offline mode is off.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+from translate.config import Settings
+from translate.errors import ConfigError, ModelUnavailableError
+
+FAMILIES = {"marian": "marian", "m2m_100": "nllb"}
+"""config.json ``model_type`` -> model family."""
+
+NLLB_CODES = {"ar": "arb_Arab", "en": "eng_Latn"}
+"""ISO language code -> NLLB-200 (FLORES-200) language code."""
+
+SUPPORT_FILES = ["*.json", "*.spm", "*.model", "*.txt"]
+"""Configs and tokenizer files; a download adds one weights format (safetensors if the repo has it, else .bin)."""
+
+_HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
+
+
+def resolve_model_dir(settings: Settings) -> str:
+    """A local directory holding ``settings.model``: the path itself, or the hub id's snapshot.
+
+    A hub id is looked up in the local cache first; when it is not there and the hub is
+    not marked offline, it is downloaded (``settings.revision`` pinned).
+    """
+    name = settings.model
+    path = Path(name).expanduser()
+    if path.exists() or not _HUB_ID.match(name):
+        return str(_check_local(path, name))
+    try:
+        return str(_check_local(Path(_cached_snapshot(settings)), name))
+    except ModelUnavailableError:
+        if _offline():
+            raise
+    return str(download_model(settings))
+
+
+def download_model(settings: Settings) -> Path:
+    """Fetch ``settings.model`` at ``settings.revision`` into the Hugging Face cache; returns its snapshot."""
+    if not _HUB_ID.match(settings.model) or Path(settings.model).expanduser().exists():
+        raise ConfigError(f"{settings.model!r} is not a hub id (owner/name); only hub models can be downloaded")
+    if _offline():
+        raise ModelUnavailableError(
+            f"cannot download {settings.model!r}: offline mode is on (HF_HUB_OFFLINE); unset it and retry"
+        )
+    return _check_local(Path(_download_snapshot(settings)), settings.model)
+
+
+def detect_family(model_dir: str | Path) -> str:
+    """``marian`` or ``nllb``, from the ``model_type`` in the directory's config.json."""
+    config_file = Path(model_dir) / "config.json"
+    try:
+        model_type = json.loads(config_file.read_text(encoding="utf-8")).get("model_type")
+    except (OSError, ValueError) as exc:
+        raise ModelUnavailableError(f"{config_file}: cannot read the model's config ({exc})") from None
+    try:
+        return FAMILIES[model_type]
+    except KeyError:
+        raise ConfigError(
+            f"{model_dir}: model type {model_type!r} is not supported; supported types: "
+            "marian (OPUS-MT), m2m_100 (NLLB-200)"
+        ) from None
+
+
+def select_device(requested: str) -> str:
+    """``auto`` -> ``cuda`` when a GPU is visible, else ``cpu``; ``cuda`` / ``cuda:N`` are checked to exist."""
+    import torch
+
+    if requested == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if requested == "cpu":
+        return "cpu"
+    match = re.fullmatch(r"cuda(?::(\d+))?", requested)
+    if match is None:
+        raise ConfigError(f"unknown device {requested!r}; choose one of: auto, cpu, cuda, cuda:N")
+    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if count == 0:
+        raise ConfigError(f"device {requested!r} requested but no CUDA GPU is available; use --device cpu")
+    if match.group(1) is not None and int(match.group(1)) >= count:
+        raise ConfigError(f"device {requested!r} does not exist: {count} CUDA GPU(s) visible (cuda:0 to cuda:{count - 1})")
+    return requested
+
+
+def _check_local(path: Path, name: str) -> Path:
+    if not path.is_dir():
+        raise ModelUnavailableError(f"model {name!r}: no such directory, and not a hub id (owner/name) either")
+    if not (path / "config.json").is_file():
+        raise ModelUnavailableError(f"{path}: no config.json there, so it holds no transformers model")
+    return path.resolve()
+
+
+def _offline() -> bool:
+    from huggingface_hub import constants
+
+    flag = os.environ.get("HF_HUB_OFFLINE") or os.environ.get("TRANSFORMERS_OFFLINE") or ""
+    return constants.HF_HUB_OFFLINE or flag.upper() in {"1", "ON", "YES", "TRUE"}
+
+
+def _unreachable(name: str) -> ModelUnavailableError:
+    return ModelUnavailableError(
+        f"model {name!r} is not in the local cache and the Hugging Face hub cannot be reached; "
+        f"run 'translate download {name}' on a connected machine, or pass --model PATH to a local copy"
+    )
+
+
+def _cached_snapshot(settings: Settings) -> str:
+    """The cached snapshot, never touching the network. Weights are not checked here (from_pretrained does)."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    try:
+        return snapshot_download(
+            settings.model, revision=settings.revision, allow_patterns=SUPPORT_FILES, local_files_only=True
+        )
+    except LocalEntryNotFoundError:
+        raise _unreachable(settings.model) from None
+
+
+def _download_snapshot(settings: Settings) -> str:
+    """Configs, tokenizer and safetensors weights; the .bin weights only for repos without safetensors."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import LocalEntryNotFoundError, RepositoryNotFoundError, RevisionNotFoundError
+
+    name, revision = settings.model, settings.revision
+    try:
+        folder = snapshot_download(name, revision=revision, allow_patterns=[*SUPPORT_FILES, "*.safetensors"])
+        if not any(Path(folder).glob("*.safetensors")):
+            folder = snapshot_download(name, revision=revision, allow_patterns=[*SUPPORT_FILES, "*.bin"])
+    except RevisionNotFoundError:
+        raise ModelUnavailableError(f"model {name!r} has no revision {revision!r} on the hub") from None
+    except RepositoryNotFoundError:
+        raise ModelUnavailableError(
+            f"model {name!r} was not found on the hub (or it is gated or private and no token is set: 'hf auth login')"
+        ) from None
+    except LocalEntryNotFoundError:  # what huggingface_hub raises for connection errors, timeouts and hub outages
+        raise _unreachable(name) from None
+    return folder
