@@ -35,6 +35,9 @@ class HFTranslator:
         except ImportError as exc:
             raise BackendError(f"the transformers backend needs torch and transformers ({exc})") from None
 
+        # Our own progress bar and warnings are the ones on stderr, not the loader's.
+        transformers.utils.logging.disable_progress_bar()
+        transformers.utils.logging.set_verbosity_error()
         self.settings = settings
         model_dir = resolve_model_dir(settings)
         family = detect_family(model_dir)
