@@ -1,0 +1,392 @@
+"""`translate evaluate`: scores equal sacreBLEU's own, documents, bootstrap, reports, errors,
+translate-and-score with tiny local models.
+
+Fixtures: the first 200 lines of FLORES-200 dev (CC BY-SA 4.0), ``flores_dev_200.{ar,en}``, and
+``flores_dev_200.docs``: the source article of each line, from ``metadata_dev.tsv``'s URLs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+
+import pytest
+import sacrebleu
+from sacrebleu.metrics import BLEU, CHRF, TER
+from typer.testing import CliRunner
+
+from translate.cli import app
+from translate.evaluate import Fields, evaluate, group_by_doc, paired_bootstrap, read_texts
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REF = FIXTURES / "flores_dev_200.en"
+SRC = FIXTURES / "flores_dev_200.ar"
+DOCS = FIXTURES / "flores_dev_200.docs"
+REFS = REF.read_text(encoding="utf-8").splitlines()
+DOC_IDS = DOCS.read_text(encoding="utf-8").splitlines()
+
+runner = CliRunner()
+
+
+def perturb(lines: list[str], seed: int, drop: float = 0.15) -> list[str]:
+    """Drop words, swap neighbours and lowercase now and then: a plausible imperfect system."""
+    rng = random.Random(seed)
+    out = []
+    for line in lines:
+        words = [w for w in line.split() if rng.random() > drop]
+        if len(words) > 3 and rng.random() < 0.3:
+            i = rng.randrange(len(words) - 1)
+            words[i], words[i + 1] = words[i + 1], words[i]
+        text = " ".join(words)
+        out.append(text.lower() if rng.random() < 0.1 else text)
+    return out
+
+
+def write(path: Path, lines: list[str]) -> Path:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def joined(lines: list[str]) -> list[str]:
+    return [" ".join(g) for g in group_by_doc(lines, DOC_IDS).values()]
+
+
+def invoke(*args: object):
+    return runner.invoke(app, ["evaluate", *(str(a) for a in args)])
+
+
+def one_line_error(result, code: int = 2) -> str:
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def hyps(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    tmp = tmp_path_factory.mktemp("hyps")
+    return write(tmp / "a.en", perturb(REFS, 1)), write(tmp / "b.en", perturb(REFS, 2, drop=0.3))
+
+
+# --- numbers equal sacreBLEU's --------------------------------------------------------------
+
+
+def test_json_scores_equal_sacrebleu_with_signatures(hyps):
+    result = invoke("--reference", REF, "--hypothesis", hyps[0], "--format", "json", "--bootstrap", 0)
+    assert result.exit_code == 0, result.stderr
+    (system,) = json.loads(result.stdout)["systems"]
+    hyp = hyps[0].read_text(encoding="utf-8").splitlines()
+    for key, metric in (("bleu", BLEU()), ("chrf", CHRF(word_order=2)), ("ter", TER())):
+        expected = metric.corpus_score(hyp, [REFS])
+        assert system["scores"][key]["score"] == pytest.approx(expected.score, abs=1e-9)
+        assert system["scores"][key]["signature"] == str(metric.get_signature())
+    assert "nw:2" in system["scores"]["chrf"]["signature"]  # chrF++
+    assert system["name"] == "a.en" and system["level"] == "sentence"
+    assert len(system["segments"]) == len(REFS) and system["documents"] == []
+
+
+def test_segment_scores_equal_sentence_scores(hyps):
+    hyp = hyps[0].read_text(encoding="utf-8").splitlines()
+    system = evaluate(REF, [hyps[0]], bootstrap=0).systems[0]
+    for i in (0, 17, 199):
+        row = system.segments[i]
+        assert row["id"] == str(i + 1) and row["words"] == len(REFS[i].split())
+        assert row["bleu"] == pytest.approx(sacrebleu.sentence_bleu(hyp[i], [REFS[i]]).score)
+        assert row["chrf"] == pytest.approx(sacrebleu.sentence_chrf(hyp[i], [REFS[i]], word_order=2).score)
+        assert row["ter"] == pytest.approx(sacrebleu.sentence_ter(hyp[i], [REFS[i]]).score)
+    assert sum(b["segments"] for b in system.buckets) == len(REFS)
+
+
+def test_jsonl_matched_by_id_equals_text(tmp_path, hyps):
+    hyp = hyps[0].read_text(encoding="utf-8").splitlines()
+    ref_jsonl = tmp_path / "ref.jsonl"
+    ref_jsonl.write_text("".join(json.dumps({"id": f"s{i}", "text": t}) + "\n" for i, t in enumerate(REFS)))
+    records = [{"id": f"s{i}", "translation": t, "extra": 1} for i, t in enumerate(hyp)]
+    random.Random(0).shuffle(records)
+    hyp_jsonl = tmp_path / "out.jsonl"
+    hyp_jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    by_id = evaluate(ref_jsonl, [hyp_jsonl], bootstrap=0).systems[0]
+    by_line = evaluate(REF, [hyps[0]], bootstrap=0).systems[0]
+    assert {k: s.score for k, s in by_id.scores.items()} == {k: s.score for k, s in by_line.scores.items()}
+    assert by_id.segments[3]["id"] == "s3"
+
+
+# --- several systems, bootstrap -----------------------------------------------------------------
+
+
+def test_two_systems_table_with_confidence_intervals_and_p_value(hyps):
+    result = invoke("-r", REF, "-H", hyps[0], "-H", hyps[1], "--bootstrap", 200)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "BLEU (μ ± 95% CI)" in lines[1] and "chrF++ (μ ± 95% CI)" in lines[1]
+    first, second = (next(line for line in lines if line.startswith(n)) for n in ("a.en", "b.en"))
+    assert "±" in first and "p=" not in first
+    assert first.count("±") == 3 and second.count("p=") == 3
+    assert "seed 12345" in result.stdout and "bs:200|seed:12345" in result.stdout
+
+
+def test_paired_bootstrap_is_sacrebleus_and_deterministic(hyps):
+    systems = [(p.name, p.read_text(encoding="utf-8").splitlines()) for p in hyps]
+    first, signatures = paired_bootstrap(systems, REFS, samples=100, seed=7)
+    again, _ = paired_bootstrap(systems, REFS, samples=100, seed=7)
+    other, _ = paired_bootstrap(systems, REFS, samples=100, seed=8)
+    assert [[vars(r) for r in s.values()] for s in first] == [[vars(r) for r in s.values()] for s in again]
+    assert first[1]["bleu"].mean != other[1]["bleu"].mean
+    assert first[0]["bleu"].p_value is None and 0 < first[1]["bleu"].p_value <= 1
+    assert "seed:7" in signatures["chrf"] and "bs:100" in signatures["chrf"]
+    assert "SACREBLEU_SEED" not in os.environ or os.environ["SACREBLEU_SEED"] != "7"
+    # the same as sacreBLEU's own PairedTest run with its seed variable
+    from sacrebleu.significance import PairedTest
+
+    os.environ["SACREBLEU_SEED"] = "7"
+    try:
+        _, table = PairedTest(systems, {"bleu": BLEU()}, [REFS], test_type="bs", n_samples=100)()
+    finally:
+        del os.environ["SACREBLEU_SEED"]
+    assert [vars(r) for r in table["BLEU"]] == [vars(s["bleu"]) for s in first]
+
+
+def test_evaluation_carries_bootstrap_into_scores(hyps):
+    result = evaluate(REF, list(hyps), bootstrap=50, seed=3)
+    a, b = result.systems
+    assert result.comparison["baseline"] == "a.en" and result.comparison["level"] == "sentence"
+    assert a.scores["bleu"].p_value is None and a.scores["bleu"].ci > 0
+    assert 0 < b.scores["chrf"].p_value < 0.05
+    json.dumps(result.to_dict())  # plain, serialisable values
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+
+def test_documents_reported_with_sentence_aligned_hypothesis(hyps):
+    hyp = hyps[0].read_text(encoding="utf-8").splitlines()
+    system = evaluate(REF, [hyps[0]], docs=DOCS, bootstrap=0).systems[0]
+    assert system.level == "sentence"
+    assert len(system.documents) == len(set(DOC_IDS)) == 64
+    chrf = CHRF(word_order=2).corpus_score(joined(hyp), [joined(REFS)]).score
+    assert system.document_scores["chrf"].score == pytest.approx(chrf)
+    first = system.documents[0]
+    assert first["id"] == DOC_IDS[0] and first["lines"] == 2
+    assert first["chrf"] == pytest.approx(sacrebleu.sentence_chrf(joined(hyp)[0], [joined(REFS)[0]], word_order=2).score)
+    assert system.segments[0]["doc"] == DOC_IDS[0]
+
+
+def test_one_line_per_document_is_scored_at_document_level(tmp_path, hyps):
+    hyp = joined(hyps[0].read_text(encoding="utf-8").splitlines())
+    path = write(tmp_path / "articles.en", hyp)
+    result = invoke("-r", REF, "--docs", DOCS, "-H", path, "--format", "json", "--bootstrap", 0)
+    assert result.exit_code == 0, result.stderr
+    system = json.loads(result.stdout)["systems"][0]
+    assert system["level"] == "document" and system["segments"] == []
+    assert system["scores"]["bleu"]["score"] == pytest.approx(BLEU().corpus_score(hyp, [joined(REFS)]).score)
+    assert "scored at document level" in result.stderr and "one hypothesis line per document" in result.stderr
+
+
+def test_resplit_documents_in_jsonl_are_scored_at_document_level(tmp_path, hyps):
+    """The pipeline's own sentence splits: records with a document field, fewer lines per document."""
+    hyp = hyps[0].read_text(encoding="utf-8").splitlines()
+    records = []
+    for doc, lines in group_by_doc(hyp, DOC_IDS).items():
+        merged = [" ".join(lines[:2]), *lines[2:]]  # the first two sentences as one
+        records += [{"id": f"{doc}#{i}", "doc": doc, "translation": t} for i, t in enumerate(merged)]
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    sentence_aligned = evaluate(REF, [hyps[0]], docs=DOCS, bootstrap=0).systems[0]
+    system = evaluate(REF, [path], docs=DOCS, fields=Fields(doc="doc"), bootstrap=0).systems[0]
+    assert system.level == "document"
+    assert any("64 of 64 documents have a different number" in w for w in system.warnings)
+    for key in ("bleu", "chrf", "ter"):  # the joined text is the same, so are the scores
+        assert system.scores[key].score == pytest.approx(sentence_aligned.document_scores[key].score)
+
+
+def test_mixed_levels_compared_at_document_level(tmp_path, hyps):
+    articles = write(tmp_path / "articles.en", joined(hyps[1].read_text(encoding="utf-8").splitlines()))
+    result = evaluate(REF, [hyps[0], articles], docs=DOCS, bootstrap=50)
+    assert [s.level for s in result.systems] == ["sentence", "document"]
+    assert result.comparison["level"] == "document"
+    assert result.systems[0].document_scores["bleu"].ci is not None
+    assert result.systems[1].scores["bleu"].p_value is not None
+
+
+def test_forced_sentence_level_refuses_document_hypothesis(tmp_path, hyps):
+    articles = write(tmp_path / "articles.en", joined(hyps[0].read_text(encoding="utf-8").splitlines()))
+    message = one_line_error(invoke("-r", REF, "--docs", DOCS, "-H", articles, "--level", "sentence"))
+    assert "articles.en" in message and "one hypothesis line per document" in message
+
+
+# --- reports ------------------------------------------------------------------------------------
+
+
+def test_html_report_is_self_contained_with_a_plot(tmp_path, hyps):
+    report = tmp_path / "x.html"
+    result = invoke("-r", REF, "--docs", DOCS, "-H", hyps[0], "-H", hyps[1], "--bootstrap", 20, "--report", report)
+    assert result.exit_code == 0, result.stderr
+    text = report.read_text(encoding="utf-8")
+    assert text.count("data:image/png;base64,") == 2 and "<table>" in text
+    assert "chrF++ per document" in text and "p=" in text
+    assert "x.html" not in result.stdout and "report:" in result.stderr
+
+
+def test_markdown_report_links_png_files(tmp_path, hyps):
+    report = tmp_path / "x.md"
+    result = invoke("-r", REF, "-H", hyps[0], "--bootstrap", 0, "--report", report)
+    assert result.exit_code == 0, result.stderr
+    text = report.read_text(encoding="utf-8")
+    assert "![chrF++ by reference length](x.length.png)" in text
+    assert (tmp_path / "x.length.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_report_needs_md_or_html(tmp_path, hyps):
+    message = one_line_error(invoke("-r", REF, "-H", hyps[0], "--report", tmp_path / "x.pdf"))
+    assert "x.pdf" in message
+
+
+# --- bad input --------------------------------------------------------------------------------
+
+
+def test_different_line_counts(tmp_path):
+    short = write(tmp_path / "short.en", REFS[:150])
+    message = one_line_error(invoke("-r", REF, "-H", short))
+    assert "short.en has 150 lines" in message and f"{REF} has 200" in message
+
+
+def test_empty_file(tmp_path):
+    empty = tmp_path / "empty.en"
+    empty.write_text("")
+    assert "empty.en: empty file" in one_line_error(invoke("-r", REF, "-H", empty))
+    assert "empty.en: empty file" in one_line_error(invoke("-r", empty, "-H", REF))
+
+
+def test_ids_on_one_side_only(tmp_path):
+    ref = tmp_path / "ref.jsonl"
+    ref.write_text("".join(json.dumps({"id": i, "text": f"line {i}"}) + "\n" for i in range(5)))
+    hyp = tmp_path / "hyp.jsonl"
+    hyp.write_text("".join(json.dumps({"id": i, "translation": f"line {i}"}) + "\n" for i in (0, 1, 2, 3, 9)))
+    message = one_line_error(invoke("-r", ref, "-H", hyp))
+    assert "in " + str(hyp) + " only: '9'" in message and "in " + str(ref) + " only: '4'" in message
+
+
+def test_missing_text_field_names_the_line(tmp_path):
+    hyp = tmp_path / "hyp.jsonl"
+    hyp.write_text('{"id": 1, "translation": "a"}\n{"id": 2}\n')
+    message = one_line_error(invoke("-r", hyp, "-H", hyp))
+    assert f"{hyp}:2: no 'translation' field" in message
+
+
+def test_reference_with_empty_lines(tmp_path, hyps):
+    ref = write(tmp_path / "holes.en", [*REFS[:3], "", *REFS[4:9], "  ", *REFS[10:]])
+    message = one_line_error(invoke("-r", ref, "-H", hyps[0]))
+    assert "holes.en: 2 empty reference lines (lines 4, 10)" in message
+
+
+def test_docs_count_mismatch(tmp_path, hyps):
+    docs = write(tmp_path / "few.docs", DOC_IDS[:10])
+    message = one_line_error(invoke("-r", REF, "--docs", docs, "-H", hyps[0]))
+    assert "few.docs has 10 document ids" in message and "200 lines" in message
+
+
+def test_blank_hypothesis_lines_are_scored_and_counted(tmp_path):
+    hyp = list(REFS)
+    hyp[5] = hyp[50] = hyp[100] = ""
+    path = write(tmp_path / "blanks.en", hyp)
+    result = invoke("-r", REF, "-H", path, "--format", "json", "--bootstrap", 0)
+    assert result.exit_code == 0
+    assert "warning: " in result.stderr and "3 blank hypothesis lines scored as empty (lines 6, 51, 101)" in result.stderr
+    score = json.loads(result.stdout)["systems"][0]["scores"]["bleu"]["score"]  # stdout stays JSON
+    assert score == pytest.approx(BLEU().corpus_score(hyp, [REFS]).score)
+
+
+def test_nothing_to_score():
+    assert "nothing to score" in one_line_error(invoke("-r", REF))
+
+
+def test_comet_needs_source(hyps):
+    assert "--source" in one_line_error(invoke("-r", REF, "-H", hyps[0], "--comet"))
+
+
+def test_comet_not_installed_is_an_error_not_a_skip(monkeypatch, hyps):
+    monkeypatch.setitem(__import__("sys").modules, "comet", None)  # import comet -> ImportError
+    message = one_line_error(invoke("-s", SRC, "-r", REF, "-H", hyps[0], "--comet", "--bootstrap", 0), code=4)
+    assert "pip install 'translate-ar-en[comet]'" in message and "unbabel-comet" in message
+
+
+def test_read_texts_strips_like_sacrebleu(tmp_path):
+    path = tmp_path / "x.en"
+    path.write_bytes("\ufeffone  \r\ntwo\n\nthree\n".encode())
+    assert read_texts(path).texts == ("one", "two", "", "three")
+
+
+# --- translate and score ----------------------------------------------------------------------
+
+
+def test_translate_and_score_two_tiny_models(tmp_path, tiny_marian_dir, tiny_nllb_dir, monkeypatch):
+    src = write(tmp_path / "src.ar", SRC.read_text(encoding="utf-8").splitlines()[:5])
+    ref = write(tmp_path / "ref.en", REFS[:5])
+    report = tmp_path / "out" / "report.html"
+    config = tmp_path / "short.toml"  # random weights ramble to the length limit: keep it short
+    config.write_text("max_length_ratio = 0.5\nmax_length_offset = 4\n")
+    args = ["-s", src, "-r", ref, "-m", tiny_marian_dir, "-m", tiny_nllb_dir, "--config", config,
+            "--device", "cpu", "--beam", 1, "--format", "json", "--bootstrap", 20, "--report", report]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.stderr
+    systems = json.loads(result.stdout)["systems"]
+    assert [s["name"] for s in systems] == [tiny_marian_dir.name, tiny_nllb_dir.name]
+    saved = tmp_path / "out" / "translations"
+    for system in systems:
+        assert set(system["scores"]) == {"bleu", "chrf", "ter"}
+        assert system["scores"]["bleu"]["signature"].startswith("nrefs:1")
+        assert len(system["segments"]) == 5
+        assert system["model"]["key"]["settings"]["beam_size"] == 1
+        assert len((saved / f"{system['name']}.hyp.txt").read_text(encoding="utf-8").splitlines()) == 5
+        assert (saved / f"{system['name']}.hyp.json").is_file()
+    assert systems[1]["scores"]["chrf"]["p_value"] is not None
+
+    def refuse(*_, **__):
+        raise AssertionError("translated again")
+
+    import translate.api
+
+    monkeypatch.setattr(translate.api, "translate_texts", refuse)
+    again = invoke(*args)
+    assert again.exit_code == 0, again.stderr
+    assert again.stderr.count("reusing the translations") == 2
+    assert json.loads(again.stdout)["systems"] == systems
+
+
+def test_corpus_output_headline_is_reported_and_can_be_scored(tmp_path):
+    """`translate corpus` rows: {"row", "id", "headline", "text"} with paragraphs split by blank lines."""
+    ref = write(tmp_path / "ref.en", ["Title one. First paragraph.", "Title two. Second paragraph."])
+    rows = [{"row": i, "id": str(i), "headline": f"Title {w}.", "text": f"{p} paragraph.\n\n"}
+            for i, (w, p) in enumerate((("one", "First"), ("two", "Second")), 1)]
+    out = tmp_path / "out.jsonl"
+    out.write_text("".join(json.dumps(r) + "\n" for r in rows) + "\n")
+    text_only = evaluate(ref, [out], bootstrap=0).systems[0]
+    assert any("2 records have a 'headline' that is not scored" in w for w in text_only.warnings)
+    both = evaluate(ref, [out], fields=Fields(text="headline,text"), bootstrap=0).systems[0]
+    assert both.scores["bleu"].score == pytest.approx(100) and not both.warnings
+
+
+def test_translate_documents_with_a_fake_pipeline(tmp_path, monkeypatch):
+    """--translate-docs: each document's joined source is one paragraph; reused while settings match."""
+    import translate.api
+    from translate.config import Settings
+
+    calls = []
+    reference_of = dict(zip(joined(list(read_texts(SRC).texts)), joined(REFS)))  # as read: lines rstripped
+
+    def fake_translate_texts(texts, settings, **_):
+        calls.append((len(texts), settings.beam_size))
+        return [reference_of[t] for t in texts]  # a perfect system
+
+    monkeypatch.setattr(translate.api, "translate_texts", fake_translate_texts)
+    run = lambda beam: evaluate(REF, source=SRC, models=[Settings(model="org/fake", beam_size=beam)],  # noqa: E731
+                                docs=DOCS, save_dir=tmp_path, translate_documents=True, bootstrap=0)
+    system = run(4).systems[0]
+    assert system.name == "fake" and system.level == "document"
+    assert system.scores["bleu"].score == pytest.approx(100) and system.scores["ter"].score == 0
+    assert len((tmp_path / "fake.doc.hyp.txt").read_text(encoding="utf-8").splitlines()) == 64
+    run(4)
+    run(2)  # another beam: translated again
+    assert calls == [(64, 4), (64, 2)]
