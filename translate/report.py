@@ -23,6 +23,8 @@ class Table:
     header: list[str]
     rows: list[list[str]]
     notes: tuple[str, ...] = ()
+    summary: bool = False
+    """Summary tables come before the plots in a report, detail tables after."""
 
 
 def _cell(score: MetricScore | None) -> str:
@@ -55,6 +57,7 @@ def tables(evaluation: Evaluation, documents: bool = True) -> list[Table]:
         ["system", "level", *(NAMES[k] + ci for k in metrics)],
         [[s.name, s.level, *(_cell(evaluation.compared_scores(s).get(k)) for k in metrics)] for s in systems],
         tuple(notes),
+        summary=True,
     )]
     if level == "sentence" and all(s.document_scores for s in systems):
         out.append(Table(
@@ -62,6 +65,7 @@ def tables(evaluation: Evaluation, documents: bool = True) -> list[Table]:
             ["system", *(NAMES[k] for k in ("bleu", "chrf", "ter"))],
             [[s.name, *(_cell(s.document_scores[k]) for k in ("bleu", "chrf", "ter"))]  # type: ignore[index]
              for s in systems],
+            summary=True,
         ))
     if documents and systems[0].documents:
         out.append(Table(
@@ -122,20 +126,21 @@ def write_report(evaluation: Evaluation, path: Path) -> list[Path]:
             image.write_bytes(png)
             written.append(image)
             links.append(f"![{title}]({image.name})\n")
-        body = ["# Evaluation\n", _inputs(evaluation), *links, *(_markdown_table(t) for t in parts)]
+        body = ["# Evaluation\n", _inputs(evaluation, "`{}`"), *(_markdown_table(t) for t in parts if t.summary),
+                *links, *(_markdown_table(t) for t in parts if not t.summary)]
         path.write_text("\n".join(body), encoding="utf-8")
     else:
         path.write_text(_html(evaluation, parts, images), encoding="utf-8")
     return written
 
 
-def _inputs(evaluation: Evaluation) -> str:
-    lines = [f"- reference: `{evaluation.reference}`"]
+def _inputs(evaluation: Evaluation, code: str = "{}") -> str:
+    lines = [f"- reference: {code.format(evaluation.reference)}"]
     if evaluation.docs:
-        lines.append(f"- documents: `{evaluation.docs}`")
+        lines.append(f"- documents: {code.format(evaluation.docs)}")
     for s in evaluation.systems:
-        model = f" (model `{s.model['settings']['model']}`)" if s.model else ""
-        lines.append(f"- {s.name}: `{s.hypothesis}`{model}, scored at {s.level} level")
+        model = f" (model {code.format(s.model['settings']['model'])})" if s.model else ""
+        lines.append(f"- {s.name}: {code.format(s.hypothesis)}{model}, scored at {s.level} level")
     lines += [f"- warning: {w}" for w in evaluation.warnings]
     return "\n".join(lines) + "\n"
 
@@ -158,17 +163,18 @@ def _html(evaluation: Evaluation, parts: list[Table], images: dict[str, tuple[st
         f"<figcaption>{esc(title)}</figcaption></figure>"
         for title, png in images.values()
     )
-    sections = []
+    sections = {True: [], False: []}
     for t in parts:
         head = "".join(f"<th>{esc(h)}</th>" for h in t.header)
         rows = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in t.rows)
         notes = "".join(f"<li><code>{esc(n)}</code></li>" for n in t.notes)
-        sections.append(f"<h2>{esc(t.title)}</h2><table><tr>{head}</tr>{rows}</table><ul>{notes}</ul>")
+        sections[t.summary].append(f"<h2>{esc(t.title)}</h2><table><tr>{head}</tr>{rows}</table><ul>{notes}</ul>")
     style = ("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}"
              "td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}th{background:#f3f3f3}"
              "img{max-width:100%}code{font-size:90%}")
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Evaluation</title><style>{style}</style>"
-            f"</head><body><h1>Evaluation</h1><ul>{inputs}</ul>{figures}{''.join(sections)}</body></html>\n")
+            f"</head><body><h1>Evaluation</h1><ul>{inputs}</ul>{''.join(sections[True])}{figures}"
+            f"{''.join(sections[False])}</body></html>\n")
 
 
 # --- plots --------------------------------------------------------------------------------------
