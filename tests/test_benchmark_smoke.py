@@ -1,0 +1,36 @@
+"""scripts/benchmark.py in its smoke mode: tiny shapes, a few sentences, every method, no timing asserted."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "benchmark.py"
+REQUIRED = {"method", "model", "beam", "tokens_per_s", "sentences_per_s", "ratio_to_baseline", "peak_rss_mb"}
+
+
+def test_benchmark_smoke_writes_every_method(tmp_path):
+    out = tmp_path / "smoke.json"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSLATE_BENCH_CACHE": str(tmp_path / "bench")}
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--smoke", "--json", str(out)],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    runs = json.loads(out.read_text())
+    assert [r["method"] for r in runs] == ["baseline", "transformers", "ctranslate2-int8", "ctranslate2-float32"]
+    for run in runs:
+        assert REQUIRED <= set(run), REQUIRED - set(run)
+        assert run["model"] == "tiny-marian" and run["beam"] == 1
+        assert run["tokens_per_s"] > 0 and run["sentences_per_s"] > 0 and run["peak_rss_mb"] > 0
+        assert run["length_mismatches"] == 0
+        assert 0 < run["fraction_of_ideal"]
+    assert len({r["useful_tokens"] for r in runs}) == 1  # the same work for every method
+    assert runs[0]["ratio_to_baseline"] == 1.0
+    assert not any(r["torch_imported"] for r in runs if r["method"].startswith("ctranslate2"))
+    report = json.loads(out.with_suffix(".report.json").read_text())
+    assert report["articles"] and report["articles"][0]["output_chars"] > 0
+    assert "ratio" in done.stdout or "x base" in done.stdout
