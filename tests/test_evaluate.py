@@ -272,7 +272,7 @@ def test_missing_text_field_names_the_line(tmp_path):
     hyp = tmp_path / "hyp.jsonl"
     hyp.write_text('{"id": 1, "translation": "a"}\n{"id": 2}\n')
     message = one_line_error(invoke("-r", hyp, "-H", hyp))
-    assert f"{hyp}:2: no 'translation' field" in message
+    assert f"{hyp}: record 2 has no 'translation' field" in message
 
 
 def test_reference_with_empty_lines(tmp_path, hyps):
@@ -366,6 +366,18 @@ def test_corpus_output_headline_is_reported_and_can_be_scored(tmp_path):
     assert any("2 records have a 'headline' that is not scored" in w for w in text_only.warnings)
     both = evaluate(ref, [out], fields=Fields(text="headline,text"), bootstrap=0).systems[0]
     assert both.scores["bleu"].score == pytest.approx(100) and not both.warnings
+
+
+def test_corpus_parquet_output_matched_by_id(tmp_path, hyps):
+    from translate.corpus_write import write_rows
+
+    hyp = hyps[0].read_text(encoding="utf-8").splitlines()
+    rows = [{"row": i + 1, "id": f"s{i}", "headline": None, "text": t} for i, t in enumerate(hyp)][::-1]
+    write_rows(tmp_path / "out.parquet", lambda: rows)
+    ref = tmp_path / "ref.jsonl"
+    ref.write_text("".join(json.dumps({"id": f"s{i}", "text": t}) + "\n" for i, t in enumerate(REFS)))
+    system = evaluate(ref, [tmp_path / "out.parquet"], bootstrap=0).systems[0]
+    assert system.scores["chrf"].score == pytest.approx(CHRF(word_order=2).corpus_score(hyp, [REFS]).score)
 
 
 def test_translate_documents_with_a_fake_pipeline(tmp_path, monkeypatch):

@@ -2,8 +2,9 @@
 with paired bootstrap resampling between systems and, optionally, COMET.
 
 ``evaluate(reference, hypotheses)`` returns an `Evaluation` (plain dataclasses, ``to_dict()``
-for JSON); `translate.report` renders it. Every corpus score is sacreBLEU's own
-``corpus_score`` on the texts as read, with its signature.
+for JSON); `translate.report` renders it. Every corpus score is computed as sacreBLEU's
+``corpus_score`` computes it (the same statistics, summed), on the texts as its command line
+reads them, with its signature; segment and per-document scores as its ``sentence_score``.
 
 Alignment of a hypothesis with the reference, first rule that applies:
 ids on both sides and the same set: matched by id (sentence level); ids equal to the
@@ -46,7 +47,7 @@ TEXT_FIELDS = ("translation", "text")
 
 @dataclass(frozen=True)
 class Fields:
-    """Field names in JSON Lines files (`translate corpus` output and the like)."""
+    """Field names in JSON Lines or Parquet files (`translate corpus` output and the like)."""
 
     id: str = "id"
     text: str | None = None
@@ -102,23 +103,38 @@ class Evaluation:
     """Of the per-segment and per-document scores (sentence BLEU uses effective order)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "level": self.level}
 
     @property
     def warnings(self) -> list[str]:
         return [w for s in self.systems for w in s.warnings]
 
-    def compared_scores(self, system: SystemResult, level: str | None = None) -> dict[str, MetricScore]:
-        """A system's scores at the level systems are compared at (document when any is)."""
-        level = level or (self.comparison or {}).get("level", system.level)
-        return system.scores if system.level == level else system.document_scores or system.scores
+    @property
+    def level(self) -> str:
+        """The level systems are compared at: document when any system is scored per document."""
+        return "document" if any(s.level == "document" for s in self.systems) else "sentence"
+
+    def compared_scores(self, system: SystemResult) -> dict[str, MetricScore]:
+        """A system's scores at the comparison level (its document scores where that differs)."""
+        return system.scores if system.level == self.level else system.document_scores or system.scores
 
 
 # --- reading ----------------------------------------------------------------------------
 
 
 def read_texts(path: Path, fields: Fields = Fields()) -> Texts:
-    """Plain text (one segment a line) or JSON Lines (``.jsonl``, ``.ndjson``, ``.json``)."""
+    """Plain text (one segment a line), JSON Lines (``.jsonl``, ``.ndjson``, ``.json``) or, as
+    `translate corpus` may write it, Parquet (``.parquet``)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".parquet":
+        from translate.corpus_write import read_rows
+
+        if not Path(path).is_file():
+            raise InputError(f"{path}: file not found")
+        records = list(read_rows(Path(path)))
+        if not records:
+            raise InputError(f"{path}: empty file")
+        return _from_records(str(path), records, fields)
     try:
         raw = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -130,12 +146,8 @@ def read_texts(path: Path, fields: Fields = Fields()) -> Texts:
         lines.pop()
     if not lines:
         raise InputError(f"{path}: empty file")
-    if Path(path).suffix.lower() not in (".jsonl", ".ndjson", ".json"):
+    if suffix not in (".jsonl", ".ndjson", ".json"):
         return Texts(str(path), tuple(lines))
-    return _read_records(str(path), lines, fields)
-
-
-def _read_records(path: str, lines: list[str], fields: Fields) -> Texts:
     records = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -147,6 +159,10 @@ def _read_records(path: str, lines: list[str], fields: Fields) -> Texts:
         if not isinstance(record, dict):
             raise InputError(f"{path}:{number}: not a JSON object")
         records.append(record)
+    return _from_records(str(path), records, fields)
+
+
+def _from_records(path: str, records: list[dict[str, Any]], fields: Fields) -> Texts:
     names = (fields.text or next((f for f in TEXT_FIELDS if f in records[0]), TEXT_FIELDS[0])).split(",")
 
     def column(name: str, required: bool) -> tuple[str, ...] | None:
@@ -154,12 +170,12 @@ def _read_records(path: str, lines: list[str], fields: Fields) -> Texts:
         if len(missing) == len(records) and not required:
             return None
         if missing:
-            raise InputError(f"{path}:{missing[0]}: no {name!r} field ({len(missing)} of {len(records)} records)")
+            raise InputError(f"{path}: record {missing[0]} has no {name!r} field ({len(missing)} of {len(records)})")
         return tuple(str(r[name]) for r in records)
 
     for number, record in enumerate(records, 1):
         if all(record.get(name) is None for name in names):
-            raise InputError(f"{path}:{number}: no {' or '.join(map(repr, names))} field")
+            raise InputError(f"{path}: record {number} has no {' or '.join(map(repr, names))} field")
     texts = [" ".join(str(r[n]) for n in names if r.get(n) is not None) for r in records]
     ids = column(fields.id, False)
     if ids is not None and len(set(ids)) < len(ids):
@@ -226,8 +242,8 @@ def align(reference: Texts, ref_docs: Sequence[str] | None, hypothesis: Texts) -
         return _align_by_doc(ref, doc_ids, ref_docs, hyp)  # type: ignore[arg-type]
     if ref.ids and hyp.ids:
         raise InputError(
-            f"ids differ: in {hyp.path} only: {_listed(sorted(set(hyp.ids) - set(ref.ids)))}; "
-            f"in {ref.path} only: {_listed(sorted(set(ref.ids) - set(hyp.ids)))}"
+            f"ids differ: in {hyp.path} only: {_listed(sorted(set(hyp.ids) - set(ref.ids))) or 'none'}; "
+            f"in {ref.path} only: {_listed(sorted(set(ref.ids) - set(hyp.ids))) or 'none'}"
         )
     if len(hyp.texts) == len(ref.texts):
         return list(hyp.texts), None
@@ -389,9 +405,9 @@ def evaluate(
         raise ConfigError("--model and --comet need the source text: --source FILE")
     if not hypotheses and not models:
         raise ConfigError("nothing to score: give --hypothesis FILE, or --source FILE with --model NAME")
+    inputs = [(_unique_name(Path(p).name, i, hypotheses), read_texts(p, fields), None)
+              for i, p in enumerate(hypotheses)]
     comet_model = load_comet(comet) if comet else None  # fail before translating, not after
-
-    inputs = [(_unique_name(Path(p).name, i, hypotheses), read_texts(p, fields), None) for i, p in enumerate(hypotheses)]
     for name, settings in zip(_model_names(models), models):
         path, meta = translate_to_file(src, settings, Path(save_dir), name,  # type: ignore[arg-type]
                                        docs=ref_docs if translate_documents else None,
@@ -405,14 +421,14 @@ def evaluate(
         systems.append(system)
         units.append(aligned)
     result = Evaluation(ref.path, str(docs) if docs else None, systems)
-    compared = "document" if any(s.level == "document" for s in systems) else "sentence"
+    compared = result.level
     if bootstrap > 0:
         refs = _joined(ref.texts, ref_docs) if compared == "document" else list(ref.texts)
         hyps = [u if s.level == compared else _joined(u, ref_docs) for s, u in zip(systems, units)]
         tests, signatures = paired_bootstrap([(s.name, h) for s, h in zip(systems, hyps)], refs, bootstrap, seed)
         for system, test in zip(systems, tests):
             for key, res in test.items():
-                score = result.compared_scores(system, compared)[key]
+                score = result.compared_scores(system)[key]
                 score.mean, score.ci = float(res.mean), float(res.ci)
                 score.p_value = None if res.p_value is None else float(res.p_value)
         result.comparison = {"level": compared, "samples": bootstrap, "seed": seed, "baseline": systems[0].name,
@@ -422,7 +438,10 @@ def evaluate(
     return result
 
 
-def _score_system(name: str, hyp: Texts, ref: Texts, ref_docs: Sequence[str] | None, level: Level) -> tuple[SystemResult, list[str]]:
+def _score_system(
+    name: str, hyp: Texts, ref: Texts, ref_docs: Sequence[str] | None, level: Level
+) -> tuple[SystemResult, list[str]]:
+    """The system's scores, and its hypotheses as compared: per reference line, or per document."""
     hyps, reason = align(ref, ref_docs, hyp)
     if reason and level == "sentence":
         raise InputError(f"{hyp.path} cannot be scored line by line against {ref.path}: {reason}")
@@ -510,9 +529,12 @@ def translate_to_file(
     translations = translate_texts(texts, settings, on_progress=on_progress, on_warning=on_warning)
     if len(translations) != len(texts):
         raise BackendError(f"{name}: {len(translations)} translations for {len(texts)} source texts")
+    from translate.corpus_write import atomic_file, write_json
+
     save_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomic(path, "".join(" ".join(t.splitlines()) + "\n" for t in translations))
-    _write_atomic(meta_path, json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
+    with atomic_file(path) as file:
+        file.writelines(" ".join(t.splitlines()) + "\n" for t in translations)
+    write_json(meta_path, meta)
     return path, meta
 
 
@@ -522,12 +544,6 @@ def _read_json(path: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 # --- COMET (optional extra) ---------------------------------------------------------------------

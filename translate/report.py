@@ -44,7 +44,7 @@ def tables(evaluation: Evaluation, documents: bool = True) -> list[Table]:
     systems = evaluation.systems
     metrics = [k for k in NAMES if any(k in s.scores for s in systems)]
     comparison = evaluation.comparison
-    level = comparison["level"] if comparison else systems[0].level
+    level = evaluation.level
     ci = " (μ ± 95% CI)" if comparison else ""
     notes = []
     if comparison:

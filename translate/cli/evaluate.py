@@ -26,6 +26,46 @@ EXAMPLES = (
 )
 
 
+Reference = Annotated[Path, typer.Option(
+    "--reference", "-r", help="Reference translations: text (a segment a line), JSON Lines or Parquet.")]
+Hypotheses = Annotated[Optional[list[Path]], typer.Option(
+    "--hypothesis", "-H", metavar="FILE",
+    help="A system's translations (text, JSON Lines or Parquet); repeat to compare systems.")]
+Source = Annotated[Optional[Path], typer.Option(
+    "--source", "-s", help="Source text aligned with the reference: what --model translates, COMET's input.")]
+Models = Annotated[Optional[list[str]], typer.Option(
+    "--model", "-m", metavar="NAME",
+    help="Translate --source with this preset, hub id or local model; repeat to compare models.")]
+Docs = Annotated[Optional[Path], typer.Option("--docs", help="Document ids, one a line aligned with the reference.")]
+IdField = Annotated[str, typer.Option("--id-field", help="JSON Lines/Parquet: the field that matches records by id.")]
+TextField = Annotated[Optional[str], typer.Option(
+    "--text-field",
+    help="JSON Lines/Parquet: the text field, or fields joined by commas (headline,text). "
+    "Default: translation, else text.")]
+DocField = Annotated[Optional[str], typer.Option("--doc-field", help="JSON Lines/Parquet: each record's document id.")]
+Level = Annotated[str, typer.Option(
+    "--level",
+    help="auto: line by line, or per document when a hypothesis is not sentence-aligned "
+    "within a document; sentence; document.")]
+TranslateDocs = Annotated[bool, typer.Option(
+    "--translate-docs", help="With --model: translate each document's joined source lines as one paragraph.")]
+SaveDir = Annotated[Optional[Path], typer.Option(
+    "--save-dir",
+    help="Where model translations are saved and reused. Default: translations/ beside --report or --output.")]
+Bootstrap = Annotated[int, typer.Option(
+    "--bootstrap", min=0, help="Paired bootstrap resamples for 95% confidence intervals and p-values (0: none).")]
+Seed = Annotated[int, typer.Option("--seed", min=1, help="Bootstrap seed.")]
+Comet = Annotated[bool, typer.Option(
+    "--comet", help="Add COMET scores (needs the unbabel-comet package, the model and --source).")]
+CometModel = Annotated[Optional[str], typer.Option(
+    "--comet-model", metavar="NAME|CKPT", help=f"COMET model (implies --comet). Default: {DEFAULT_COMET}.")]
+Format = Annotated[str, typer.Option("--format", "-f", help="text or json.")]
+Output = Annotated[Optional[Path], typer.Option(
+    "--output", "-o", help="Write the table or JSON here instead of stdout.")]
+Report = Annotated[Optional[Path], typer.Option(
+    "--report", help="Also write a report with tables and plots: FILE.md or FILE.html (self-contained).")]
+
+
 @app.command(
     "evaluate",
     help=(
@@ -37,57 +77,24 @@ EXAMPLES = (
 )
 @reports_errors
 def evaluate_command(
-    reference: Annotated[Path, typer.Option("--reference", "-r", help="Reference translations: text, one segment a line, or JSON Lines.")],
-    hypothesis: Annotated[
-        Optional[list[Path]],
-        typer.Option("--hypothesis", "-H", metavar="FILE", help="A system's translations (text or JSON Lines); repeat to compare systems."),
-    ] = None,
-    source: Annotated[
-        Optional[Path],
-        typer.Option("--source", "-s", help="Source text aligned with the reference: translated with each --model, and COMET's input."),
-    ] = None,
-    model: Annotated[
-        Optional[list[str]],
-        typer.Option("--model", "-m", metavar="NAME", help="Translate --source with this preset, hub id or local model; repeat to compare models."),
-    ] = None,
-    docs: Annotated[
-        Optional[Path], typer.Option("--docs", help="Document ids, one a line aligned with the reference.")
-    ] = None,
-    id_field: Annotated[str, typer.Option("--id-field", help="JSON Lines: the field that matches records by id.")] = "id",
-    text_field: Annotated[
-        Optional[str], typer.Option("--text-field", help="JSON Lines: the text field. Default: 'translation', else 'text'.")
-    ] = None,
-    doc_field: Annotated[
-        Optional[str], typer.Option("--doc-field", help="JSON Lines: the field with each record's document id.")
-    ] = None,
-    level: Annotated[
-        str,
-        typer.Option("--level", help="auto: line by line, or per document when a hypothesis is not sentence-aligned; sentence; document."),
-    ] = "auto",
-    translate_docs: Annotated[
-        bool,
-        typer.Option("--translate-docs", help="With --model: translate each document's joined source lines as one paragraph."),
-    ] = False,
-    save_dir: Annotated[
-        Optional[Path],
-        typer.Option("--save-dir", help="Where model translations are saved and reused. Default: translations/ beside the report or output."),
-    ] = None,
-    bootstrap: Annotated[
-        int, typer.Option("--bootstrap", min=0, help="Paired bootstrap resamples for confidence intervals and p-values (0: none).")
-    ] = 1000,
-    seed: Annotated[int, typer.Option("--seed", min=1, help="Bootstrap seed.")] = 12345,
-    comet: Annotated[
-        bool, typer.Option("--comet", help="Add COMET scores (needs the unbabel-comet package, the model and --source).")
-    ] = False,
-    comet_model: Annotated[
-        Optional[str],
-        typer.Option("--comet-model", metavar="NAME|CKPT", help=f"COMET model (implies --comet). Default: {DEFAULT_COMET}."),
-    ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the table or JSON here instead of stdout.")] = None,
-    report: Annotated[
-        Optional[Path], typer.Option("--report", help="Also write a report with tables and plots: FILE.md or FILE.html.")
-    ] = None,
+    reference: Reference,
+    hypothesis: Hypotheses = None,
+    source: Source = None,
+    model: Models = None,
+    docs: Docs = None,
+    id_field: IdField = "id",
+    text_field: TextField = None,
+    doc_field: DocField = None,
+    level: Level = "auto",
+    translate_docs: TranslateDocs = False,
+    save_dir: SaveDir = None,
+    bootstrap: Bootstrap = 1000,
+    seed: Seed = 12345,
+    comet: Comet = False,
+    comet_model: CometModel = None,
+    fmt: Format = "text",
+    output: Output = None,
+    report: Report = None,
     config: opt.ConfigFile = None,
     backend: opt.Backend = None,
     device: opt.Device = None,
