@@ -402,3 +402,9 @@ def test_translate_documents_with_a_fake_pipeline(tmp_path, monkeypatch):
     run(4)
     run(2)  # another beam: translated again
     assert calls == [(64, 4), (64, 2)]
+
+
+def test_duplicate_ids(tmp_path):
+    ref = tmp_path / "dup.jsonl"
+    ref.write_text("".join(json.dumps({"id": i % 3, "text": "x"}) + "\n" for i in range(4)))
+    assert "dup.jsonl: duplicate ids, e.g. '0'" in one_line_error(invoke("-r", ref, "-H", ref))

@@ -179,7 +179,7 @@ def _from_records(path: str, records: list[dict[str, Any]], fields: Fields) -> T
     texts = [" ".join(str(r[n]) for n in names if r.get(n) is not None) for r in records]
     ids = column(fields.id, False)
     if ids is not None and len(set(ids)) < len(ids):
-        raise InputError(f"{path}: duplicate ids, e.g. {_duplicates(ids)[0]!r}")
+        raise InputError(f"{path}: duplicate ids, e.g. {Counter(ids).most_common(1)[0][0]!r}")
     docs = column(fields.doc, True) if fields.doc else None
     headlines = sum(1 for r in records if r.get("headline")) if "headline" not in names else 0
     warnings = (f"{path}: {headlines} records have a 'headline' that is not scored; "
@@ -202,11 +202,6 @@ def read_docs(path: Path, reference: Texts) -> tuple[str, ...]:
     if "" in docs:
         raise InputError(f"{path}:{docs.index('') + 1}: empty document id")
     return docs
-
-
-def _duplicates(items: Sequence[str]) -> list[str]:
-    counts = Counter(items)
-    return [x for x, n in counts.items() if n > 1]
 
 
 def _listed(items: Sequence[str], most: int = 5) -> str:
@@ -298,11 +293,6 @@ class Statistics:
     def subset(self, indices: Sequence[int], keys: Sequence[str] = ("bleu", "chrf")) -> dict[str, float]:
         return {key: float(self.metrics[key]._aggregate_and_compute([self.stats[key][i] for i in indices]).score)
                 for key in keys}
-
-
-def score_corpus(hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, MetricScore]:
-    """BLEU, chrF++ and TER of a corpus, as sacreBLEU's ``corpus_score``, with signatures."""
-    return Statistics(hypotheses, references).corpus()
 
 
 def segment_signatures() -> dict[str, str]:
