@@ -370,3 +370,18 @@ def test_tiny_model_reads_every_format_alike_and_writes_jsonl_and_parquet(tiny, 
     _, from_txt = run(Source(folder), tmp_path / "txt.jsonl", translator, settings, cache=cache)
     assert sorted(r["id"] for r in from_txt) == sorted(f"{r['id']}.txt" for r in rows)
     assert all(r["text"] for r in from_txt)
+
+
+def test_malformed_csv_rows_are_error_rows(tmp_path):
+    source = tmp_path / "in.csv"
+    good = f"{SENTENCES[0]} {SENTENCES[1]}"
+    source.write_bytes(
+        f'id,text\nc0,"{good}"\nc1,{SENTENCES[2]},extra\nc2,\nc3,"{SENTENCES[3]}"\n'.encode()
+        + b"c4,\xff\xfe\n" + f"c5,{SENTENCES[4]}\n".encode()
+    )
+    summary, out = run(Source(source), tmp_path / "out.jsonl")
+    errors = list(read_jsonl(tmp_path / "out.jsonl.errors.jsonl"))
+    assert [(e["row"], e["error"]) for e in errors] == [
+        (1, "3 fields where the header has 2"), (2, "empty 'text'"), (4, "not UTF-8")]
+    assert [e["line"] for e in errors] == [3, 4, 6]
+    assert [r["id"] for r in out] == ["c0", "c3", "c5"]

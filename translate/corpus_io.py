@@ -110,13 +110,14 @@ def _parse_json_line(raw: bytes, row: int, line: int) -> Record:
     except json.JSONDecodeError as exc:
         return Record(row, None, f"not valid JSON ({exc.msg} at column {exc.colno})", line)
     if not isinstance(data, dict):
-        return Record(row, None, f"not a JSON object (a {type(data).__name__})", line)
+        return Record(row, None, f"not a JSON object ({type(data).__name__})", line)
     return Record(row, data, "", line)
 
 
 def _csv(source: Source, wanted: Wanted) -> Iterator[Record]:
     delimiter = "\t" if source.kind == "tsv" else ","
-    with open(source.path, encoding="utf-8-sig", newline="", errors="strict") as file:  # type: ignore[arg-type]
+    # Undecodable bytes stay as surrogates, so one bad row is reported and the next ones read.
+    with open(source.path, encoding="utf-8-sig", newline="", errors="surrogateescape") as file:  # type: ignore[arg-type]
         reader = csv.reader(file, delimiter=delimiter)
         try:
             header = next(reader)
@@ -131,11 +132,13 @@ def _csv(source: Source, wanted: Wanted) -> Iterator[Record]:
                 values = next(reader)
             except StopIteration:
                 return
-            except (csv.Error, UnicodeDecodeError) as exc:
+            except csv.Error as exc:
                 values, problem = None, f"not valid CSV ({exc})"
             else:
                 problem = "" if len(values) == len(header) else (
                     f"{len(values)} fields where the header has {len(header)}")
+                if not problem and not _is_utf8(values):
+                    problem = "not UTF-8"
             last_line = max(reader.line_num, start)
             if values == []:
                 continue
@@ -143,6 +146,14 @@ def _csv(source: Source, wanted: Wanted) -> Iterator[Record]:
                 data = dict(zip(header, values)) if not problem else None
                 yield Record(row, data, problem, start)
             row += 1
+
+
+def _is_utf8(values: list[str]) -> bool:
+    try:
+        "".join(values).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def iter_text_files(folder: Path) -> Iterator[Path]:

@@ -64,10 +64,11 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    """One JSON object a line; values JSON cannot hold (dates, ...) as their text."""
     count = 0
     with atomic_file(path) as file:
         for row in rows:
-            file.write(json.dumps(row, ensure_ascii=False) + "\n")
+            file.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
             count += 1
     return count
 
@@ -97,32 +98,34 @@ def read_rows(path: Path) -> Iterator[dict[str, Any]]:
         yield from batch.to_pylist()
 
 
-_FIXED_TYPES = {"row": "int64", "id": "string", "headline": "string", "text": "string"}
+TEXT_COLUMNS = ("id", "headline", "text")
 
 
 def write_parquet(path: Path, rows: Rows) -> int:
-    """Two streaming passes: the columns' types from every row, then the row groups.
+    """Two streaming passes: the columns' types from every row, then row groups of 1024 rows.
 
-    Known columns have fixed types; a kept field whose values are all str, all bool or all
+    ``row`` is int64, ``id``/``headline``/``text`` strings, ``segments`` a list of
+    (source, translation) structs; a kept field whose values are all str, all bool or all
     numbers gets that type, any other mix is stored as JSON text.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    seen: dict[str, set[type]] = {name: set() for name in _FIXED_TYPES}
+    seen: dict[str, set[type]] = {name: set() for name in ("row", *TEXT_COLUMNS)}
     for row in rows():
         for name, value in row.items():
             seen.setdefault(name, set()).update(() if value is None else (type(value),))
     schema = pa.schema([(name, _arrow_type(name, types)) for name, types in seen.items()])
+    as_text = {name for name in seen if schema.field(name).type == pa.string()}
     count = 0
-    with atomic_file(path, "wb") as file:
-        with pq.ParquetWriter(file, schema) as writer:
-            batch: list[dict[str, Any]] = []
-            for row in rows():
-                batch.append({name: _coerce(row.get(name), schema.field(name).type) for name in seen})
-                if len(batch) == 1024:
-                    writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                    count, batch = count + len(batch), []
+    with atomic_file(path, "wb") as file, pq.ParquetWriter(file, schema) as writer:
+        batch: list[dict[str, Any]] = []
+        for row in rows():
+            batch.append({name: _as_text(row.get(name)) if name in as_text else row.get(name) for name in seen})
+            if len(batch) == 1024:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                count, batch = count + len(batch), []
+        if batch:
             writer.write_table(pa.Table.from_pylist(batch, schema=schema))
             count += len(batch)
     return count
@@ -131,22 +134,20 @@ def write_parquet(path: Path, rows: Rows) -> int:
 def _arrow_type(name: str, types: set[type]) -> Any:
     import pyarrow as pa
 
-    if name in _FIXED_TYPES:
-        return pa.int64() if name == "row" else pa.string()
+    if name == "row":
+        return pa.int64()
     if name == "segments":
         return pa.list_(pa.struct([("source", pa.string()), ("translation", pa.string())]))
-    if types == {bool}:
+    if name not in TEXT_COLUMNS and types == {bool}:
         return pa.bool_()
-    if types == {int}:
+    if name not in TEXT_COLUMNS and types == {int}:
         return pa.int64()
-    if types and types <= {int, float}:
+    if name not in TEXT_COLUMNS and types and types <= {int, float}:
         return pa.float64()
     return pa.string()
 
 
-def _coerce(value: Any, arrow_type: Any) -> Any:
-    import pyarrow as pa
-
-    if value is not None and arrow_type == pa.string() and not isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    return value
+def _as_text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
