@@ -68,7 +68,7 @@ def run(source, output: Path, translator=None, settings=None, **options) -> tupl
 def test_jsonl_rows_come_out_in_order_with_headline_text_and_kept_fields(tmp_path):
     rows = make_rows(30)
     summary, out = run(write_jsonl(tmp_path / "in.jsonl", rows), tmp_path / "out.jsonl", chunk_size=7,
-                       window=4, fields=Fields(keep=("url", "text")), segments=True)
+                       window=4, fields=Fields(keep=("url", "text", "error")), segments=True)
     assert [r["row"] for r in out] == list(range(30))
     assert [r["id"] for r in out] == [r["id"] for r in rows]
     for source, result in zip(rows, out):
@@ -78,6 +78,7 @@ def test_jsonl_rows_come_out_in_order_with_headline_text_and_kept_fields(tmp_pat
         assert result["text"].split("\n\n")[-1] == result["segments"][-1]["translation"]
         assert all("EN<" in s["translation"] for s in result["segments"])  # Latin runs pass through
         assert result["url"] == source["url"] and result["source_text"] == source["text"]
+        assert result["source_error"] is None
     assert summary.rows == summary.translated == 30 and summary.failed == 0
     assert not (tmp_path / "out.jsonl.parts").exists()
     assert json.loads((tmp_path / "out.jsonl.run.json").read_text())["status"] == "complete"
@@ -385,3 +386,18 @@ def test_malformed_csv_rows_are_error_rows(tmp_path):
         (1, "3 fields where the header has 2"), (2, "empty 'text'"), (4, "not UTF-8")]
     assert [e["line"] for e in errors] == [3, 4, 6]
     assert [r["id"] for r in out] == ["c0", "c3", "c5"]
+
+
+def test_shards_read_from_different_paths_merge(tmp_path):
+    """Machines of a cluster may mount the corpus at different paths: the content is what counts."""
+    rows = make_rows(7)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    run(write_jsonl(tmp_path / "a" / "in.jsonl", rows), tmp_path / "p1.jsonl", shard=Shard(1, 2))
+    run(write_jsonl(tmp_path / "b" / "in.jsonl", rows), tmp_path / "p2.jsonl", shard=Shard(2, 2))
+    merge_shards([tmp_path / "p1.jsonl", tmp_path / "p2.jsonl"], tmp_path / "all.jsonl")
+    assert [r["id"] for r in read_jsonl(tmp_path / "all.jsonl")] == [r["id"] for r in rows]
+    rows[3]["text"] += " " + SENTENCES[9]
+    run(write_jsonl(tmp_path / "b" / "in.jsonl", rows), tmp_path / "p2.jsonl", shard=Shard(2, 2), overwrite=True)
+    with pytest.raises(InputError, match="differ in input"):
+        merge_shards([tmp_path / "p1.jsonl", tmp_path / "p2.jsonl"], tmp_path / "all.jsonl")

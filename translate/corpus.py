@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -30,17 +30,13 @@ from typing import Any
 from translate.backends.base import Translator
 from translate.cache import SQLiteCache
 from translate.config import Settings
-from translate.corpus_io import Record, Source, check_source, count_rows, fingerprint, iter_records
-from translate.corpus_rows import Fields, Shard, error_row, output_row, to_article
+from translate.corpus_io import Source, check_source, count_rows, fingerprint, iter_records
+from translate.corpus_rows import Count, Fields, Notify, Shard, translate_chunk
 from translate.corpus_write import output_format, read_jsonl, write_json, write_jsonl, write_rows
-from translate.errors import BackendError, ConfigError
-from translate.pipeline import plan_article, translate_articles
-from translate.types import Article, TranslatedArticle
+from translate.errors import ConfigError
 
 OUTPUT_KEYS = ("settings", "input", "fields", "shard", "segments", "keep_boilerplate")
 """What ``OUT.run.json`` records that decides the output; the rest only has to match to resume."""
-Notify = Callable[[str], None]
-Count = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -108,8 +104,9 @@ class Run:
 
 
 def describe(source: Source, settings: Settings, options: Options) -> dict[str, Any]:
-    """What ``OUT.run.json`` records; a resume must match it (status and counts aside)."""
+    """What ``OUT.run.json`` records; a resume must match it (``source``, status and counts aside)."""
     return {
+        "source": str(source.path.resolve()) if source.path else str(source),
         "settings": settings.generation_key(),
         "input": fingerprint(source),
         "fields": asdict(options.fields),
@@ -134,13 +131,15 @@ def open_run(source: Source, output: Path, settings: Settings, options: Options 
     if complete and not output.exists():
         recorded = None  # the output of a finished run was removed: start afresh
     if recorded is None and output.exists():
-        raise ConfigError(f"{output} exists and no interrupted run of it is recorded; use --overwrite to replace it")
+        raise ConfigError(
+            f"{output} exists and no interrupted run of it is recorded; use --overwrite to replace it")
     if recorded is None:
         _remove(run.parts)
         write_json(run.run_file, run.record | {"status": "running"})
     else:
-        keys = OUTPUT_KEYS if complete else tuple(run.record)
-        changed = [f"{k}: {_diff(recorded.get(k), run.record[k])}" for k in keys if recorded.get(k) != run.record[k]]
+        keys = OUTPUT_KEYS if complete else tuple(k for k in run.record if k != "source")
+        changed = [f"{k}: {_diff(recorded.get(k), run.record[k])}"
+                   for k in keys if recorded.get(k) != run.record[k]]
         if changed:
             raise ConfigError(
                 f"{output} was {'written' if complete else 'started'} with other settings or input "
@@ -195,7 +194,11 @@ def translate_corpus(
         records = iter_records(run.source, wanted)
         index = run.done_chunks
         while chunk := list(islice(records, options.chunk_size)):
-            lines = translate_chunk(chunk, run, translator, cache, on_rows, sentences, on_warning)
+            lines = translate_chunk(
+                chunk, translator, run.settings, cache, fields=options.fields, segments=options.segments,
+                window=options.window, keep_boilerplate=options.keep_boilerplate,
+                on_rows=on_rows, on_sentences=sentences, on_warning=on_warning,
+            )
             cache.commit()
             write_jsonl(run.chunk(index), lines)
             index += 1
@@ -207,59 +210,6 @@ def translate_corpus(
     finish(run, index, seen)
     summary.wall_s = round(time.perf_counter() - started, 3)
     return summary
-
-
-def translate_chunk(
-    records: list[Record], run: Run, translator: Translator, cache: SQLiteCache,
-    on_rows: Count | None, on_sentences: Count | None, on_warning: Notify | None,
-) -> list[dict[str, Any]]:
-    """The chunk's output rows and error rows, in input order (``{"row", "id", "error"}`` for errors)."""
-    lines: list[dict[str, Any]] = []
-    articles: dict[int, Article] = {}
-    for record in records:
-        article = to_article(record, run.options.fields)
-        if isinstance(article, Article):
-            articles[record.row] = article
-        else:
-            lines.append(error_row(record, run.options.fields, article))
-            if on_rows:
-                on_rows(1)
-
-    reported = 0
-
-    def translate(todo: dict[int, Article]) -> dict[int, TranslatedArticle]:
-        nonlocal reported
-        results = {}
-        for row, result in zip(todo, translate_articles(
-            todo.values(), translator, run.settings, cache=cache, window=run.options.window,
-            keep_boilerplate=run.options.keep_boilerplate, on_progress=on_sentences, on_warning=on_warning,
-        )):
-            results[row] = result
-            if on_rows and len(results) > reported:
-                on_rows(1)
-                reported += 1
-        return results
-
-    try:
-        results = translate(articles)
-    except BackendError:  # an article may hold a piece too long for any splitting: find it
-        limit = translator.max_input_tokens
-        for row, article in list(articles.items()):
-            plan = plan_article(article, translator, run.settings, None)
-            units = [u for sentence in plan for part in sentence.parts for u in part.units]
-            longest = max(translator.count_tokens(units), default=0)
-            if longest > limit:
-                record = next(r for r in records if r.row == row)
-                reason = f"too long for any splitting: a piece of {longest} tokens without spaces (limit {limit})"
-                lines.append(error_row(record, run.options.fields, reason))
-                del articles[row]
-                if on_rows:
-                    on_rows(1)
-        results = translate(articles)
-    for record in records:
-        if record.row in results:
-            lines.append(output_row(record, results[record.row], run.options.fields, run.options.segments))
-    return sorted(lines, key=lambda line: line["row"])
 
 
 def finish(run: Run, chunks: int, input_rows: int) -> None:
@@ -282,7 +232,8 @@ def finish(run: Run, chunks: int, input_rows: int) -> None:
 
 def _diff(old: Any, new: Any) -> str:
     if isinstance(old, dict) and isinstance(new, dict):
-        return ", ".join(f"{k} {old.get(k)!r} -> {new.get(k)!r}" for k in {**old, **new} if old.get(k) != new.get(k))
+        keys = (k for k in {**old, **new} if old.get(k) != new.get(k))
+        return ", ".join(f"{k} {old.get(k)!r} -> {new.get(k)!r}" for k in keys)
     return f"{old!r} -> {new!r}"
 
 

@@ -247,7 +247,7 @@ def count_rows(source: Source) -> int | None:
 
 
 def fingerprint(source: Source) -> dict[str, Any]:
-    """What identifies the input, to refuse resuming a run on a different corpus."""
+    """What identifies the input's content (not its path: shards may run on machines that mount it elsewhere)."""
     if source.dataset:
         return {"dataset": source.dataset, "config": source.config, "split": source.split}
     path = source.path
@@ -259,10 +259,10 @@ def fingerprint(source: Source) -> dict[str, Any]:
             digest.update(file.read(1 << 20))
             file.seek(max(0, size - (1 << 20)))
             digest.update(file.read(1 << 20))
-        return {"path": str(path.resolve()), "size": size, "sha256_ends": digest.hexdigest()}
+        return {"size": size, "sha256_ends": digest.hexdigest()}
     files = iter_text_files(path) if source.kind == "txt" else sorted(p for p in path.rglob("*") if p.is_file())
     count = 0
     for file_path in files:
         digest.update(f"{file_path.relative_to(path).as_posix()}\0{file_path.stat().st_size}\n".encode())
         count += 1
-    return {"path": str(path.resolve()), "files": count, "sha256_listing": digest.hexdigest()}
+    return {"files": count, "sha256_listing": digest.hexdigest()}

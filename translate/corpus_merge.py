@@ -59,10 +59,12 @@ def find_shard_runs(paths: Sequence[Path]) -> list[ShardRun]:
     for output in dict.fromkeys(outputs):
         record_file = output.with_name(output.name + ".run.json")
         if not record_file.exists():
-            raise InputError(f"{output}: no {record_file.name} next to it; merge the outputs of 'translate corpus' runs")
+            raise InputError(
+                f"{output}: no {record_file.name} next to it; merge the outputs of 'translate corpus' runs")
         record = json.loads(record_file.read_text(encoding="utf-8"))
         if record.get("status") != "complete" or not output.exists():
-            raise InputError(f"{output}: the run is not complete; rerun its 'translate corpus' command to finish it")
+            raise InputError(
+                f"{output}: the run is not complete; rerun its 'translate corpus' command to finish it")
         runs.append(ShardRun(output, record))
     return runs
 

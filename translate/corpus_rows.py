@@ -1,4 +1,4 @@
-"""Corpus rows: which rows a shard takes; a row's fields become an article, a translation a flat row.
+"""Corpus rows: which rows a shard takes; a chunk of rows translated into flat output rows.
 
 A row with a title gets it as its headline (line 0) and its text detected with headline
 mode ``none``; a file of a folder of ``.txt`` articles is read whole, headline detected.
@@ -8,17 +8,25 @@ becomes a row of the error file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from translate.article import detect_structure
+from translate.backends.base import Translator
+from translate.batching import SentenceCache
+from translate.config import Settings
 from translate.corpus_io import Record
-from translate.errors import ConfigError, InputError
+from translate.errors import BackendError, ConfigError, InputError
 from translate.normalize import normalize_text
+from translate.pipeline import plan_article, translate_articles
 from translate.types import Article, Block, TranslatedArticle
 
-RESERVED = ("row", "id", "headline", "text", "segments")
-"""Output columns; a kept source field of the same name is written as ``source_NAME``."""
+Notify = Callable[[str], None]
+Count = Callable[[int], None]
+
+RESERVED = ("row", "id", "headline", "text", "segments", "error")
+"""Output columns and the key of error rows: a kept source field so named is written as ``source_NAME``."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +109,9 @@ def error_row(record: Record, fields: Fields, reason: str) -> dict[str, Any]:
     return line | ({"line": record.line} if record.line is not None else {})
 
 
-def output_row(record: Record, result: TranslatedArticle, fields: Fields, segments: bool = False) -> dict[str, Any]:
+def output_row(
+    record: Record, result: TranslatedArticle, fields: Fields, segments: bool = False
+) -> dict[str, Any]:
     """One flat output row: row, id, headline, text, kept fields, and optionally segments."""
     row: dict[str, Any] = {
         "row": record.row,
@@ -118,3 +128,62 @@ def output_row(record: Record, result: TranslatedArticle, fields: Fields, segmen
             {"source": s.source, "translation": s.translation.text} for b in blocks for s in b.sentences
         ]
     return row
+
+
+def translate_chunk(
+    records: list[Record], translator: Translator, settings: Settings, cache: SentenceCache, *,
+    fields: Fields, segments: bool = False, window: int = 64, keep_boilerplate: bool = False,
+    on_rows: Count | None = None, on_sentences: Count | None = None, on_warning: Notify | None = None,
+) -> list[dict[str, Any]]:
+    """The output rows and error rows (``{"row", "id", "error"}``) of a chunk, in input order.
+
+    Sentences of ``window`` articles are batched together. When the backend refuses a
+    batch, the articles holding a piece too long for any splitting become error rows and
+    the others are translated again (mostly from the cache).
+    """
+    lines: list[dict[str, Any]] = []
+    articles: dict[int, Article] = {}
+    for record in records:
+        article = to_article(record, fields)
+        if isinstance(article, Article):
+            articles[record.row] = article
+        else:
+            lines.append(error_row(record, fields, article))
+            if on_rows:
+                on_rows(1)
+
+    reported = 0
+
+    def translate(todo: dict[int, Article]) -> dict[int, TranslatedArticle]:
+        nonlocal reported
+        results = {}
+        for row, result in zip(todo, translate_articles(
+            todo.values(), translator, settings, cache=cache, window=window,
+            keep_boilerplate=keep_boilerplate, on_progress=on_sentences, on_warning=on_warning,
+        )):
+            results[row] = result
+            if on_rows and len(results) > reported:
+                on_rows(1)
+                reported += 1
+        return results
+
+    try:
+        results = translate(articles)
+    except BackendError:  # an article may hold a piece too long for any splitting: find it
+        limit = translator.max_input_tokens
+        for row, article in list(articles.items()):
+            plan = plan_article(article, translator, settings, None)
+            units = [u for sentence in plan for part in sentence.parts for u in part.units]
+            longest = max(translator.count_tokens(units), default=0)
+            if longest > limit:
+                record = next(r for r in records if r.row == row)
+                reason = f"too long for any splitting: a piece of {longest} tokens without spaces (limit {limit})"
+                lines.append(error_row(record, fields, reason))
+                del articles[row]
+                if on_rows:
+                    on_rows(1)
+        results = translate(articles)
+    for record in records:
+        if record.row in results:
+            lines.append(output_row(record, results[record.row], fields, segments))
+    return sorted(lines, key=lambda line: line["row"])

@@ -32,30 +32,48 @@ Rerun the same command after an interruption to resume; --overwrite starts again
 Rows that cannot be translated go to OUTPUT.errors.jsonl; the exit code is then 5."""
 
 
+Input = Annotated[Optional[Path], typer.Argument(
+    help="JSON Lines, CSV/TSV or Parquet file, a folder of .txt articles, or a save_to_disk folder.",
+    metavar="INPUT", show_default=False)]
+Output = Annotated[Path, typer.Option("--output", "-o", help="OUTPUT.jsonl or OUTPUT.parquet.")]
+Dataset = Annotated[Optional[str], typer.Option("--dataset", help="A hub dataset instead of INPUT.")]
+DatasetConfig = Annotated[Optional[str], typer.Option("--dataset-config", help="The hub dataset's configuration.")]
+Split = Annotated[Optional[str], typer.Option("--split", help="Dataset split (default: train).")]
+IdField = Annotated[str, typer.Option("--id-field", help="Field with the row's id (else the row number).")]
+TextField = Annotated[str, typer.Option("--text-field", help="Field with the article text.")]
+TitleField = Annotated[str, typer.Option("--title-field", help="Field with the headline, if any ('' for none).")]
+KeepFields = Annotated[Optional[list[str]], typer.Option(
+    "--keep-fields", help="Source fields copied to the output, comma-separated or repeated.")]
+Segments = Annotated[bool, typer.Option("--segments", help="Add the sentence pairs (source, translation).")]
+KeepBoilerplate = Annotated[bool, typer.Option("--keep-boilerplate", help="Keep site chrome in place, untranslated.")]
+ShardSpec = Annotated[str, typer.Option("--shard", help="K/N: translate the rows whose number modulo N is K-1.")]
+Cache = Annotated[Optional[Path], typer.Option("--cache", help="SQLite sentence cache kept across runs.")]
+ChunkSize = Annotated[int, typer.Option(
+    "--chunk-size", min=1, help="Rows per committed chunk (at most this much is redone after a crash).")]
+Window = Annotated[int, typer.Option("--window", min=1, help="Articles whose sentences are batched together.")]
+Overwrite = Annotated[bool, typer.Option(
+    "--overwrite", help="Start again, discarding OUTPUT and an interrupted run of it.")]
+
+
 @app.command("corpus", epilog=CORPUS_EPILOG)
 @reports_errors
 def corpus_command(
-    source: Annotated[
-        Optional[Path],
-        typer.Argument(help="JSON Lines, CSV/TSV or Parquet file, a folder of .txt articles, or a save_to_disk folder.",
-                       metavar="INPUT", show_default=False),
-    ] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="OUTPUT.jsonl or OUTPUT.parquet.")] = ...,  # type: ignore[assignment]
-    dataset: Annotated[Optional[str], typer.Option("--dataset", help="A hub dataset instead of INPUT.")] = None,
-    dataset_config: Annotated[Optional[str], typer.Option("--dataset-config", help="The hub dataset's configuration.")] = None,
-    split: Annotated[Optional[str], typer.Option("--split", help="Dataset split (default: train).")] = None,
-    id_field: Annotated[str, typer.Option("--id-field", help="Field with the row's id (else the row number).")] = "id",
-    text_field: Annotated[str, typer.Option("--text-field", help="Field with the article text.")] = "text",
-    title_field: Annotated[str, typer.Option("--title-field", help="Field with the headline, if any ('' for none).")] = "title",
-    keep_fields: Annotated[Optional[list[str]], typer.Option(
-        "--keep-fields", help="Source fields copied to the output, comma-separated or repeated.")] = None,
-    segments: Annotated[bool, typer.Option("--segments", help="Add the sentence pairs (source, translation).")] = False,
-    keep_boilerplate: Annotated[bool, typer.Option("--keep-boilerplate", help="Keep site chrome in place, untranslated.")] = False,
-    shard: Annotated[str, typer.Option("--shard", help="K/N: translate rows whose number modulo N is K-1.")] = "1/1",
-    cache: Annotated[Optional[Path], typer.Option("--cache", help="SQLite sentence cache kept across runs.")] = None,
-    chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, help="Rows per committed chunk (at most this much is redone after a crash).")] = 256,
-    window: Annotated[int, typer.Option("--window", min=1, help="Articles whose sentences are batched together.")] = 64,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Start again, discarding OUTPUT and an interrupted run of it.")] = False,
+    source: Input = None,
+    output: Output = ...,  # type: ignore[assignment]  (required)
+    dataset: Dataset = None,
+    dataset_config: DatasetConfig = None,
+    split: Split = None,
+    id_field: IdField = "id",
+    text_field: TextField = "text",
+    title_field: TitleField = "title",
+    keep_fields: KeepFields = None,
+    segments: Segments = False,
+    keep_boilerplate: KeepBoilerplate = False,
+    shard: ShardSpec = "1/1",
+    cache: Cache = None,
+    chunk_size: ChunkSize = 256,
+    window: Window = 64,
+    overwrite: Overwrite = False,
     model: opt.Model = None,
     config: opt.ConfigFile = None,
     backend: opt.Backend = None,
@@ -114,8 +132,8 @@ def corpus_command(
 ))
 @reports_errors
 def corpus_merge_command(
-    shards: Annotated[list[Path], typer.Argument(help="Shard outputs of 'translate corpus --shard', or folders of them.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="OUTPUT.jsonl or OUTPUT.parquet.")] = ...,  # type: ignore[assignment]
+    shards: Annotated[list[Path], typer.Argument(help="Outputs of 'translate corpus --shard K/N', or folders of them.")],
+    output: Output = ...,  # type: ignore[assignment]  (required)
     quiet: opt.Quiet = False,
 ) -> None:
     """Join shard outputs in input order, checking that every input row is there exactly once."""
