@@ -18,7 +18,8 @@ from sacrebleu.metrics import BLEU, CHRF, TER
 from typer.testing import CliRunner
 
 from translate.cli import app
-from translate.evaluate import Fields, evaluate, group_by_doc, paired_bootstrap, read_texts
+from translate.evaluate import evaluate, paired_bootstrap
+from translate.evaluate_inputs import Fields, group_by_doc, read_texts
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REF = FIXTURES / "flores_dev_200.en"

@@ -6,20 +6,13 @@ for JSON); `translate.report` renders it. Every corpus score is computed as sacr
 ``corpus_score`` computes it (the same statistics, summed), on the texts as its command line
 reads them, with its signature; segment and per-document scores as its ``sentence_score``.
 
-Alignment of a hypothesis with the reference, first rule that applies:
-ids on both sides and the same set: matched by id (sentence level); ids equal to the
-reference's document ids, or as many lines as documents: one hypothesis per document;
-a document field on both sides: matched per document; no ids and the same line count:
-line by line. A system is scored at document level (each document's sentences joined)
-when its hypothesis is not sentence-aligned within a document; the result says why.
+Reading the inputs and aligning them: `translate.evaluate_inputs`; translating the source with
+each model first: `translate.evaluate_models`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -30,6 +23,8 @@ from sacrebleu.metrics import BLEU, CHRF, TER
 
 from translate.config import Settings
 from translate.errors import BackendError, ConfigError, InputError, ModelUnavailableError
+from translate.evaluate_inputs import Fields, Texts, align, group_by_doc, join_by_doc, read_docs, read_texts
+from translate.evaluate_models import hypothesis_name, model_names, translate_to_file
 
 Level = Literal["auto", "sentence", "document"]
 METRICS: dict[str, Callable[[], Any]] = {
@@ -41,29 +36,6 @@ SEGMENT_METRICS: dict[str, Callable[[], Any]] = {**METRICS, "bleu": lambda: BLEU
 """Sentence and per-document scores: BLEU with effective order, as sacreBLEU advises for one segment."""
 BUCKETS = ((1, 10), (11, 20), (21, 30), (31, 40), (41, None))
 """Reference length buckets, in whitespace-separated words."""
-TEXT_FIELDS = ("translation", "text")
-"""Tried in this order when no text field is given."""
-
-
-@dataclass(frozen=True)
-class Fields:
-    """Field names in JSON Lines or Parquet files (`translate corpus` output and the like)."""
-
-    id: str = "id"
-    text: str | None = None
-    """One field, or several joined with commas (``headline,text``): their values joined by a space."""
-    doc: str | None = None
-
-
-@dataclass(frozen=True)
-class Texts:
-    """The lines (or records) of one file, with their ids and document ids where it has them."""
-
-    path: str
-    texts: tuple[str, ...]
-    ids: tuple[str, ...] | None = None
-    docs: tuple[str, ...] | None = None
-    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -117,155 +89,6 @@ class Evaluation:
     def compared_scores(self, system: SystemResult) -> dict[str, MetricScore]:
         """A system's scores at the comparison level (its document scores where that differs)."""
         return system.scores if system.level == self.level else system.document_scores or system.scores
-
-
-# --- reading ----------------------------------------------------------------------------
-
-
-def read_texts(path: Path, fields: Fields = Fields()) -> Texts:
-    """Plain text (one segment a line), JSON Lines (``.jsonl``, ``.ndjson``, ``.json``) or, as
-    `translate corpus` may write it, Parquet (``.parquet``)."""
-    suffix = Path(path).suffix.lower()
-    if suffix == ".parquet":
-        from translate.corpus_write import read_rows
-
-        if not Path(path).is_file():
-            raise InputError(f"{path}: file not found")
-        records = list(read_rows(Path(path)))
-        if not records:
-            raise InputError(f"{path}: empty file")
-        return _from_records(str(path), records, fields)
-    try:
-        raw = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    lines = [line.rstrip() for line in raw.split("\n")]  # as sacreBLEU's command line reads them
-    if lines and lines[-1] == "":
-        lines.pop()
-    if not lines:
-        raise InputError(f"{path}: empty file")
-    if suffix not in (".jsonl", ".ndjson", ".json"):
-        return Texts(str(path), tuple(lines))
-    records = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}: not a JSON object ({exc.msg})") from None
-        if not isinstance(record, dict):
-            raise InputError(f"{path}:{number}: not a JSON object")
-        records.append(record)
-    return _from_records(str(path), records, fields)
-
-
-def _from_records(path: str, records: list[dict[str, Any]], fields: Fields) -> Texts:
-    names = (fields.text or next((f for f in TEXT_FIELDS if f in records[0]), TEXT_FIELDS[0])).split(",")
-
-    def column(name: str, required: bool) -> tuple[str, ...] | None:
-        missing = [n for n, r in enumerate(records, 1) if r.get(name) is None]
-        if len(missing) == len(records) and not required:
-            return None
-        if missing:
-            raise InputError(f"{path}: record {missing[0]} has no {name!r} field ({len(missing)} of {len(records)})")
-        return tuple(str(r[name]) for r in records)
-
-    for number, record in enumerate(records, 1):
-        if all(record.get(name) is None for name in names):
-            raise InputError(f"{path}: record {number} has no {' or '.join(map(repr, names))} field")
-    texts = [" ".join(str(r[n]) for n in names if r.get(n) is not None) for r in records]
-    ids = column(fields.id, False)
-    if ids is not None and len(set(ids)) < len(ids):
-        raise InputError(f"{path}: duplicate ids, e.g. {Counter(ids).most_common(1)[0][0]!r}")
-    docs = column(fields.doc, True) if fields.doc else None
-    headlines = sum(1 for r in records if r.get("headline")) if "headline" not in names else 0
-    warnings = (f"{path}: {headlines} records have a 'headline' that is not scored; "
-                "--text-field headline,text scores it with the text",) if headlines else ()
-    return Texts(path, tuple(_one_line(t) for t in texts), ids, docs, warnings)
-
-
-def _one_line(text: str) -> str:
-    """Paragraphs of a record (``translate corpus`` joins them with blank lines) as one line."""
-    return " ".join(line.strip() for line in text.split("\n") if line.strip())
-
-
-def read_docs(path: Path, reference: Texts) -> tuple[str, ...]:
-    """One document id a line, aligned with the reference."""
-    docs = read_texts(path).texts
-    if len(docs) != len(reference.texts):
-        raise InputError(
-            f"{path} has {len(docs)} document ids but {reference.path} has {len(reference.texts)} lines"
-        )
-    if "" in docs:
-        raise InputError(f"{path}:{docs.index('') + 1}: empty document id")
-    return docs
-
-
-def _listed(items: Sequence[str], most: int = 5) -> str:
-    shown = ", ".join(repr(x) for x in list(items)[:most])
-    return shown + (f" (+{len(items) - most} more)" if len(items) > most else "")
-
-
-def _numbered(lines: Sequence[int], most: int = 5) -> str:
-    return ", ".join(map(str, lines[:most])) + (", ..." if len(lines) > most else "")
-
-
-# --- alignment ----------------------------------------------------------------------------
-
-
-def group_by_doc(texts: Sequence[str], docs: Sequence[str]) -> dict[str, list[str]]:
-    groups: dict[str, list[str]] = {}
-    for text, doc in zip(texts, docs):
-        groups.setdefault(doc, []).append(text)
-    return groups
-
-
-def align(reference: Texts, ref_docs: Sequence[str] | None, hypothesis: Texts) -> tuple[list[str], str | None]:
-    """Hypotheses in reference order: one per reference line, or (with a reason) one per document."""
-    ref, hyp = reference, hypothesis
-    doc_ids = list(dict.fromkeys(ref_docs)) if ref_docs else []
-    if ref.ids and hyp.ids and set(ref.ids) == set(hyp.ids):
-        by_id = dict(zip(hyp.ids, hyp.texts))
-        return [by_id[i] for i in ref.ids], None
-    if doc_ids and hyp.ids and set(hyp.ids) == set(doc_ids):
-        by_id = dict(zip(hyp.ids, hyp.texts))
-        return [by_id[d] for d in doc_ids], "one hypothesis per document (its ids are the document ids)"
-    if doc_ids and hyp.docs:
-        return _align_by_doc(ref, doc_ids, ref_docs, hyp)  # type: ignore[arg-type]
-    if ref.ids and hyp.ids:
-        raise InputError(
-            f"ids differ: in {hyp.path} only: {_listed(sorted(set(hyp.ids) - set(ref.ids))) or 'none'}; "
-            f"in {ref.path} only: {_listed(sorted(set(ref.ids) - set(hyp.ids))) or 'none'}"
-        )
-    if len(hyp.texts) == len(ref.texts):
-        return list(hyp.texts), None
-    if doc_ids and len(hyp.texts) == len(doc_ids):
-        return list(hyp.texts), "one hypothesis line per document"
-    docs_note = f" ({len(doc_ids)} documents)" if doc_ids else ""
-    raise InputError(
-        f"{hyp.path} has {len(hyp.texts)} lines but {ref.path} has {len(ref.texts)}{docs_note}"
-    )
-
-
-def _align_by_doc(ref: Texts, doc_ids: list[str], ref_docs: Sequence[str], hyp: Texts) -> tuple[list[str], str | None]:
-    hyp_groups = group_by_doc(hyp.texts, hyp.docs or ())
-    only_hyp, only_ref = sorted(set(hyp_groups) - set(doc_ids)), sorted(set(doc_ids) - set(hyp_groups))
-    if only_hyp or only_ref:
-        raise InputError(
-            f"document ids differ: in {hyp.path} only: {_listed(only_hyp) or 'none'}; "
-            f"in the reference {ref.path} only: {_listed(only_ref) or 'none'}"
-        )
-    ref_groups = group_by_doc(ref.texts, ref_docs)
-    uneven = [d for d in doc_ids if len(hyp_groups[d]) != len(ref_groups[d])]
-    if uneven:
-        reason = (f"{len(uneven)} of {len(doc_ids)} documents have a different number of hypothesis "
-                  f"than reference lines, e.g. {uneven[0]!r}")
-        return [" ".join(hyp_groups[d]) for d in doc_ids], reason
-    position = {d: iter(hyp_groups[d]) for d in doc_ids}
-    return [next(position[d]) for d in ref_docs], None
 
 
 # --- scoring ----------------------------------------------------------------------------
@@ -395,10 +218,10 @@ def evaluate(
         raise ConfigError("--model and --comet need the source text: --source FILE")
     if not hypotheses and not models:
         raise ConfigError("nothing to score: give --hypothesis FILE, or --source FILE with --model NAME")
-    inputs = [(_unique_name(Path(p).name, i, hypotheses), read_texts(p, fields), None)
+    inputs = [(hypothesis_name(Path(p).name, i, hypotheses), read_texts(p, fields), None)
               for i, p in enumerate(hypotheses)]
     comet_model = load_comet(comet) if comet else None  # fail before translating, not after
-    for name, settings in zip(_model_names(models), models):
+    for name, settings in zip(model_names(models), models):
         path, meta = translate_to_file(src, settings, Path(save_dir), name,  # type: ignore[arg-type]
                                        docs=ref_docs if translate_documents else None,
                                        on_info=on_info, on_warning=on_warning, on_progress=on_progress)
@@ -413,8 +236,8 @@ def evaluate(
     result = Evaluation(ref.path, str(docs) if docs else None, systems)
     compared = result.level
     if bootstrap > 0:
-        refs = _joined(ref.texts, ref_docs) if compared == "document" else list(ref.texts)
-        hyps = [u if s.level == compared else _joined(u, ref_docs) for s, u in zip(systems, units)]
+        refs = join_by_doc(ref.texts, ref_docs) if compared == "document" else list(ref.texts)
+        hyps = [u if s.level == compared else join_by_doc(u, ref_docs) for s, u in zip(systems, units)]
         tests, signatures = paired_bootstrap([(s.name, h) for s, h in zip(systems, hyps)], refs, bootstrap, seed)
         for system, test in zip(systems, tests):
             for key, res in test.items():
@@ -439,9 +262,9 @@ def _score_system(
     blank = [n for n, text in enumerate(hyp.texts, 1) if not text.strip()]
     if blank:
         warnings.append(f"{hyp.path}: {len(blank)} blank hypothesis lines scored as empty (lines {_numbered(blank)})")
-    joined_refs = _joined(ref.texts, ref_docs) if ref_docs else []
+    joined_refs = join_by_doc(ref.texts, ref_docs) if ref_docs else []
     if reason or level == "document":
-        hyps = hyps if reason else _joined(hyps, ref_docs)  # type: ignore[arg-type]
+        hyps = hyps if reason else join_by_doc(hyps, ref_docs)  # type: ignore[arg-type]
         warnings.append(f"{hyp.path}: scored at document level, on the joined sentences of "
                         f"{len(hyps)} documents: {reason or 'as asked'}")
         documents = Statistics(hyps, joined_refs)
@@ -457,7 +280,7 @@ def _score_system(
         ]
         system.buckets = length_buckets(ref.texts, stats)
         if ref_docs:
-            documents = Statistics(_joined(hyps, ref_docs), joined_refs)
+            documents = Statistics(join_by_doc(hyps, ref_docs), joined_refs)
             system.document_scores = documents.corpus()
     if ref_docs:
         lines = {d: len(g) for d, g in group_by_doc(ref.texts, ref_docs).items()}
@@ -466,74 +289,8 @@ def _score_system(
     return system, hyps
 
 
-def _joined(texts: Sequence[str], docs: Sequence[str] | None) -> list[str]:
-    """Each document's lines joined with a space, in order of first appearance."""
-    return [" ".join(group) for group in group_by_doc(texts, docs or ()).values()]
-
-
-def _unique_name(name: str, index: int, paths: Sequence[Path]) -> str:
-    """A hypothesis file's name, or its path where two files share a name."""
-    same = [str(p) for p in paths if Path(p).name == name]
-    return name if len(same) == 1 else str(paths[index])
-
-
-def _model_names(models: Sequence[Settings]) -> list[str]:
-    names: list[str] = []
-    for settings in models:
-        base = settings.preset or Path(settings.model).name or settings.model.replace("/", "--")
-        names.append(base if base not in names else f"{base}-{len(names) + 1}")
-    return names
-
-
-# --- translate and score ---------------------------------------------------------------------
-
-
-def translate_to_file(
-    source: Texts,
-    settings: Settings,
-    save_dir: Path,
-    name: str,
-    *,
-    docs: Sequence[str] | None = None,
-    on_info: Callable[[str], None] | None = None,
-    on_warning: Callable[[str], None] | None = None,
-    on_progress: Callable[[int], None] | None = None,
-) -> tuple[Path, dict[str, Any]]:
-    """Translate the source lines (or, with ``docs``, each document's joined lines) with the pipeline
-    of `translate corpus`; save them as ``NAME.hyp.txt``, reused while ``NAME.hyp.json`` matches."""
-    texts = list(source.texts) if docs is None else _joined(source.texts, docs)
-    stem = name if docs is None else f"{name}.doc"
-    path, meta_path = save_dir / f"{stem}.hyp.txt", save_dir / f"{stem}.hyp.json"
-    digest = hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()
-    key = {"source_sha256": digest, "lines": len(texts), "unit": "line" if docs is None else "document",
-           "settings": settings.generation_key()}
-    meta = {"name": name, "source": source.path, "key": key, "settings": asdict(settings)}
-    if path.is_file() and meta_path.is_file() and _read_json(meta_path).get("key") == key:
-        if on_info:
-            on_info(f"{name}: reusing the translations in {path}")
-        return path, meta
-    from translate.api import translate_texts
-
-    if on_info:
-        on_info(f"{name}: translating {len(texts)} {key['unit']}s of {source.path} with {settings.model}")
-    translations = translate_texts(texts, settings, on_progress=on_progress, on_warning=on_warning)
-    if len(translations) != len(texts):
-        raise BackendError(f"{name}: {len(translations)} translations for {len(texts)} source texts")
-    from translate.corpus_write import atomic_file, write_json
-
-    save_dir.mkdir(parents=True, exist_ok=True)
-    with atomic_file(path) as file:
-        file.writelines(" ".join(t.splitlines()) + "\n" for t in translations)
-    write_json(meta_path, meta)
-    return path, meta
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+def _numbered(lines: Sequence[int], most: int = 5) -> str:
+    return ", ".join(map(str, lines[:most])) + (", ..." if len(lines) > most else "")
 
 
 # --- COMET (optional extra) ---------------------------------------------------------------------
@@ -566,8 +323,8 @@ def _add_comet(model: Any, model_name: str, systems: list[SystemResult], units: 
     signature = f"model:{model_name}|version:{getattr(comet, '__version__', 'unknown')}"
     for system, hyps in zip(systems, units):
         document = system.level == "document"
-        srcs = _joined(source.texts, ref_docs) if document else source.texts
-        refs = _joined(ref.texts, ref_docs) if document else ref.texts
+        srcs = join_by_doc(source.texts, ref_docs) if document else source.texts
+        refs = join_by_doc(ref.texts, ref_docs) if document else ref.texts
         data = [{"src": s, "mt": h, "ref": r} for s, h, r in zip(srcs, hyps, refs)]
         output = model.predict(data, batch_size=16, gpus=1 if torch.cuda.is_available() else 0, progress_bar=False)
         system.scores["comet"] = MetricScore(float(output.system_score), signature)

@@ -108,7 +108,8 @@ def evaluate_command(
     quiet: opt.Quiet = False,
 ) -> None:
     """Score translations (or translate, then score) and print a table or JSON."""
-    from translate.evaluate import Fields, evaluate
+    from translate.evaluate import evaluate
+    from translate.evaluate_inputs import Fields
     from translate.report import REPORT_SUFFIXES, format_json, format_text, write_report
 
     for name, value, choices in (("--format", fmt, FORMATS), ("--level", level, LEVELS)):

@@ -1,0 +1,195 @@
+"""Read what `translate evaluate` scores (plain text, JSON Lines or Parquet), and align each
+hypothesis with the reference.
+
+Alignment of a hypothesis with the reference, first rule that applies:
+ids on both sides and the same set: matched by id (sentence level); ids equal to the
+reference's document ids, or as many lines as documents: one hypothesis per document;
+a document field on both sides: matched per document; no ids and the same line count:
+line by line. A system is scored at document level (each document's sentences joined)
+when its hypothesis is not sentence-aligned within a document; the result says why.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from translate.errors import InputError
+
+TEXT_FIELDS = ("translation", "text")
+"""Tried in this order when no text field is given."""
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Field names in JSON Lines or Parquet files (`translate corpus` output and the like)."""
+
+    id: str = "id"
+    text: str | None = None
+    """One field, or several joined with commas (``headline,text``): their values joined by a space."""
+    doc: str | None = None
+
+
+@dataclass(frozen=True)
+class Texts:
+    """The lines (or records) of one file, with their ids and document ids where it has them."""
+
+    path: str
+    texts: tuple[str, ...]
+    ids: tuple[str, ...] | None = None
+    docs: tuple[str, ...] | None = None
+    warnings: tuple[str, ...] = ()
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def read_texts(path: Path, fields: Fields = Fields()) -> Texts:
+    """Plain text (one segment a line), JSON Lines (``.jsonl``, ``.ndjson``, ``.json``) or, as
+    `translate corpus` may write it, Parquet (``.parquet``)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".parquet":
+        from translate.corpus_write import read_rows
+
+        if not Path(path).is_file():
+            raise InputError(f"{path}: file not found")
+        records = list(read_rows(Path(path)))
+        if not records:
+            raise InputError(f"{path}: empty file")
+        return _from_records(str(path), records, fields)
+    try:
+        raw = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    lines = [line.rstrip() for line in raw.split("\n")]  # as sacreBLEU's command line reads them
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not lines:
+        raise InputError(f"{path}: empty file")
+    if suffix not in (".jsonl", ".ndjson", ".json"):
+        return Texts(str(path), tuple(lines))
+    records = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{number}: not a JSON object ({exc.msg})") from None
+        if not isinstance(record, dict):
+            raise InputError(f"{path}:{number}: not a JSON object")
+        records.append(record)
+    return _from_records(str(path), records, fields)
+
+
+def _from_records(path: str, records: list[dict[str, Any]], fields: Fields) -> Texts:
+    names = (fields.text or next((f for f in TEXT_FIELDS if f in records[0]), TEXT_FIELDS[0])).split(",")
+
+    def column(name: str, required: bool) -> tuple[str, ...] | None:
+        missing = [n for n, r in enumerate(records, 1) if r.get(name) is None]
+        if len(missing) == len(records) and not required:
+            return None
+        if missing:
+            raise InputError(f"{path}: record {missing[0]} has no {name!r} field ({len(missing)} of {len(records)})")
+        return tuple(str(r[name]) for r in records)
+
+    for number, record in enumerate(records, 1):
+        if all(record.get(name) is None for name in names):
+            raise InputError(f"{path}: record {number} has no {' or '.join(map(repr, names))} field")
+    texts = [" ".join(str(r[n]) for n in names if r.get(n) is not None) for r in records]
+    ids = column(fields.id, False)
+    if ids is not None and len(set(ids)) < len(ids):
+        raise InputError(f"{path}: duplicate ids, e.g. {Counter(ids).most_common(1)[0][0]!r}")
+    docs = column(fields.doc, True) if fields.doc else None
+    headlines = sum(1 for r in records if r.get("headline")) if "headline" not in names else 0
+    warnings = (f"{path}: {headlines} records have a 'headline' that is not scored; "
+                "--text-field headline,text scores it with the text",) if headlines else ()
+    return Texts(path, tuple(_one_line(t) for t in texts), ids, docs, warnings)
+
+
+def _one_line(text: str) -> str:
+    """Paragraphs of a record (``translate corpus`` joins them with blank lines) as one line."""
+    return " ".join(line.strip() for line in text.split("\n") if line.strip())
+
+
+def read_docs(path: Path, reference: Texts) -> tuple[str, ...]:
+    """One document id a line, aligned with the reference."""
+    docs = read_texts(path).texts
+    if len(docs) != len(reference.texts):
+        raise InputError(
+            f"{path} has {len(docs)} document ids but {reference.path} has {len(reference.texts)} lines"
+        )
+    if "" in docs:
+        raise InputError(f"{path}:{docs.index('') + 1}: empty document id")
+    return docs
+
+
+def _listed(items: Sequence[str], most: int = 5) -> str:
+    shown = ", ".join(repr(x) for x in list(items)[:most])
+    return shown + (f" (+{len(items) - most} more)" if len(items) > most else "")
+
+
+# --- alignment ----------------------------------------------------------------------------
+
+
+def group_by_doc(texts: Sequence[str], docs: Sequence[str]) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for text, doc in zip(texts, docs):
+        groups.setdefault(doc, []).append(text)
+    return groups
+
+
+def align(reference: Texts, ref_docs: Sequence[str] | None, hypothesis: Texts) -> tuple[list[str], str | None]:
+    """Hypotheses in reference order: one per reference line, or (with a reason) one per document."""
+    ref, hyp = reference, hypothesis
+    doc_ids = list(dict.fromkeys(ref_docs)) if ref_docs else []
+    if ref.ids and hyp.ids and set(ref.ids) == set(hyp.ids):
+        by_id = dict(zip(hyp.ids, hyp.texts))
+        return [by_id[i] for i in ref.ids], None
+    if doc_ids and hyp.ids and set(hyp.ids) == set(doc_ids):
+        by_id = dict(zip(hyp.ids, hyp.texts))
+        return [by_id[d] for d in doc_ids], "one hypothesis per document (its ids are the document ids)"
+    if doc_ids and hyp.docs:
+        return _align_by_doc(ref, doc_ids, ref_docs, hyp)  # type: ignore[arg-type]
+    if ref.ids and hyp.ids:
+        raise InputError(
+            f"ids differ: in {hyp.path} only: {_listed(sorted(set(hyp.ids) - set(ref.ids))) or 'none'}; "
+            f"in {ref.path} only: {_listed(sorted(set(ref.ids) - set(hyp.ids))) or 'none'}"
+        )
+    if len(hyp.texts) == len(ref.texts):
+        return list(hyp.texts), None
+    if doc_ids and len(hyp.texts) == len(doc_ids):
+        return list(hyp.texts), "one hypothesis line per document"
+    docs_note = f" ({len(doc_ids)} documents)" if doc_ids else ""
+    raise InputError(
+        f"{hyp.path} has {len(hyp.texts)} lines but {ref.path} has {len(ref.texts)}{docs_note}"
+    )
+
+
+def _align_by_doc(ref: Texts, doc_ids: list[str], ref_docs: Sequence[str], hyp: Texts) -> tuple[list[str], str | None]:
+    hyp_groups = group_by_doc(hyp.texts, hyp.docs or ())
+    only_hyp, only_ref = sorted(set(hyp_groups) - set(doc_ids)), sorted(set(doc_ids) - set(hyp_groups))
+    if only_hyp or only_ref:
+        raise InputError(
+            f"document ids differ: in {hyp.path} only: {_listed(only_hyp) or 'none'}; "
+            f"in the reference {ref.path} only: {_listed(only_ref) or 'none'}"
+        )
+    ref_groups = group_by_doc(ref.texts, ref_docs)
+    uneven = [d for d in doc_ids if len(hyp_groups[d]) != len(ref_groups[d])]
+    if uneven:
+        reason = (f"{len(uneven)} of {len(doc_ids)} documents have a different number of hypothesis "
+                  f"than reference lines, e.g. {uneven[0]!r}")
+        return [" ".join(hyp_groups[d]) for d in doc_ids], reason
+    position = {d: iter(hyp_groups[d]) for d in doc_ids}
+    return [next(position[d]) for d in ref_docs], None
+
+
+def join_by_doc(texts: Sequence[str], docs: Sequence[str] | None) -> list[str]:
+    """Each document's lines joined with a space, in order of first appearance."""
+    return [" ".join(group) for group in group_by_doc(texts, docs or ()).values()]

@@ -1,0 +1,77 @@
+"""Translate the source of an evaluation with each model, saving the hypotheses for reuse, and
+name the systems scored."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from translate.config import Settings
+from translate.errors import BackendError
+from translate.evaluate_inputs import Texts, join_by_doc
+
+
+def hypothesis_name(name: str, index: int, paths: Sequence[Path]) -> str:
+    """A hypothesis file's name, or its path where two files share a name."""
+    same = [str(p) for p in paths if Path(p).name == name]
+    return name if len(same) == 1 else str(paths[index])
+
+
+def model_names(models: Sequence[Settings]) -> list[str]:
+    names: list[str] = []
+    for settings in models:
+        base = settings.preset or Path(settings.model).name or settings.model.replace("/", "--")
+        names.append(base if base not in names else f"{base}-{len(names) + 1}")
+    return names
+
+
+def translate_to_file(
+    source: Texts,
+    settings: Settings,
+    save_dir: Path,
+    name: str,
+    *,
+    docs: Sequence[str] | None = None,
+    on_info: Callable[[str], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> tuple[Path, dict[str, Any]]:
+    """Translate the source lines (or, with ``docs``, each document's joined lines) with the pipeline
+    of `translate corpus`; save them as ``NAME.hyp.txt``, reused while ``NAME.hyp.json`` matches."""
+    texts = list(source.texts) if docs is None else join_by_doc(source.texts, docs)
+    stem = name if docs is None else f"{name}.doc"
+    path, meta_path = save_dir / f"{stem}.hyp.txt", save_dir / f"{stem}.hyp.json"
+    digest = hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()
+    key = {"source_sha256": digest, "lines": len(texts), "unit": "line" if docs is None else "document",
+           "settings": settings.generation_key()}
+    meta = {"name": name, "source": source.path, "key": key, "settings": asdict(settings)}
+    if path.is_file() and meta_path.is_file() and _read_json(meta_path).get("key") == key:
+        if on_info:
+            on_info(f"{name}: reusing the translations in {path}")
+        return path, meta
+    from translate.api import translate_texts
+
+    if on_info:
+        on_info(f"{name}: translating {len(texts)} {key['unit']}s of {source.path} with {settings.model}")
+    translations = translate_texts(texts, settings, on_progress=on_progress, on_warning=on_warning)
+    if len(translations) != len(texts):
+        raise BackendError(f"{name}: {len(translations)} translations for {len(texts)} source texts")
+    from translate.corpus_write import atomic_file, write_json
+
+    save_dir.mkdir(parents=True, exist_ok=True)
+    with atomic_file(path) as file:
+        file.writelines(" ".join(t.splitlines()) + "\n" for t in translations)
+    write_json(meta_path, meta)
+    return path, meta
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
