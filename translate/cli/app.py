@@ -31,8 +31,10 @@ app = typer.Typer(
 
 
 def warn(message: str) -> None:
-    """A warning line on stderr (never on stdout, which carries results)."""
-    typer.echo(f"warning: {message}", err=True)
+    """A warning line on stderr (never on stdout, which carries results), above any progress bar."""
+    from tqdm import tqdm
+
+    tqdm.write(f"warning: {message}", file=sys.stderr)
 
 
 def info(message: str) -> None:
