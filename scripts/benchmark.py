@@ -104,6 +104,9 @@ SHAPES: dict[str, dict[str, Any]] = {
     "tiny-marian": dict(family="marian", d_model=32, layers=2, heads=2, ffn=64, spm_vocab_size=500),
     "tiny-nllb": dict(family="nllb", d_model=32, layers=2, heads=2, ffn=64, spm_vocab_size=500),
 }
+SMALL_SHAPES = ("opus-mt-ar-en", "tiny-marian", "tiny-nllb")
+"""Shapes timed on all the sentences; the big ones on ``--big-sentences`` (the baseline's beam 4
+on NLLB-600M would take most of an hour on all 360)."""
 METHODS = {
     "cpu": ["baseline", "transformers", "ctranslate2-int8", "ctranslate2-float32"],
     "cuda": ["baseline", "transformers", "ctranslate2-int8_float16", "ctranslate2-float16"],
@@ -247,6 +250,22 @@ def forced_hf_class():
     return ForcedHFTranslator
 
 
+class CheckedTranslator:
+    """A ``ctranslate2.Translator`` whose outputs' lengths are checked against the forced ones."""
+
+    def __init__(self, inner, owner) -> None:
+        self.inner = inner
+        self.owner = owner
+
+    def translate_batch(self, source, target_prefix=None, **options):
+        results = self.inner.translate_batch(source, target_prefix, **options)
+        self.owner.check_lengths(results, options)
+        return results
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
 def forced_ct2_class():
     from translate.backends.ct2 import CT2Translator
 
@@ -256,17 +275,32 @@ def forced_ct2_class():
         def __init__(self, settings, **kwargs) -> None:
             super().__init__(settings, **kwargs)
             self.tally = Tally()
+            self.targets: list[int] = []
+            self.translator = CheckedTranslator(self.translator, self)
 
         def decoding_options(self, sources, limits, strict):
             options = super().decoding_options(sources, limits, strict)
-            targets = [target_length(len(tokens)) for tokens in sources]
-            steps = len(self.target_prefix) + max(targets) + 1  # +1: the EOS step the transformers runs compute
-            options["min_decoding_length"] = options["max_decoding_length"] = steps
+            targets = self.targets = [target_length(len(tokens)) for tokens in sources]
+            prefix = len(self.target_prefix)
+            # +1: the step at which the transformers runs compute EOS
+            options["min_decoding_length"] = options["max_decoding_length"] = prefix + max(targets) + 1
+            if options["beam_size"] == 1:
+                # greedy: each sentence stops after its own target (+1 step), as CTranslate2 drops a
+                # sentence from the batch when it ends; the callback sees the prefix as steps too
+                options["callback"] = lambda step: step.step >= prefix + targets[step.batch_id]
+                self.tally.decoded += sum(t + 1 for t in targets)
+            else:  # beam search: the whole batch decodes its longest target
+                self.tally.decoded += len(targets) * (max(targets) + 1)
             self.tally.useful += sum(targets)
-            self.tally.decoded += len(targets) * (max(targets) + 1)
             self.tally.batches += 1
             self.tally.sources += sum(len(tokens) for tokens in sources)
             return options
+
+        def check_lengths(self, results, options) -> None:
+            for result, target in zip(results, self.targets):
+                expected = options["max_decoding_length"] if options["beam_size"] > 1 else (
+                    len(self.target_prefix) + target + 1)
+                self.tally.mismatches += len(result.hypotheses[0]) != expected
 
         def output_limit(self, source_tokens, *, strict=False):  # never cut a forced output
             return self._max_new_tokens
@@ -403,7 +437,15 @@ def run_article(args: argparse.Namespace) -> None:
                "--backend", args.backend, "--beam", str(args.beam), "--device", args.device, "--quiet"]
     if args.compute_type:
         command += ["--compute-type", args.compute_type]
-    app(command)
+    quick_exit(app(command, standalone_mode=False) or 0)
+
+
+def quick_exit(code: int) -> None:
+    """Exit without the interpreter's teardown: a CTranslate2 translator that was given a Python
+    callback can abort ("terminate called without an active exception") when torn down late."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 # ---------------------------------------------------------------- preparation
@@ -428,6 +470,7 @@ def build_model(shape_name: str, root: Path) -> Path:
     shape = dict(SHAPES[shape_name])
     family = shape.pop("family")
     log(f"building the random-weight {shape_name} model in {out}")
+    root.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     scratch = Path(tempfile.mkdtemp(prefix=f".{shape_name}.", dir=root))
     try:
@@ -546,11 +589,59 @@ def child_env(args: argparse.Namespace) -> dict[str, str]:
     return env
 
 
-def child_result(args: argparse.Namespace, *extra: str) -> dict[str, Any]:
+def child_result(args: argparse.Namespace, *extra: str, gated: bool = False) -> dict[str, Any]:
+    """Run a step in a fresh process and read its result. ``gated`` steps wait for the
+    machine to be quiet first, measure the CPU that other processes took meanwhile
+    (``contention``: their share of all CPUs) and are repeated when it was too high."""
     with tempfile.TemporaryDirectory() as tmp:
         result_file = Path(tmp) / "result.json"
-        child(args, *extra, "--result", str(result_file))
-        return json.loads(result_file.read_text())
+        for attempt in range(1 + (args.retries if gated else 0)):
+            if gated:
+                wait_for_quiet(args.max_wait)
+            before = cpu_seconds()
+            child(args, *extra, "--result", str(result_file))
+            result = json.loads(result_file.read_text())
+            if not gated:
+                return result
+            result["contention"] = round(contention(before, cpu_seconds()), 3)
+            if result["contention"] <= args.max_contention:
+                break
+            log(f"  other processes took {100 * result['contention']:.0f}% of the CPUs during this run; "
+                f"{'repeating it' if attempt < args.retries else 'keeping it (flagged)'}")
+        return result
+
+
+def cpu_seconds() -> tuple[float, float, float]:
+    """(wall clock, CPU seconds used by the whole machine, CPU seconds used by our children)."""
+    with open("/proc/stat") as stat:
+        fields = [float(x) for x in stat.readline().split()[1:]]
+    busy = sum(fields) - fields[3] - (fields[4] if len(fields) > 4 else 0)  # all but idle and iowait
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.perf_counter(), busy / os.sysconf("SC_CLK_TCK"), children.ru_utime + children.ru_stime
+
+
+def contention(before: tuple[float, float, float], after: tuple[float, float, float]) -> float:
+    """The share of all CPUs that processes other than ours used between two readings."""
+    wall = after[0] - before[0]
+    foreign = (after[1] - before[1]) - (after[2] - before[2])
+    return max(0.0, foreign / (wall * (os.cpu_count() or 1))) if wall > 0 else 0.0
+
+
+def wait_for_quiet(max_wait: float, threshold: float = 0.15) -> None:
+    """Wait (at most ``max_wait`` seconds) until other processes use under 15% of the CPUs."""
+    if not Path("/proc/stat").exists() or max_wait <= 0:
+        return
+    waited = 0.0
+    while True:
+        before = cpu_seconds()
+        time.sleep(2)
+        busy = contention(before, cpu_seconds())
+        if busy < threshold or waited >= max_wait:
+            if waited:
+                log(f"  waited {waited:.0f}s for other processes to finish (now {100 * busy:.0f}% busy)")
+            return
+        time.sleep(8)
+        waited += 10
 
 
 def orchestrate(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -566,6 +657,7 @@ def orchestrate(args: argparse.Namespace) -> list[dict[str, Any]]:
     for model in models[:-1]:
         child(args, "--prepare", model, "--quantizations", ",".join(quantizations))
     # the last preparation also times the matmul peak (one torch start-up fewer)
+    wait_for_quiet(args.max_wait)
     peak = child_result(args, "--prepare", models[-1], "--quantizations", ",".join(quantizations), "--peak")
     log(f"matmul peak: float32 {peak['float32'] / 1e9:.1f} GFLOP/s"
         + (f", int8 {peak['int8'] / 1e9:.1f} GOP/s ({peak.get('int8_engine')})" if peak.get("int8") else "")
@@ -581,13 +673,14 @@ def orchestrate(args: argparse.Namespace) -> list[dict[str, Any]]:
                 log(f"{model} beam {beam}: {method} ...")
                 extra = ["--run-one", method, "--model-dir", str(model_dir), "--beam", str(beam),
                          "--window", str(args.window)]
-                if args.sentences:
-                    extra += ["--sentences", str(args.sentences)]
+                sentences = args.sentences or (0 if model in SMALL_SHAPES else args.big_sentences)
+                if sentences:
+                    extra += ["--sentences", str(sentences)]
                 if method != "baseline" and args.batch_tokens:
                     extra += ["--batch-tokens", str(args.batch_tokens)]
                 if method != "baseline" and args.batch_size:
                     extra += ["--batch-size", str(args.batch_size)]
-                run = child_result(args, *extra)
+                run = child_result(args, *extra, gated=True)
                 run["model"] = model
                 source = run["source_tokens"] / run["sentences"]
                 target = run["useful_tokens"] / run["sentences"]
@@ -616,7 +709,7 @@ def orchestrate(args: argparse.Namespace) -> list[dict[str, Any]]:
         backends = ["ctranslate2"] if args.smoke else ["transformers", "ctranslate2"]
         for model in models[:1] if args.quick or args.smoke else models:
             for backend in backends:
-                for beam in [1] if args.smoke else [4, 1]:
+                for beam in [1] if args.smoke else [4, 1] if model in SMALL_SHAPES else [4]:
                     articles.append(time_article(args, model, backend, None, beam))
 
     report = {"runs": runs, "articles": articles, "peak": peak, "load_average_end": os.getloadavg()[0],
@@ -635,16 +728,19 @@ def time_article(args: argparse.Namespace, model: str, backend: str, compute_typ
     extra = ["--run-article", backend, "--model-dir", str(model_dir), "--beam", str(beam)]
     if compute_type:
         extra += ["--compute-type", compute_type]
-    best = None
+    best, busy = None, None
     for _ in range(args.article_repeats):
-        started = time.perf_counter()
+        wait_for_quiet(args.max_wait)
+        before = cpu_seconds()
         done = child(args, *extra)
-        wall = time.perf_counter() - started
-        best = wall if best is None else min(best, wall)
+        after = cpu_seconds()
+        wall = after[0] - before[0]
+        if best is None or wall < best:
+            best, busy = wall, contention(before, after)
     assert done.stdout.strip(), "the article command wrote nothing"
     log(f"seed article, {model}, {backend}, beam {beam}: {best:.2f}s")
     return {"model": model, "backend": backend, "beam": beam, "wall_s": round(best, 3),
-            "output_chars": len(done.stdout)}
+            "output_chars": len(done.stdout), "contention": round(busy, 3)}
 
 
 def print_report(report: dict[str, Any]) -> None:
@@ -652,7 +748,9 @@ def print_report(report: dict[str, Any]) -> None:
     print("Forced output lengths: every method generates round(1.2 x source tokens) per sentence, then EOS;")
     print("baseline = the transformers 'translation' pipeline reproduced (removed in transformers 5):")
     print(f"  batches of {BASELINE_BATCH} in input order through model.generate, float32.")
-    print("tokens/s counts useful target tokens; load time is not in it. 'ideal' = matmul peak / FLOPs per token.")
+    print("tokens/s counts useful target tokens; load time is not in it. 'ideal' = matmul peak / FLOPs per token;")
+    print("'decoded' = rows x steps computed; 'guard' = outputs the guard would have retried; 'busy' = CPU share")
+    print("taken by other processes during the run (runs over 10% are repeated).")
     line = f"matmul peak: float32 {peak['float32'] / 1e9:.1f} GFLOP/s"
     if peak.get("int8"):
         line += f", int8 {peak['int8'] / 1e9:.1f} GOP/s ({peak.get('int8_engine')})"
@@ -660,7 +758,7 @@ def print_report(report: dict[str, Any]) -> None:
         line += f", float16 {peak['float16'] / 1e9:.1f} GFLOP/s"
     print(line + f"; {peak['threads']} threads")
     header = (f"{'model':<24} {'beam':>4} {'method':<26} {'tok/s':>8} {'sent/s':>7} {'x base':>7} "
-              f"{'RSS MB':>7} {'RSS/b':>6} {'load s':>7} {'ideal':>7} {'%ideal':>7} {'decoded':>8} {'guard':>5}")
+              f"{'RSS MB':>7} {'RSS/b':>6} {'load s':>7} {'ideal':>7} {'%ideal':>7} {'decoded':>8} {'guard':>5} {'busy':>5}")
     print(header)
     print("-" * len(header))
     for r in report["runs"]:
@@ -670,11 +768,12 @@ def print_report(report: dict[str, Any]) -> None:
               f"{r['tokens_per_s']:>8.1f} {r['sentences_per_s']:>7.2f} {ratio:>7} "
               f"{r['peak_rss_mb']:>7.0f} {rss_ratio:>6} {r['load_s']:>7.2f} "
               f"{r['ideal_tokens_per_s']:>7.0f} {100 * r['fraction_of_ideal']:>6.1f}% {r['decoded']:>8} "
-              f"{'-' if r['guard'] is None else r['guard']:>5}")
+              f"{'-' if r['guard'] is None else r['guard']:>5} {100 * r.get('contention', 0):>4.0f}%")
     if report["articles"]:
         print("\nseed article, end to end (process start to output, model load included):")
         for a in report["articles"]:
-            print(f"  {a['model']:<24} {a['backend']:<13} beam {a['beam']}: {a['wall_s']:.2f} s")
+            print(f"  {a['model']:<24} {a['backend']:<13} beam {a['beam']}: {a['wall_s']:.2f} s"
+                  f"  (others used {100 * a['contention']:.0f}% of the CPUs)")
     print(f"\nload average at end: {report['load_average_end']:.2f}; elapsed {report['elapsed_s']:.0f} s")
 
 
@@ -695,7 +794,7 @@ def tune(args: argparse.Namespace) -> None:
                     run = child_result(args, "--run-one", method, "--model-dir", str(model_dir), "--beam", str(beam),
                                        "--batch-tokens", str(budget), "--batch-size", str(size),
                                        "--window", str(args.window), *(["--sentences", str(args.sentences)]
-                                                                       if args.sentences else []))
+                                                                       if args.sentences else []), gated=True)
                     rows.append(run)
                     log(f"{method} beam {beam} budget {budget} size {size}: {run['tokens_per_s']:.0f} tokens/s "
                         f"({run['batches']} batches, RSS {run['peak_rss_mb']:.0f} MB)")
@@ -722,6 +821,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--beams", help="comma-separated beam sizes (default 1,4; --quick 1)")
     parser.add_argument("--methods", help="comma-separated methods (default: all four for the device)")
     parser.add_argument("--sentences", type=int, default=0, help="use the first N sentences (default all 360)")
+    parser.add_argument("--big-sentences", type=int, default=120,
+                        help="sentences for the transformer-big and NLLB shapes (default 120)")
     parser.add_argument("--batch-tokens", type=int, default=0, help="our pipeline's budget (default: backend's)")
     parser.add_argument("--batch-size", type=int, default=0, help="our pipeline's batch size (default: backend's)")
     parser.add_argument("--window", type=int, default=64, help="articles batched together (as translate corpus)")
@@ -731,6 +832,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--article-repeats", type=int, default=2, help="seed-article runs per backend (best kept)")
     parser.add_argument("--no-article", action="store_true", help="skip the seed-article timing")
     parser.add_argument("--cache-dir", help="where models and conversions are kept (default .bench/)")
+    parser.add_argument("--max-wait", type=float, default=900,
+                        help="seconds to wait, before each timed run, for other processes to leave the CPUs")
+    parser.add_argument("--max-contention", type=float, default=0.1,
+                        help="repeat a run during which other processes took more than this share of the CPUs")
+    parser.add_argument("--retries", type=int, default=2, help="repeats of a run spoiled by other processes")
     # internal: the steps that run in their own processes
     parser.add_argument("--run-one", dest="method", help=argparse.SUPPRESS)
     parser.add_argument("--run-article", dest="backend", help=argparse.SUPPRESS)
@@ -747,6 +853,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.beams = args.beams or "1"
         args.sentences = args.sentences or 8
         args.article_repeats = 1
+        args.max_wait, args.retries = 0, 0
     elif args.quick:
         args.models = args.models or "opus-mt-ar-en"
         args.beams = args.beams or "1"
@@ -763,6 +870,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if args.method:
         Path(args.result).write_text(json.dumps(run_one(args)))
+        quick_exit(0)
     elif args.backend:
         run_article(args)
     elif args.prepare:

@@ -40,7 +40,10 @@ DEFAULT_COMPUTE = {"cpu": "int8", "cuda": "float16"}
 """``compute_type = "auto"``: int8 weights on CPU; float16 on CUDA (int8_float16 halves memory again)."""
 
 BATCH_DEFAULTS = {"cpu": (2048, 64), "cuda": (16384, 256)}
-"""Per device: token budget of a batch (padded cells) and most sentences in a batch."""
+"""Per device, for greedy decoding: the token budget of a batch (padded source cells) and the
+most sentences in a batch. Beam search divides both by the beam size: each hypothesis costs
+about what a sentence costs in greedy decoding, in time and in memory (the decoder's caches
+and the logits over the whole vocabulary are per hypothesis)."""
 
 
 class CT2Translator:
@@ -99,7 +102,7 @@ class CT2Translator:
         limits = [n for n in (positions, self.tokenizer.model_max_length) if isinstance(n, int) and 0 < n < 1_000_000]
         self.max_input_tokens = min(limits) if limits else 1024
         self._max_new_tokens = (positions or 1024) - 1  # as transformers: the decoder start takes one position
-        self.default_batch_tokens, self.default_batch_size = BATCH_DEFAULTS[device]
+        self.default_batch_tokens, self.default_batch_size = default_batch(device, settings.beam_size)
         self.info = ModelInfo(
             model=settings.model,
             backend="ctranslate2",
@@ -349,6 +352,13 @@ def _compute_type(requested: str, device: str, supported: set[str]) -> str:
             f"choose one of: auto, {', '.join(sorted(supported))}"
         )
     return compute_type
+
+
+def default_batch(device: str, beam_size: int) -> tuple[int, int]:
+    """(token budget, most sentences) of a batch for this device and beam size."""
+    tokens, size = BATCH_DEFAULTS[device]
+    beams = max(1, beam_size)
+    return max(tokens // beams, 256), max(size // beams, 4)
 
 
 def _weights_for(compute_type: str) -> str:
