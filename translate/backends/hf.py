@@ -159,6 +159,7 @@ class OutputLimit:
         self.limits = list(limits)
         self.num_beams = num_beams
         self.eos_token_id = eos_token_id
+        self._masks = None  # built once on the scores' device: a copy per step would sync a GPU
 
     def __call__(self, input_ids, scores):
         import torch
@@ -166,8 +167,11 @@ class OutputLimit:
         next_token = input_ids.shape[1]  # the number of the token being chosen (the decoder start is token 0)
         if next_token < min(self.limits):
             return scores
-        limits = torch.tensor(self.limits, device=scores.device).repeat_interleave(self.num_beams)
-        others = torch.arange(scores.shape[1], device=scores.device) != self.eos_token_id
+        if self._masks is None:
+            limits = torch.tensor(self.limits, device=scores.device).repeat_interleave(self.num_beams)
+            others = torch.arange(scores.shape[1], device=scores.device) != self.eos_token_id
+            self._masks = (limits, others)
+        limits, others = self._masks
         return scores.masked_fill((limits <= next_token)[:, None] & others[None, :], float("-inf"))
 
 
