@@ -357,7 +357,7 @@ def run_baseline(args: argparse.Namespace, sentences: list[str]) -> dict[str, An
         lengths = inputs["attention_mask"].sum(dim=1).tolist()
         targets = [target_length(n) for n in lengths]
         processor = ForceLength(targets, args.beam, eos, int(nllb), device)
-        with torch.inference_mode():
+        with torch.no_grad():  # the pipeline's inference context
             generated = model.generate(**inputs, logits_processor=[processor], **options)
         outputs += tokenizer.batch_decode(generated, skip_special_tokens=True)
         tally.mismatches += count_mismatches(generated[:, 1 + int(nllb):].tolist(), targets, eos)

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from translate.backends import load_translator
-from translate.backends.ct2 import CT2Translator, TransformersTokenizer, load_tokenizer
+from translate.backends.ct2 import CT2Translator, TransformersTokenizer, default_batch, load_tokenizer
 from translate.cli import app
 from translate.config import resolve_settings
 from translate.convert import cache_key, cache_root, convert_model, converted_model, is_converted
@@ -131,6 +131,14 @@ def test_output_length_is_limited_by_ratio_and_offset(model_dirs, family):
             assert options["repetition_penalty"] > 1 and options["no_repeat_ngram_size"] == 3
     # the same limit as the transformers backend: equal outputs even when it cuts them
     assert [t.text for t in translator.translate(SOURCES)] == [t.text for t in hf.translate(SOURCES)]
+
+
+def test_batch_defaults_are_per_hypothesis():
+    greedy_tokens, greedy_size = default_batch("cpu", 1)
+    beam_tokens, beam_size = default_batch("cpu", 4)
+    assert beam_tokens < greedy_tokens and beam_size < greedy_size
+    assert default_batch("cuda", 1)[0] > greedy_tokens
+    assert all(n > 0 for n in default_batch("cpu", 64))
 
 
 def test_too_long_input_is_an_error_not_a_truncation(tiny_marian_dir):
