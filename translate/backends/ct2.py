@@ -138,7 +138,13 @@ class CT2Translator:
                 )
         limits = [self.output_limit(length, strict=strict) for length in lengths]
         prefix = [list(self.target_prefix) for _ in sources] if self.target_prefix else None
-        results = self.translator.translate_batch(sources, prefix, **self.decoding_options(sources, limits, strict))
+        try:
+            results = self.translator.translate_batch(sources, prefix, **self.decoding_options(sources, limits, strict))
+        except RuntimeError as exc:  # e.g. a CUDA library CTranslate2 was built against is missing
+            raise BackendError(
+                f"CTranslate2 failed on {self.info.device}: {_first_line(exc)}; on CUDA its wheels need "
+                "CUDA 12 cuBLAS (pip install nvidia-cublas-cu12), or use --backend transformers or --device cpu"
+            ) from None
         skip = len(self.target_prefix)
         # A sequence that reaches its own limit ends there (the limit's last place is EOS),
         # whatever the other sentences of the batch: the transformers backend's rule.
