@@ -30,7 +30,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from translate.backends.hf import STRICT_LENGTH_RATIO, STRICT_NO_REPEAT_NGRAM_SIZE, STRICT_REPETITION_PENALTY
-from translate.backends.loading import NLLB_CODES, detect_family, resolve_model_dir
+from translate.backends.loading import (
+    NLLB_CODES,
+    detect_family,
+    first_line,
+    package_version,
+    resolve_model_dir,
+    splitter_version,
+)
 from translate.config import Settings
 from translate.convert import converted_model, is_converted, read_marker
 from translate.errors import BackendError, ConfigError, ModelUnavailableError
@@ -102,7 +109,7 @@ class CT2Translator:
                 inter_threads=max(1, settings.inter_threads),
             )
         except (RuntimeError, ValueError) as exc:
-            raise ModelUnavailableError(f"{converted}: CTranslate2 cannot load the model ({_first_line(exc)})") from None
+            raise ModelUnavailableError(f"{converted}: CTranslate2 cannot load the model ({first_line(exc)})") from None
 
         limits = [n for n in (positions, self.tokenizer.model_max_length) if isinstance(n, int) and 0 < n < 1_000_000]
         self.max_input_tokens = min(limits) if limits else 1024
@@ -116,8 +123,8 @@ class CT2Translator:
             device=device if device == "cpu" else f"cuda:{index}",
             compute_type=self.translator.compute_type,
             beam_size=settings.beam_size,
-            package_version=_package_version(),
-            splitter_version=_splitter_version(),
+            package_version=package_version(),
+            splitter_version=splitter_version(),
         )
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
@@ -142,7 +149,7 @@ class CT2Translator:
             results = self.translator.translate_batch(sources, prefix, **self.decoding_options(sources, limits, strict))
         except RuntimeError as exc:  # e.g. a CUDA library CTranslate2 was built against is missing
             raise BackendError(
-                f"CTranslate2 failed on {self.info.device}: {_first_line(exc)}; on CUDA its wheels need "
+                f"CTranslate2 failed on {self.info.device}: {first_line(exc)}; on CUDA its wheels need "
                 "CUDA 12 cuBLAS (pip install nvidia-cublas-cu12), or use --backend transformers or --device cpu"
             ) from None
         skip = len(self.target_prefix)
@@ -315,7 +322,7 @@ class TransformersTokenizer:
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir), **options)
         except (OSError, ValueError) as exc:
-            raise ModelUnavailableError(f"{model_dir}: cannot load the tokenizer ({_first_line(exc)})") from None
+            raise ModelUnavailableError(f"{model_dir}: cannot load the tokenizer ({first_line(exc)})") from None
         self.model_max_length = self.tokenizer.model_max_length
 
     def encode(self, texts: Sequence[str]) -> list[list[str]]:
@@ -412,20 +419,3 @@ def _cpu_count() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:
         return os.cpu_count() or 1
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-def _package_version() -> str:
-    from translate import __version__
-
-    return __version__
-
-
-def _splitter_version() -> str:
-    from translate.segment import SPLITTER_VERSION
-
-    return SPLITTER_VERSION

@@ -12,7 +12,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from translate.backends.loading import NLLB_CODES, detect_family, resolve_model_dir, select_device
+from translate.backends.loading import (
+    NLLB_CODES,
+    detect_family,
+    first_line,
+    package_version,
+    resolve_model_dir,
+    select_device,
+    splitter_version,
+)
 from translate.config import Settings
 from translate.errors import BackendError, ConfigError, ModelUnavailableError
 from translate.types import ModelInfo, Translation
@@ -59,7 +67,7 @@ class HFTranslator:
                 model_dir, dtype=getattr(torch, dtype_name)
             )
         except OSError as exc:
-            raise ModelUnavailableError(f"{model_dir}: cannot load the model ({_first_line(exc)})") from None
+            raise ModelUnavailableError(f"{model_dir}: cannot load the model ({first_line(exc)})") from None
         self.model.to(device).eval()
         # generate() always gets max_new_tokens; a shipped max_length would only add a warning per call.
         self.model.generation_config.max_length = None
@@ -82,8 +90,8 @@ class HFTranslator:
             device=device,
             compute_type=dtype_name,
             beam_size=settings.beam_size,
-            package_version=_package_version(),
-            splitter_version=_splitter_version(),
+            package_version=package_version(),
+            splitter_version=splitter_version(),
         )
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
@@ -206,20 +214,3 @@ def _input_limit(tokenizer, config) -> int:
     if isinstance(declared, int) and 0 < declared < 1_000_000:
         return min(declared, positions)
     return positions
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-def _package_version() -> str:
-    from translate import __version__
-
-    return __version__
-
-
-def _splitter_version() -> str:
-    from translate.segment import SPLITTER_VERSION
-
-    return SPLITTER_VERSION

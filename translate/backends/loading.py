@@ -144,3 +144,21 @@ def _download_snapshot(settings: Settings) -> str:
     except LocalEntryNotFoundError:  # what huggingface_hub raises for connection errors, timeouts and hub outages
         raise _unreachable(name) from None
     return folder
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception's message cut to its first line, for one-line errors."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def package_version() -> str:
+    from translate import __version__
+
+    return __version__
+
+
+def splitter_version() -> str:
+    from translate.segment import SPLITTER_VERSION
+
+    return SPLITTER_VERSION
