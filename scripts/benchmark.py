@@ -680,7 +680,15 @@ def orchestrate(args: argparse.Namespace) -> list[dict[str, Any]]:
                     extra += ["--batch-tokens", str(args.batch_tokens)]
                 if method != "baseline" and args.batch_size:
                     extra += ["--batch-size", str(args.batch_size)]
-                run = child_result(args, *extra, gated=True)
+                saved = root / "runs" / (f"{model}-beam{beam}-{method}-{args.device}-w{args.window}-s{sentences}"
+                                         f"-t{args.batch_tokens}-b{args.batch_size}.json")
+                if args.resume and saved.is_file():
+                    run = json.loads(saved.read_text())
+                    log(f"  (reusing {saved.name} from an earlier run)")
+                else:
+                    run = child_result(args, *extra, gated=True)
+                    saved.parent.mkdir(parents=True, exist_ok=True)
+                    saved.write_text(json.dumps(run))
                 run["model"] = model
                 source = run["source_tokens"] / run["sentences"]
                 target = run["useful_tokens"] / run["sentences"]
@@ -837,6 +845,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-contention", type=float, default=0.1,
                         help="repeat a run during which other processes took more than this share of the CPUs")
     parser.add_argument("--retries", type=int, default=2, help="repeats of a run spoiled by other processes")
+    parser.add_argument("--resume", action="store_true",
+                        help="reuse the runs an interrupted benchmark saved in the cache (same settings)")
     # internal: the steps that run in their own processes
     parser.add_argument("--run-one", dest="method", help=argparse.SUPPRESS)
     parser.add_argument("--run-article", dest="backend", help=argparse.SUPPRESS)
