@@ -81,7 +81,7 @@ class HFTranslator:
         self._max_new_tokens = self.model.config.max_position_embeddings - 1  # the decoder start takes one
         on_cuda = device.startswith("cuda")
         self.default_batch_size = 256 if on_cuda else 64
-        self.default_batch_tokens = 16384 if on_cuda else 2560
+        self.default_batch_tokens = 16384 if on_cuda else 1536
         self.info = ModelInfo(
             model=settings.model,
             backend="transformers",
