@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from translate.backends import load_translator
+from translate.backends import hf, load_translator
 from translate.backends.hf import HFTranslator
 from translate.backends.loading import detect_family, download_model, resolve_model_dir, select_device
 from translate.config import resolve_settings
@@ -82,6 +82,33 @@ def test_batch_gives_the_same_outputs_as_one_at_a_time(model_dirs, family, beam_
     assert len(set(batched)) > 2
     reversed_batch = [t.text for t in translator.translate(SOURCES[::-1])]
     assert reversed_batch == batched[::-1]
+
+
+@pytest.mark.parametrize("beam_size", [1, 3])
+@pytest.mark.parametrize("family", ["marian", "nllb"])
+def test_cpu_shortcuts_give_the_ids_of_plain_generate(model_dirs, family, beam_size, monkeypatch):
+    """The sliced output projection, the in-place ban of single-token bad words and greedy
+    decoding without renormalization change the speed, not the output."""
+    import torch
+
+    monkeypatch.setattr(hf, "OUTPUT_SLICE_ROWS", 96)  # the tiny vocabularies are a few hundred rows
+    translator = load(model_dirs[family], beam_size=beam_size, max_length_ratio=1.0, max_length_offset=4)
+    head = translator.model.get_output_embeddings()
+    assert "forward" in vars(head)  # sliced
+    if family == "marian":
+        assert translator._banned == [translator.tokenizer.pad_token_id]  # MarianMT bans its pad token
+    ours = translator.generate_ids(SOURCES)
+
+    del head.forward  # the model as transformers loads it, with its own generation settings
+    batch = translator.tokenizer(SOURCES, return_tensors="pt", padding=True)
+    limits = [translator.output_limit(n) for n in batch["attention_mask"].sum(dim=1).tolist()]
+    options = {"forced_bos_token_id": translator.forced_bos_token_id} if family == "nllb" else {}
+    with torch.inference_mode():
+        plain = translator.model.generate(
+            **batch, num_beams=beam_size, do_sample=False, max_new_tokens=max(limits),
+            logits_processor=[hf.OutputLimit(limits, beam_size, translator.tokenizer.eos_token_id)], **options,
+        ).tolist()
+    assert ours == plain
 
 
 def test_nllb_forces_the_english_language_code(tiny_nllb_dir):

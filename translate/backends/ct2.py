@@ -29,11 +29,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from translate.backends.hf import STRICT_LENGTH_RATIO, STRICT_NO_REPEAT_NGRAM_SIZE, STRICT_REPETITION_PENALTY
 from translate.backends.loading import (
-    NLLB_CODES,
+    STRICT_NO_REPEAT_NGRAM_SIZE,
+    STRICT_REPETITION_PENALTY,
     detect_family,
     first_line,
+    nllb_code,
+    output_limit,
     package_version,
     resolve_model_dir,
     splitter_version,
@@ -95,7 +97,7 @@ class CT2Translator:
         self.tokenizer = load_tokenizer(model_dir, family, settings.source_lang)
         self.target_prefix: list[str] = []
         if family == "nllb":
-            self.target_prefix = [_nllb_code(settings.target_lang)]
+            self.target_prefix = [nllb_code(settings.target_lang)]
             self.tokenizer.check_token(self.target_prefix[0], settings.model)
 
         threads = settings.threads or (_cpu_count() if device == "cpu" else 0)
@@ -163,11 +165,7 @@ class CT2Translator:
     def output_limit(self, source_tokens: int, *, strict: bool = False) -> int:
         """Most tokens generated for a source of this length (EOS and NLLB's language code
         included), as in the transformers backend."""
-        ratio = self.settings.max_length_ratio
-        if strict:
-            ratio = min(ratio, STRICT_LENGTH_RATIO)
-        limit = math.ceil(ratio * source_tokens + self.settings.max_length_offset)
-        return max(2, min(limit, self._max_new_tokens))
+        return output_limit(self.settings, source_tokens, self._max_new_tokens, strict=strict)
 
     def decoding_options(self, sources: Sequence[Sequence[str]], limits: Sequence[int], strict: bool) -> dict[str, Any]:
         """``translate_batch`` options for one batch of tokenized sources and their output limits.
@@ -221,7 +219,7 @@ def load_tokenizer(model_dir: str | Path, family: str, source_lang: str, *, ligh
     ):
         return MarianTokenizer(model_dir, config)
     if light and family == "nllb" and kind == "NllbTokenizer" and (model_dir / "tokenizer.json").is_file():
-        return NllbTokenizer(model_dir, config, _nllb_code(source_lang))
+        return NllbTokenizer(model_dir, config, nllb_code(source_lang))
     return TransformersTokenizer(model_dir, family, source_lang)
 
 
@@ -318,7 +316,7 @@ class TransformersTokenizer:
             from transformers import AutoTokenizer
         except ImportError as exc:
             raise BackendError(f"this model's tokenizer needs transformers ({exc})") from None
-        options = {"src_lang": _nllb_code(source_lang)} if family == "nllb" else {}
+        options = {"src_lang": nllb_code(source_lang)} if family == "nllb" else {}
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir), **options)
         except (OSError, ValueError) as exc:
@@ -382,15 +380,6 @@ def default_batch(device: str, beam_size: int) -> tuple[int, int]:
 def _weights_for(compute_type: str) -> str:
     """The conversion's quantization for a compute type: the weights are stored as they are computed."""
     return compute_type
-
-
-def _nllb_code(language: str) -> str:
-    try:
-        return NLLB_CODES[language]
-    except KeyError:
-        raise ConfigError(
-            f"language {language!r} has no NLLB code here; choose one of: {', '.join(NLLB_CODES)}"
-        ) from None
 
 
 def _content(token: Any) -> str:

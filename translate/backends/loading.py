@@ -7,6 +7,7 @@ and only goes online when that misses and offline mode is off.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from pathlib import Path
@@ -22,6 +23,11 @@ NLLB_CODES = {"ar": "arb_Arab", "en": "eng_Latn"}
 
 SUPPORT_FILES = ["*.json", "*.spm", "*.model", "*.txt"]
 """Configs and tokenizer files; a download adds one weights format (safetensors if the repo has it, else .bin)."""
+
+STRICT_LENGTH_RATIO = 1.5
+"""Strict mode's cap on output tokens per source token (the normal limit is ``settings.max_length_ratio``)."""
+STRICT_REPETITION_PENALTY = 1.3
+STRICT_NO_REPEAT_NGRAM_SIZE = 3
 
 _HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
 
@@ -144,6 +150,25 @@ def _download_snapshot(settings: Settings) -> str:
     except LocalEntryNotFoundError:  # what huggingface_hub raises for connection errors, timeouts and hub outages
         raise _unreachable(name) from None
     return folder
+
+
+def nllb_code(language: str) -> str:
+    """The NLLB-200 code of an ISO language code."""
+    try:
+        return NLLB_CODES[language]
+    except KeyError:
+        raise ConfigError(
+            f"language {language!r} has no NLLB code here; choose one of: {', '.join(NLLB_CODES)}"
+        ) from None
+
+
+def output_limit(settings: Settings, source_tokens: int, most: int, *, strict: bool = False) -> int:
+    """Most tokens generated for a source of this length (EOS and NLLB's language code
+    included), at most ``most``: the same rule in both backends."""
+    ratio = settings.max_length_ratio
+    if strict:
+        ratio = min(ratio, STRICT_LENGTH_RATIO)
+    return max(2, min(math.ceil(ratio * source_tokens + settings.max_length_offset), most))
 
 
 def first_line(exc: BaseException) -> str:
