@@ -13,8 +13,10 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
+from translate.backends import hf as hf_backend
 from translate.backends import load_translator
-from translate.backends.ct2 import CT2Translator, TransformersTokenizer, default_batch, load_tokenizer
+from translate.backends.ct2 import BATCH_DEFAULTS, CT2Translator, TransformersTokenizer, load_tokenizer
+from translate.backends.loading import default_batch
 from translate.cli import app
 from translate.config import resolve_settings
 from translate.convert import cache_key, cache_root, convert_model, converted_model, is_converted
@@ -133,12 +135,14 @@ def test_output_length_is_limited_by_ratio_and_offset(model_dirs, family):
     assert [t.text for t in translator.translate(SOURCES)] == [t.text for t in hf.translate(SOURCES)]
 
 
-def test_batch_defaults_are_per_hypothesis():
-    greedy_tokens, greedy_size = default_batch("cpu", 1)
-    beam_tokens, beam_size = default_batch("cpu", 4)
+@pytest.mark.parametrize("backend", ["ctranslate2", "transformers"])
+def test_batch_defaults_are_per_hypothesis(backend):
+    table = BATCH_DEFAULTS if backend == "ctranslate2" else hf_backend.BATCH_DEFAULTS
+    greedy_tokens, greedy_size = default_batch(table["cpu"], 1)
+    beam_tokens, beam_size = default_batch(table["cpu"], 4)
     assert beam_tokens < greedy_tokens and beam_size < greedy_size
-    assert default_batch("cuda", 1)[0] > greedy_tokens
-    assert all(n > 0 for n in default_batch("cpu", 64))
+    assert default_batch(table["cuda"], 1)[0] > greedy_tokens
+    assert all(n > 0 for n in default_batch(table["cpu"], 64))
 
 
 def test_too_long_input_is_an_error_not_a_truncation(tiny_marian_dir):

@@ -32,6 +32,7 @@ from typing import Any, Protocol
 from translate.backends.loading import (
     STRICT_NO_REPEAT_NGRAM_SIZE,
     STRICT_REPETITION_PENALTY,
+    default_batch,
     detect_family,
     first_line,
     nllb_code,
@@ -116,7 +117,7 @@ class CT2Translator:
         limits = [n for n in (positions, self.tokenizer.model_max_length) if isinstance(n, int) and 0 < n < 1_000_000]
         self.max_input_tokens = min(limits) if limits else 1024
         self._max_new_tokens = (positions or 1024) - 1  # as transformers: the decoder start takes one position
-        self.default_batch_tokens, self.default_batch_size = default_batch(device, settings.beam_size)
+        self.default_batch_tokens, self.default_batch_size = default_batch(BATCH_DEFAULTS[device], settings.beam_size)
         self.info = ModelInfo(
             model=settings.model,
             backend="ctranslate2",
@@ -368,13 +369,6 @@ def _compute_type(requested: str, device: str, supported: set[str]) -> str:
             f"choose one of: auto, {', '.join(sorted(supported))}"
         )
     return compute_type
-
-
-def default_batch(device: str, beam_size: int) -> tuple[int, int]:
-    """(token budget, most sentences) of a batch for this device and beam size."""
-    greedy_tokens, greedy_size, hypothesis_tokens = BATCH_DEFAULTS[device]
-    beams = max(1, beam_size)
-    return min(greedy_tokens, max(hypothesis_tokens // beams, 256)), max(greedy_size // beams, 4)
 
 
 def _weights_for(compute_type: str) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from translate.backends.loading import (
     STRICT_NO_REPEAT_NGRAM_SIZE,
     STRICT_REPETITION_PENALTY,
+    default_batch,
     detect_family,
     first_line,
     nllb_code,
@@ -28,6 +29,16 @@ from translate.errors import BackendError, ConfigError, ModelUnavailableError
 from translate.types import ModelInfo, Translation
 
 DTYPES = ("float32", "float16", "bfloat16")
+
+BATCH_DEFAULTS = {"cpu": (3072, 128, 5120), "cuda": (16384, 256, 65536)}
+"""Per device, as ``loading.default_batch`` reads them: greedy budget in padded source cells,
+most sentences in a greedy batch, beam-search budget in hypothesis cells.
+
+Measured with ``scripts/benchmark.py --tune --methods transformers`` (opus-mt-ar-en shape,
+float32, 2-core AVX2 CPU), greedy tokens/s at 1536/2048/3072/4096/6144 cells: 274-319,
+278-288, 339-385, 326-381, 267-290 (two runs each, batch sizes 64-256); beam 4 was best near
+1280 cells (71/85/70/50 tokens/s at 640/1280/2560/5120). CUDA: 16384 cells and 256
+sentences per greedy batch, measured on an H200; beam search keeps the number of hypotheses."""
 
 OUTPUT_SLICE_ROWS = 2048
 """On CPU the output projection (hidden state x vocabulary, the largest matrix multiply of a
@@ -90,9 +101,8 @@ class HFTranslator:
 
         self.max_input_tokens = _input_limit(self.tokenizer, self.model.config)
         self._max_new_tokens = self.model.config.max_position_embeddings - 1  # the decoder start takes one
-        on_cuda = device.startswith("cuda")
-        self.default_batch_size = 256 if on_cuda else 64
-        self.default_batch_tokens = 16384 if on_cuda else 1536
+        defaults = BATCH_DEFAULTS["cuda" if device.startswith("cuda") else "cpu"]
+        self.default_batch_tokens, self.default_batch_size = default_batch(defaults, settings.beam_size)
         self.info = ModelInfo(
             model=settings.model,
             backend="transformers",

@@ -152,6 +152,16 @@ def _download_snapshot(settings: Settings) -> str:
     return folder
 
 
+def default_batch(defaults: tuple[int, int, int], beam_size: int) -> tuple[int, int]:
+    """(token budget, most sentences) of a batch for this beam size, from a backend's defaults
+    for a device: the budget of a greedy batch in padded source cells, the most sentences in a
+    greedy batch, and the budget in hypothesis cells that beam search divides by its beam size
+    (each hypothesis costs about what a sentence costs in greedy decoding, in time and memory)."""
+    greedy_tokens, greedy_size, hypothesis_tokens = defaults
+    beams = max(1, beam_size)
+    return min(greedy_tokens, max(hypothesis_tokens // beams, 256)), max(greedy_size // beams, 4)
+
+
 def nllb_code(language: str) -> str:
     """The NLLB-200 code of an ISO language code."""
     try:
