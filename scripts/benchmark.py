@@ -22,8 +22,10 @@ Methods, each in a fresh process (so that peak RSS is its own)
                          transformers backend and its default batch budget.
     ctranslate2-int8     our pipeline with the CTranslate2 backend, int8 weights (CPU default).
     ctranslate2-float32  the same with float32 weights.
-    On CUDA the CTranslate2 methods are int8_float16 and float16, the transformers backend
-    uses its CUDA default (bfloat16/float16) and the baseline stays float32, as the pipeline did.
+    Each method first translates 8 sentences untimed (a warm-up: a GPU's first calls load
+    kernels and choose GEMM algorithms). On CUDA the CTranslate2 methods are int8_float16 and
+    float16, the transformers backend uses its CUDA default (bfloat16/float16) and the
+    baseline stays float32, as the pipeline did.
 
 Forced output lengths, so that every method does the same work
     A random model would stop at random places or run to the length limit. Every method
@@ -89,6 +91,9 @@ TARGET_RATIO = 1.2
 BASELINE_BATCH = 16
 ARTICLE_SENTENCES = 12
 """The benchmark sentences are grouped into articles of this many one-sentence paragraphs."""
+WARMUP_SENTENCES = 8
+"""Translated once by every method before its timed run (not counted): a GPU's first calls load
+kernels and pick GEMM algorithms, a cost that one big batch would otherwise carry alone."""
 
 SHAPES: dict[str, dict[str, Any]] = {
     "opus-mt-ar-en": dict(
@@ -350,6 +355,9 @@ def run_baseline(args: argparse.Namespace, sentences: list[str]) -> dict[str, An
     if nllb:  # what the pipeline passed for tgt_lang
         options["forced_bos_token_id"] = tokenizer.convert_tokens_to_ids("eng_Latn")
     eos = model.generation_config.eos_token_id
+    with torch.no_grad():
+        model.generate(**tokenizer(sentences[:WARMUP_SENTENCES], return_tensors="pt", padding=True).to(device),
+                       **{**options, "max_new_tokens": 16})
     tally = Tally()
     outputs: list[str] = []
     translating = time.perf_counter()
@@ -400,6 +408,8 @@ def run_pipeline(args: argparse.Namespace, sentences: list[str]) -> dict[str, An
         Article(f"a{i}", tuple(Block("body", s, j + 1) for j, s in enumerate(sentences[i:i + ARTICLE_SENTENCES])))
         for i in range(0, len(sentences), ARTICLE_SENTENCES)
     ]
+    translator.translate(sentences[:WARMUP_SENTENCES])
+    translator.tally = Tally()
     translating = time.perf_counter()
     results = list(translate_articles(articles, translator, settings, window=args.window))
     translate_s = time.perf_counter() - translating
