@@ -15,8 +15,9 @@ from typer.testing import CliRunner
 
 from translate.backends import hf as hf_backend
 from translate.backends import load_translator
-from translate.backends.ct2 import BATCH_DEFAULTS, CT2Translator, TransformersTokenizer, load_tokenizer
+from translate.backends.ct2 import BATCH_DEFAULTS, CT2Translator
 from translate.backends.loading import default_batch
+from translate.backends.model_tokenizers import TransformersTokenizer, load_tokenizer
 from translate.cli import app
 from translate.config import resolve_settings
 from translate.convert import cache_key, cache_root, convert_model, converted_model, is_converted

@@ -7,12 +7,8 @@ and translates one batch per ``translate_batch`` call. A directory written by
 ``translate convert -o DIR`` is used as it is.
 
 Both backends see the same tokens: sources are tokenized the way the model's own
-transformers tokenizer does it, and outputs decoded the same way. For MarianMT
-(sentencepiece + ``vocab.json``) and NLLB (``tokenizer.json``) that is done here with
-``sentencepiece`` / ``tokenizers`` directly, because importing transformers imports
-torch, which alone takes longer than loading and running an int8 model on a short
-article; the tests check token for token that the two agree. Other tokenizers go
-through ``transformers.AutoTokenizer``.
+transformers tokenizer does it, and outputs decoded the same way, without importing
+torch (``translate.backends.model_tokenizers``).
 
 Inputs are never truncated (``max_input_length=0``); the output limit, the strict
 retry settings and NLLB's target language match the transformers backend, so with
@@ -21,13 +17,12 @@ float32 weights greedy decoding gives the same tokens.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from translate.backends.loading import (
     STRICT_NO_REPEAT_NGRAM_SIZE,
@@ -41,6 +36,7 @@ from translate.backends.loading import (
     resolve_model_dir,
     splitter_version,
 )
+from translate.backends.model_tokenizers import load_tokenizer, read_json
 from translate.config import Settings
 from translate.convert import converted_model, is_converted, read_marker
 from translate.errors import BackendError, ConfigError, ModelUnavailableError
@@ -50,10 +46,8 @@ DEFAULT_COMPUTE = {"cpu": "int8", "cuda": "float16"}
 """``compute_type = "auto"``: int8 weights on CPU; float16 on CUDA (int8_float16 halves memory again)."""
 
 BATCH_DEFAULTS = {"cpu": (3072, 128, 4096), "cuda": (16384, 256, 65536)}
-"""Per device: the token budget of a greedy batch (padded source cells), the most sentences in a
-greedy batch, and the budget in hypothesis cells that beam search divides by its beam size: each
-hypothesis costs about what a sentence costs in greedy decoding, in time and in memory (the
-decoder's caches and the logits over the whole vocabulary are per hypothesis).
+"""Per device, as ``loading.default_batch`` reads them: greedy budget in padded source cells,
+most sentences in a greedy batch, beam-search budget in hypothesis cells.
 
 Measured with ``scripts/benchmark.py --tune`` (opus-mt-ar-en shape, int8, 2-core AVX2 CPU):
 greedy 603/642/683/700 tokens/s at 1024/2048/3072/4096 cells, peak RSS 242/356/434/518 MB;
@@ -86,7 +80,7 @@ class CT2Translator:
             compute_type = _compute_type(settings.compute_type, device, supported)
             model_dir = Path(resolve_model_dir(settings))
             family = detect_family(model_dir)
-            positions = _read_json(model_dir / "config.json").get("max_position_embeddings")
+            positions = read_json(model_dir / "config.json").get("max_position_embeddings")
             converted = converted_model(
                 settings.model, model_dir, settings.revision, _weights_for(compute_type), on_message=on_message
             )
@@ -190,155 +184,6 @@ class CT2Translator:
         return options
 
 
-# ---------------------------------------------------------------- tokenizers
-
-
-class Tokenizer(Protocol):
-    model_max_length: int | None
-
-    def encode(self, texts: Sequence[str]) -> list[list[str]]:
-        """Source tokens, special tokens included: ``convert_ids_to_tokens(tokenizer(text).input_ids)``."""
-        ...
-
-    def decode(self, tokens: Sequence[str]) -> str:
-        """``tokenizer.decode(ids, skip_special_tokens=True)`` of the tokens' ids."""
-        ...
-
-    def check_token(self, token: str, model: str) -> None:
-        """Raise BackendError when ``token`` is not in the vocabulary."""
-        ...
-
-
-def load_tokenizer(model_dir: str | Path, family: str, source_lang: str, *, light: bool = True) -> Tokenizer:
-    """The model's tokenizer: read directly from its files when they are the usual
-    Marian / NLLB ones (``light``), else through ``transformers.AutoTokenizer``."""
-    model_dir = Path(model_dir)
-    config = _read_json(model_dir / "tokenizer_config.json")
-    kind = str(config.get("tokenizer_class", "")).removesuffix("Fast")
-    if light and family == "marian" and kind == "MarianTokenizer" and not config.get("separate_vocabs") and all(
-        (model_dir / name).is_file() for name in ("source.spm", "vocab.json")
-    ):
-        return MarianTokenizer(model_dir, config)
-    if light and family == "nllb" and kind == "NllbTokenizer" and (model_dir / "tokenizer.json").is_file():
-        return NllbTokenizer(model_dir, config, nllb_code(source_lang))
-    return TransformersTokenizer(model_dir, family, source_lang)
-
-
-class MarianTokenizer:
-    """transformers' ``MarianTokenizer`` (shared vocabulary) with sentencepiece alone.
-
-    Encoding: a leading ``>>xx<<`` code kept whole, special tokens written in the text
-    kept whole, the rest split by ``source.spm``; pieces outside ``vocab.json`` become
-    ``<unk>``; ``</s>`` appended. Decoding: special tokens dropped, pieces joined by the
-    source sentencepiece model (as transformers does for a shared vocabulary).
-    """
-
-    def __init__(self, model_dir: Path, config: dict[str, Any]) -> None:
-        import sentencepiece
-
-        self.vocab: dict[str, int] = _read_json(model_dir / "vocab.json")
-        self.spm = sentencepiece.SentencePieceProcessor(model_file=str(model_dir / "source.spm"))
-        self.eos = _content(config.get("eos_token", "</s>"))
-        self.unk = _content(config.get("unk_token", "<unk>"))
-        self.special = {self.eos, self.unk, _content(config.get("pad_token", "<pad>"))}
-        self.special |= {_content(t) for t in config.get("additional_special_tokens") or ()}
-        self.special |= {
-            t["content"] for t in (config.get("added_tokens_decoder") or {}).values() if t.get("special")
-        }
-        self._special_re = re.compile("(" + "|".join(map(re.escape, sorted(self.special, key=len, reverse=True))) + ")")
-        self.clean_up = bool(config.get("clean_up_tokenization_spaces", False))
-        self.model_max_length = config.get("model_max_length")
-
-    def encode(self, texts: Sequence[str]) -> list[list[str]]:
-        return [self._encode(text) for text in texts]
-
-    def _encode(self, text: str) -> list[str]:
-        tokens: list[str] = []
-        if text.startswith(">>") and (end := text.find("<<")) != -1:
-            tokens.append(text[: end + 2])
-            text = text[end + 2:]
-        for i, part in enumerate(self._special_re.split(text)):
-            if i % 2:
-                tokens.append(part)
-            elif part:
-                tokens += self.spm.encode(part, out_type=str)
-        return [t if t in self.vocab else self.unk for t in tokens] + [self.eos]
-
-    def decode(self, tokens: Sequence[str]) -> str:
-        text = self.spm.decode_pieces([t for t in tokens if t not in self.special])
-        text = text.replace("\u2581", " ").strip()
-        return _clean_up(text) if self.clean_up else text
-
-    def check_token(self, token: str, model: str) -> None:
-        if token not in self.vocab:
-            raise BackendError(f"model {model!r}: its vocabulary has no token {token!r}")
-
-
-class NllbTokenizer:
-    """transformers' ``NllbTokenizer`` with the ``tokenizers`` library alone.
-
-    Encoding: ``tokenizer.json`` without its template, then the source language code
-    before and ``</s>`` after (legacy mode: ``</s>`` and the code after). Decoding:
-    ``tokenizer.json``'s decoder, special tokens skipped (transformers never applies its
-    space clean-up to a BPE tokenizer).
-    """
-
-    def __init__(self, model_dir: Path, config: dict[str, Any], source_code: str) -> None:
-        from tokenizers import Tokenizer as RustTokenizer
-
-        self.tokenizer = RustTokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self.tokenizer.no_truncation()
-        self.tokenizer.no_padding()
-        eos = _content(config.get("eos_token", "</s>"))
-        self.check_token(source_code, str(model_dir))
-        legacy = bool(config.get("legacy_behaviour", False))
-        self.prefix, self.suffix = ([], [eos, source_code]) if legacy else ([source_code], [eos])
-        self.model_max_length = config.get("model_max_length")
-
-    def encode(self, texts: Sequence[str]) -> list[list[str]]:
-        encodings = self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
-        return [self.prefix + e.tokens + self.suffix for e in encodings]
-
-    def decode(self, tokens: Sequence[str]) -> str:
-        return self.tokenizer.decode([self.tokenizer.token_to_id(t) for t in tokens], skip_special_tokens=True)
-
-    def check_token(self, token: str, model: str) -> None:
-        if self.tokenizer.token_to_id(token) is None:
-            raise BackendError(
-                f"model {model!r}: its tokenizer has no language code {token!r}; is this an NLLB-200 tokenizer?"
-            )
-
-
-class TransformersTokenizer:
-    """Any tokenizer, through ``transformers.AutoTokenizer`` (imports torch)."""
-
-    def __init__(self, model_dir: Path, family: str, source_lang: str) -> None:
-        try:
-            from transformers import AutoTokenizer
-        except ImportError as exc:
-            raise BackendError(f"this model's tokenizer needs transformers ({exc})") from None
-        options = {"src_lang": nllb_code(source_lang)} if family == "nllb" else {}
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir), **options)
-        except (OSError, ValueError) as exc:
-            raise ModelUnavailableError(f"{model_dir}: cannot load the tokenizer ({first_line(exc)})") from None
-        self.model_max_length = self.tokenizer.model_max_length
-
-    def encode(self, texts: Sequence[str]) -> list[list[str]]:
-        encoded = self.tokenizer(list(texts), add_special_tokens=True, truncation=False, verbose=False)
-        return [self.tokenizer.convert_ids_to_tokens(ids) for ids in encoded["input_ids"]]
-
-    def decode(self, tokens: Sequence[str]) -> str:
-        return self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(list(tokens)), skip_special_tokens=True)
-
-    def check_token(self, token: str, model: str) -> None:
-        token_id = self.tokenizer.convert_tokens_to_ids(token)
-        if token_id is None or token_id == self.tokenizer.unk_token_id:
-            raise BackendError(
-                f"model {model!r}: its tokenizer has no language code {token!r}; is this an NLLB-200 tokenizer?"
-            )
-
-
 # ---------------------------------------------------------------- helpers
 
 
@@ -374,27 +219,6 @@ def _compute_type(requested: str, device: str, supported: set[str]) -> str:
 def _weights_for(compute_type: str) -> str:
     """The conversion's quantization for a compute type: the weights are stored as they are computed."""
     return compute_type
-
-
-def _content(token: Any) -> str:
-    return token["content"] if isinstance(token, dict) else str(token)
-
-
-def _clean_up(text: str) -> str:
-    """transformers' ``clean_up_tokenization``."""
-    for before, after in ((" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
-                          (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")):
-        text = text.replace(before, after)
-    return text
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        raise ModelUnavailableError(f"{path}: cannot read it ({exc})") from None
 
 
 def _cpu_count() -> int:
