@@ -7,7 +7,7 @@ for JSON); `translate.report` renders it. Every corpus score is computed as sacr
 reads them, with its signature; segment and per-document scores as its ``sentence_score``.
 
 Reading the inputs and aligning them: `translate.evaluate_inputs`; translating the source with
-each model first: `translate.evaluate_models`.
+each model first: `translate.evaluate_models`; COMET: `translate.evaluate_comet`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from typing import Any, Literal
 from sacrebleu.metrics import BLEU, CHRF, TER
 
 from translate.config import Settings
-from translate.errors import BackendError, ConfigError, InputError, ModelUnavailableError
+from translate.errors import ConfigError, InputError
+from translate.evaluate_comet import comet_scores, load_comet
 from translate.evaluate_inputs import Fields, Texts, align, group_by_doc, join_by_doc, read_docs, read_texts
 from translate.evaluate_models import hypothesis_name, model_names, translate_to_file
 
@@ -247,7 +248,18 @@ def evaluate(
         result.comparison = {"level": compared, "samples": bootstrap, "seed": seed, "baseline": systems[0].name,
                              "signatures": signatures}
     if comet:
-        _add_comet(comet_model, comet, systems, units, ref, ref_docs, src)  # type: ignore[arg-type]
+        for system, hyps in zip(systems, units):
+            document = system.level == "document"
+            score, segments, signature = comet_scores(
+                comet_model,
+                comet,
+                join_by_doc(src.texts, ref_docs) if document else src.texts,  # type: ignore[union-attr]
+                hyps,
+                join_by_doc(ref.texts, ref_docs) if document else ref.texts,
+            )
+            system.scores["comet"] = MetricScore(score, signature)
+            for row, value in zip(system.segments, segments):
+                row["comet"] = value
     return result
 
 
@@ -291,42 +303,3 @@ def _score_system(
 
 def _numbered(lines: Sequence[int], most: int = 5) -> str:
     return ", ".join(map(str, lines[:most])) + (", ..." if len(lines) > most else "")
-
-
-# --- COMET (optional extra) ---------------------------------------------------------------------
-
-
-def load_comet(model_name: str) -> Any:
-    """The COMET model, or a one-line error saying what to install or download."""
-    try:
-        import comet
-    except ImportError:
-        raise BackendError(
-            "COMET scores need the unbabel-comet package: pip install 'translate-ar-en[comet]'"
-        ) from None
-    try:
-        checkpoint = model_name if Path(model_name).is_file() else comet.download_model(model_name)
-        return comet.load_from_checkpoint(checkpoint)
-    except Exception as exc:  # hub and checkpoint errors come in many types
-        raise ModelUnavailableError(
-            f"COMET model {model_name!r} is not available ({type(exc).__name__}); download it where there is "
-            f"network access with: python -c \"import comet; comet.download_model('{model_name}')\", "
-            "or pass a checkpoint file to --comet-model"
-        ) from None
-
-
-def _add_comet(model: Any, model_name: str, systems: list[SystemResult], units: list[list[str]], ref: Texts,
-               ref_docs: Sequence[str] | None, source: Texts) -> None:
-    import comet
-    import torch
-
-    signature = f"model:{model_name}|version:{getattr(comet, '__version__', 'unknown')}"
-    for system, hyps in zip(systems, units):
-        document = system.level == "document"
-        srcs = join_by_doc(source.texts, ref_docs) if document else source.texts
-        refs = join_by_doc(ref.texts, ref_docs) if document else ref.texts
-        data = [{"src": s, "mt": h, "ref": r} for s, h, r in zip(srcs, hyps, refs)]
-        output = model.predict(data, batch_size=16, gpus=1 if torch.cuda.is_available() else 0, progress_bar=False)
-        system.scores["comet"] = MetricScore(float(output.system_score), signature)
-        for row, value in zip(system.segments, output.scores):
-            row["comet"] = float(value)
