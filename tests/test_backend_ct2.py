@@ -1,4 +1,4 @@
-"""The CTranslate2 backend on tiny random-weight models, converted at test time."""
+"""The CTranslate2 backend on tiny models converted at test time (and the error paths both backends share)."""
 
 from __future__ import annotations
 
@@ -146,8 +146,9 @@ def test_batch_defaults_are_per_hypothesis(backend):
     assert all(n > 0 for n in default_batch(table["cpu"], 64))
 
 
-def test_too_long_input_is_an_error_not_a_truncation(tiny_marian_dir):
-    translator = load(tiny_marian_dir, beam_size=1)
+@pytest.mark.parametrize("backend", ["ctranslate2", "transformers"])
+def test_too_long_input_is_an_error_not_a_truncation(tiny_marian_dir, backend):
+    translator = load(tiny_marian_dir, backend, beam_size=1)
     with pytest.raises(BackendError, match="over the model's limit of 512"):
         translator.translate(["مرحبا", "كلمة " * 600])
 
@@ -162,9 +163,10 @@ def test_cuda_without_a_gpu_is_a_config_error(tiny_marian_dir):
         load(tiny_marian_dir, device="cuda")
 
 
-def test_family_that_contradicts_the_model_is_an_error(tiny_marian_dir):
+@pytest.mark.parametrize("backend", ["ctranslate2", "transformers"])
+def test_family_that_contradicts_the_model_is_an_error(tiny_marian_dir, backend):
     with pytest.raises(ConfigError, match="is a marian model"):
-        load(tiny_marian_dir, family="nllb")
+        load(tiny_marian_dir, backend, family="nllb")
 
 
 def test_conversion_is_cached_and_reused(tiny_marian_dir, tmp_path, monkeypatch):
