@@ -63,6 +63,7 @@ The seed article
 Usage
     python scripts/benchmark.py --quick --json .bench/quick.json   # opus-mt-ar-en, greedy (< 5 min)
     python scripts/benchmark.py --json .bench/full.json            # 3 shapes x greedy/beam 4
+    python scripts/benchmark.py --quick --repeats 2                # best of 2 interleaved rounds each
     python scripts/benchmark.py --tune                             # batch budgets per backend
     python scripts/benchmark.py --smoke --json out.json            # tiny shapes, for the tests
     python scripts/benchmark.py --device cuda                      # on a GPU machine
@@ -679,28 +680,16 @@ def orchestrate(args: argparse.Namespace) -> list[dict[str, Any]]:
     for model in models:
         model_dir = root / "models" / model
         config = json.loads((model_dir / "config.json").read_text())
+        sentences = args.sentences or (0 if model in SMALL_SHAPES else args.big_sentences)
         for beam in beams:
+            rounds: dict[str, list[dict[str, Any]]] = {method: [] for method in methods}
+            for repeat in range(args.repeats):  # interleaved, so that a slow spell falls on every method
+                for method in methods:
+                    rounds[method].append(run_method(args, model, model_dir, beam, method, sentences, repeat))
             baseline = None
             for method in methods:
-                log(f"{model} beam {beam}: {method} ...")
-                extra = ["--run-one", method, "--model-dir", str(model_dir), "--beam", str(beam),
-                         "--window", str(args.window)]
-                sentences = args.sentences or (0 if model in SMALL_SHAPES else args.big_sentences)
-                if sentences:
-                    extra += ["--sentences", str(sentences)]
-                if method != "baseline" and args.batch_tokens:
-                    extra += ["--batch-tokens", str(args.batch_tokens)]
-                if method != "baseline" and args.batch_size:
-                    extra += ["--batch-size", str(args.batch_size)]
-                saved = root / "runs" / (f"{model}-beam{beam}-{method}-{args.device}-w{args.window}-s{sentences}"
-                                         f"-t{args.batch_tokens}-b{args.batch_size}.json")
-                if args.resume and saved.is_file():
-                    run = json.loads(saved.read_text())
-                    log(f"  (reusing {saved.name} from an earlier run)")
-                else:
-                    run = child_result(args, *extra, gated=True)
-                    saved.parent.mkdir(parents=True, exist_ok=True)
-                    saved.write_text(json.dumps(run))
+                run = dict(max(rounds[method], key=lambda r: r["tokens_per_s"]))  # the best round
+                run["rounds_tokens_per_s"] = [r["tokens_per_s"] for r in rounds[method]]
                 run["model"] = model
                 source = run["source_tokens"] / run["sentences"]
                 target = run["useful_tokens"] / run["sentences"]
@@ -721,8 +710,9 @@ def orchestrate(args: argparse.Namespace) -> list[dict[str, Any]]:
                 if run["length_mismatches"]:
                     raise SystemExit(f"{method}: {run['length_mismatches']} outputs missed their forced length")
                 runs.append(run)
-                log(f"  {run['tokens_per_s']:.0f} tokens/s, x{run['ratio_to_baseline'] or '-'}, "
-                    f"RSS {run['peak_rss_mb']:.0f} MB")
+                log(f"{model} beam {beam} {method}: {run['tokens_per_s']:.0f} tokens/s (rounds "
+                    f"{', '.join(f'{t:.0f}' for t in run['rounds_tokens_per_s'])}), "
+                    f"x{run['ratio_to_baseline'] or '-'}, RSS {run['peak_rss_mb']:.0f} MB")
 
     articles = []
     if not args.no_article:
@@ -741,6 +731,29 @@ def orchestrate(args: argparse.Namespace) -> list[dict[str, Any]]:
         Path(args.json).with_suffix(".report.json").write_text(json.dumps(report, indent=2))
         log(f"wrote {args.json} (runs) and {Path(args.json).with_suffix('.report.json')} (everything)")
     return runs
+
+
+def run_method(args: argparse.Namespace, model: str, model_dir: Path, beam: int, method: str, sentences: int,
+               repeat: int) -> dict[str, Any]:
+    """One timed run of one method in a fresh process (or its saved result, with --resume)."""
+    log(f"{model} beam {beam}: {method}" + (f", round {repeat + 1} of {args.repeats}" if args.repeats > 1 else "")
+        + " ...")
+    extra = ["--run-one", method, "--model-dir", str(model_dir), "--beam", str(beam), "--window", str(args.window)]
+    if sentences:
+        extra += ["--sentences", str(sentences)]
+    if method != "baseline" and args.batch_tokens:
+        extra += ["--batch-tokens", str(args.batch_tokens)]
+    if method != "baseline" and args.batch_size:
+        extra += ["--batch-size", str(args.batch_size)]
+    saved = cache_dir(args) / "runs" / (f"{model}-beam{beam}-{method}-{args.device}-w{args.window}-s{sentences}"
+                                        f"-t{args.batch_tokens}-b{args.batch_size}-r{repeat}.json")
+    if args.resume and saved.is_file():
+        log(f"  (reusing {saved.name} from an earlier run)")
+        return json.loads(saved.read_text())
+    run = child_result(args, *extra, gated=True)
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    saved.write_text(json.dumps(run))
+    return run
 
 
 def time_article(args: argparse.Namespace, model: str, backend: str, compute_type: str | None, beam: int) -> dict:
@@ -856,6 +869,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="seconds to wait, before each timed run, for other processes to leave the CPUs")
     parser.add_argument("--max-contention", type=float, default=0.1,
                         help="repeat a run during which other processes took more than this share of the CPUs")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="timed rounds per method, interleaved across methods; the best round is kept")
     parser.add_argument("--retries", type=int, default=2, help="repeats of a run spoiled by other processes")
     parser.add_argument("--resume", action="store_true",
                         help="reuse the runs an interrupted benchmark saved in the cache (same settings)")
