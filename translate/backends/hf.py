@@ -89,8 +89,8 @@ class HFTranslator:
         # in place, rather than by transformers' general n-gram one, which costs a pass over the
         # whole vocabulary per row and step for the same result.
         bad_words = self.model.generation_config.bad_words_ids or []
-        self._banned = sorted({ids[0] for ids in bad_words if len(ids) == 1}) if all(
-            len(ids) == 1 for ids in bad_words) else []
+        single = all(len(ids) == 1 for ids in bad_words)
+        self._banned = sorted({ids[0] for ids in bad_words}) if single else []
         # generate() always gets max_new_tokens; a shipped max_length would only add a warning per call.
         self.model.generation_config.max_length = None
 
