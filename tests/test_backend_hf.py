@@ -11,7 +11,7 @@ import pytest
 
 from translate.backends import hf, load_translator
 from translate.backends.hf import HFTranslator
-from translate.backends.loading import detect_family, download_model, resolve_model_dir, select_device
+from translate.backends.loading import detect_family, download_model, parse_device, resolve_model_dir, select_device
 from translate.config import resolve_settings
 from translate.errors import ConfigError, ModelUnavailableError
 from translate.types import Translation
@@ -238,3 +238,13 @@ def test_select_device(monkeypatch):
         select_device("cuda:1")
     with pytest.raises(ConfigError, match="auto, cpu, cuda, cuda:N"):
         select_device("tpu")
+
+
+def test_parse_device_with_gpus():
+    """The rules both backends apply, with the GPU count each backend's library reports."""
+    assert parse_device("auto", 2) == ("cuda", 0)
+    assert parse_device("auto", 0) == ("cpu", 0)
+    assert parse_device("cuda", 2) == ("cuda", 0)
+    assert parse_device("cuda:1", 2) == ("cuda", 1)
+    with pytest.raises(ConfigError, match=r"2 CUDA GPU\(s\) visible \(cuda:0 to cuda:1\)"):
+        parse_device("cuda:2", 2)

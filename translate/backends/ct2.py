@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from translate.backends.loading import (
     nllb_code,
     output_limit,
     package_version,
+    parse_device,
     resolve_model_dir,
     splitter_version,
 )
@@ -65,7 +65,7 @@ class CT2Translator:
             raise BackendError(f"the ctranslate2 backend needs the ctranslate2 package ({exc})") from None
 
         self.settings = settings
-        device, index = _select_device(settings.device, ctranslate2.get_cuda_device_count())
+        device, index = parse_device(settings.device, ctranslate2.get_cuda_device_count())
         supported = ctranslate2.get_supported_compute_types(device)
 
         given = Path(settings.model).expanduser()
@@ -185,25 +185,6 @@ class CT2Translator:
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _select_device(requested: str, cuda_count: int) -> tuple[str, int]:
-    """(device, index) as CTranslate2 takes them; the same rules and messages as ``select_device``."""
-    if requested == "auto":
-        return ("cuda", 0) if cuda_count else ("cpu", 0)
-    if requested == "cpu":
-        return "cpu", 0
-    match = re.fullmatch(r"cuda(?::(\d+))?", requested)
-    if match is None:
-        raise ConfigError(f"unknown device {requested!r}; choose one of: auto, cpu, cuda, cuda:N")
-    if cuda_count == 0:
-        raise ConfigError(f"device {requested!r} requested but no CUDA GPU is available; use --device cpu")
-    index = int(match.group(1) or 0)
-    if index >= cuda_count:
-        raise ConfigError(
-            f"device {requested!r} does not exist: {cuda_count} CUDA GPU(s) visible (cuda:0 to cuda:{cuda_count - 1})"
-        )
-    return "cuda", index
 
 
 def _compute_type(requested: str, device: str, supported: set[str]) -> str:

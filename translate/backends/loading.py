@@ -78,22 +78,32 @@ def detect_family(model_dir: str | Path) -> str:
 
 
 def select_device(requested: str) -> str:
-    """``auto`` -> ``cuda`` when a GPU is visible, else ``cpu``; ``cuda`` / ``cuda:N`` are checked to exist."""
+    """``auto`` -> ``cuda`` when torch sees a GPU, else ``cpu``; ``cuda`` / ``cuda:N`` are checked to exist."""
     import torch
 
+    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    kind, _ = parse_device(requested, count)
+    return requested if kind == "cuda" and requested != "auto" else kind
+
+
+def parse_device(requested: str, cuda_count: int) -> tuple[str, int]:
+    """(``cpu`` or ``cuda``, GPU index) for a device setting, given how many GPUs are visible;
+    ``auto`` takes GPU 0 when there is one. A device that does not exist is a ConfigError."""
     if requested == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
+        return ("cuda", 0) if cuda_count else ("cpu", 0)
     if requested == "cpu":
-        return "cpu"
+        return "cpu", 0
     match = re.fullmatch(r"cuda(?::(\d+))?", requested)
     if match is None:
         raise ConfigError(f"unknown device {requested!r}; choose one of: auto, cpu, cuda, cuda:N")
-    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
-    if count == 0:
+    if cuda_count == 0:
         raise ConfigError(f"device {requested!r} requested but no CUDA GPU is available; use --device cpu")
-    if match.group(1) is not None and int(match.group(1)) >= count:
-        raise ConfigError(f"device {requested!r} does not exist: {count} CUDA GPU(s) visible (cuda:0 to cuda:{count - 1})")
-    return requested
+    index = int(match.group(1) or 0)
+    if index >= cuda_count:
+        raise ConfigError(
+            f"device {requested!r} does not exist: {cuda_count} CUDA GPU(s) visible (cuda:0 to cuda:{cuda_count - 1})"
+        )
+    return "cuda", index
 
 
 def _check_local(path: Path, name: str) -> Path:
