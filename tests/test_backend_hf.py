@@ -111,6 +111,24 @@ def test_cpu_shortcuts_give_the_ids_of_plain_generate(model_dirs, family, beam_s
     assert ours == plain
 
 
+def test_generate_never_uses_cudnn_attention(tiny_marian_dir, monkeypatch):
+    """cuDNN attention (torch's first choice for half precision on Hopper GPUs) builds a plan
+    for every new key length, i.e. at every decoding step; generate runs with it switched off."""
+    import torch
+
+    translator = load(tiny_marian_dir)
+    generate, seen = translator.model.generate, []
+
+    def recording(**kwargs):
+        seen.append(torch.backends.cuda.cudnn_sdp_enabled())
+        return generate(**kwargs)
+
+    monkeypatch.setattr(translator.model, "generate", recording)
+    translator.translate(SOURCES[:1])
+    assert seen == [False]
+    assert torch.backends.cuda.cudnn_sdp_enabled()  # switched off for generate only
+
+
 def test_nllb_forces_the_english_language_code(tiny_nllb_dir):
     translator = load(tiny_nllb_dir, beam_size=2)
     eng = translator.tokenizer.convert_tokens_to_ids("eng_Latn")

@@ -47,6 +47,13 @@ weights stays in cache: measured on a 2-core AVX2 CPU with the opus-mt-ar-en sha
 512, float32), 43 -> 88 GFLOP/s for 64 rows and 62 -> 129 for 256 rows."""
 
 
+SDPA_BACKENDS = ("FLASH_ATTENTION", "EFFICIENT_ATTENTION", "MATH")
+"""The attention kernels ``generate`` may use: all of torch's but cuDNN's. On Hopper GPUs torch
+prefers cuDNN attention for float16/bfloat16 inputs with a padding mask, and cuDNN builds an
+execution plan for every new shape; a decoder's key length grows by one at every step, so every
+step would pay for a plan build. No effect on CPU, where torch has no cuDNN attention."""
+
+
 class HFTranslator:
     """A transformers seq2seq model behind the ``Translator`` protocol."""
 
@@ -133,6 +140,7 @@ class HFTranslator:
     def generate_ids(self, texts: Sequence[str], *, strict: bool = False) -> list[list[int]]:
         """The generated token ids per source, decoder start (and NLLB's language code) included."""
         import torch
+        from torch.nn.attention import SDPBackend, sdpa_kernel
 
         batch = self.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=False, verbose=False)
         lengths = batch["attention_mask"].sum(dim=1).tolist()
@@ -159,7 +167,7 @@ class HFTranslator:
         if strict:
             options["repetition_penalty"] = STRICT_REPETITION_PENALTY
             options["no_repeat_ngram_size"] = STRICT_NO_REPEAT_NGRAM_SIZE
-        with torch.inference_mode():
+        with torch.inference_mode(), sdpa_kernel([getattr(SDPBackend, name) for name in SDPA_BACKENDS]):
             output = self.model.generate(**batch.to(self.model.device), **options)
         return output.tolist()
 
