@@ -97,6 +97,8 @@ ARTICLE_SENTENCES = 12
 WARMUP_SENTENCES = 8
 """Translated once by every method before its timed run (not counted): a GPU's first calls load
 kernels and pick GEMM algorithms, a cost that one big batch would otherwise carry alone."""
+PEAK_KINDS = ("float32", "int8", "float16")
+"""The matmul peaks timed (int8 on CPU, float16 on CUDA, where available)."""
 
 SHAPES: dict[str, dict[str, Any]] = {
     "opus-mt-ar-en": dict(
@@ -721,9 +723,7 @@ def orchestrate(args: argparse.Namespace) -> list[dict[str, Any]]:
     wait_for_quiet(args.max_wait)
     readings.append(child_result(args, "--peak"))
     log(f"matmul peak at the end: {describe_peak(readings[1])}")
-    peak = {key: max(r[key] for r in readings) if key in PEAK_KINDS and all(r.get(key) for r in readings)
-            else readings[0][key] for key in readings[0]}
-    peak["readings"] = readings
+    peak = best_peak(readings)
     for run in runs:
         add_ideal(run, peak)
 
@@ -738,7 +738,12 @@ def orchestrate(args: argparse.Namespace) -> list[dict[str, Any]]:
     return runs
 
 
-PEAK_KINDS = ("float32", "int8", "float16")
+def best_peak(readings: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each kind's highest reading (the other fields from the first), the readings themselves kept."""
+    peak = {key: max(r[key] for r in readings) if key in PEAK_KINDS and all(r.get(key) for r in readings)
+            else value for key, value in readings[0].items()}
+    peak["readings"] = readings
+    return peak
 
 
 def describe_peak(peak: dict[str, Any]) -> str:

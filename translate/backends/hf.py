@@ -46,7 +46,6 @@ decoding step) is computed this many vocabulary rows at a time, so that each sli
 weights stays in cache: measured on a 2-core AVX2 CPU with the opus-mt-ar-en shape (62,834 x
 512, float32), 43 -> 88 GFLOP/s for 64 rows and 62 -> 129 for 256 rows."""
 
-
 SDPA_BACKENDS = ("FLASH_ATTENTION", "EFFICIENT_ATTENTION", "MATH")
 """The attention kernels ``generate`` may use: all of torch's but cuDNN's. On Hopper GPUs torch
 prefers cuDNN attention for float16/bfloat16 inputs with a padding mask, and cuDNN builds an
