@@ -19,7 +19,7 @@ Methods, each in a fresh process (so that peak RSS is its own)
                          settings (beam size set per run), float32.
     transformers         our pipeline (``translate.pipeline.translate_articles``: segmentation,
                          global length-sorted token-budgeted batching, guard, reassembly) with the
-                         transformers backend and its default batch budget.
+                         transformers backend and its default batching (budget, size, step cost).
     ctranslate2-int8     our pipeline with the CTranslate2 backend, int8 weights (CPU default).
     ctranslate2-float32  the same with float32 weights.
     Each method first translates 8 sentences untimed (a warm-up: a GPU's first calls load
@@ -67,6 +67,8 @@ Usage
     python scripts/benchmark.py --json .bench/full.json            # 3 shapes x greedy/beam 4
     python scripts/benchmark.py --quick --repeats 2                # best of 2 interleaved rounds each
     python scripts/benchmark.py --tune                             # batch budgets per backend
+    python scripts/benchmark.py --tune --methods transformers --budgets 0 --sizes 0 --step-costs=-1,4,12
+                                                                   # the batching step cost (-1: full batches)
     python scripts/benchmark.py --smoke --json out.json            # tiny shapes, for the tests
     python scripts/benchmark.py --device cuda                      # on a GPU machine
 """
@@ -74,6 +76,7 @@ Usage
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -409,6 +412,8 @@ def run_pipeline(args: argparse.Namespace, sentences: list[str]) -> dict[str, An
     loading = time.perf_counter()
     translator = cls(settings)
     load_s = time.perf_counter() - loading
+    if args.step_cost is not None:
+        translator.batch_step_cost = args.step_cost if args.step_cost >= 0 else None
     articles = [
         Article(f"a{i}", tuple(Block("body", s, j + 1) for j, s in enumerate(sentences[i:i + ARTICLE_SENTENCES])))
         for i in range(0, len(sentences), ARTICLE_SENTENCES)
@@ -434,6 +439,7 @@ def run_pipeline(args: argparse.Namespace, sentences: list[str]) -> dict[str, An
         "compute_type": translator.info.compute_type,
         "batch_tokens": settings.batch_tokens or translator.default_batch_tokens,
         "batch_size": settings.batch_size or translator.default_batch_size, "threads": threads,
+        "step_cost": translator.batch_step_cost,
         "gpu_peak_mb": None, "torch_imported": "torch" in sys.modules,
     }
 
@@ -844,21 +850,24 @@ def tune(args: argparse.Namespace) -> None:
     model = args.models.split(",")[0]
     child(args, "--prepare", model, "--quantizations", "int8")
     model_dir = root / "models" / model
+    methods = args.methods.split(",") if args.methods else ["ctranslate2-int8", "transformers"]
+    beams = [int(b) for b in args.beams.split(",")]
+    budgets = [int(b) for b in args.budgets.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",")]
+    costs = args.step_costs.split(",") if args.step_costs else [None]
     rows = []
-    for method in args.methods.split(",") if args.methods else ["ctranslate2-int8", "transformers"]:
-        for beam in [int(b) for b in args.beams.split(",")]:
-            for budget in [int(b) for b in args.budgets.split(",")]:
-                for size in [int(s) for s in args.sizes.split(",")]:
-                    run = child_result(args, "--run-one", method, "--model-dir", str(model_dir), "--beam", str(beam),
-                                       "--batch-tokens", str(budget), "--batch-size", str(size),
-                                       "--window", str(args.window), *(["--sentences", str(args.sentences)]
-                                                                       if args.sentences else []), gated=True)
-                    rows.append(run)
-                    log(f"{method} beam {beam} budget {budget} size {size}: {run['tokens_per_s']:.0f} tokens/s "
-                        f"({run['batches']} batches, RSS {run['peak_rss_mb']:.0f} MB)")
-    print(f"{'method':<20} {'beam':>4} {'budget':>7} {'size':>5} {'batches':>7} {'tok/s':>8} {'RSS MB':>7}")
+    for method, beam, budget, size, cost in itertools.product(methods, beams, budgets, sizes, costs):
+        run = child_result(args, "--run-one", method, "--model-dir", str(model_dir), "--beam", str(beam),
+                           "--batch-tokens", str(budget), "--batch-size", str(size), "--window", str(args.window),
+                           *(["--sentences", str(args.sentences)] if args.sentences else []),
+                           *(["--step-cost", cost] if cost is not None else []), gated=True)
+        rows.append(run)
+        log(f"{method} beam {beam} budget {budget} size {size} step cost {run['step_cost']}: "
+            f"{run['tokens_per_s']:.0f} tokens/s ({run['batches']} batches, RSS {run['peak_rss_mb']:.0f} MB)")
+    print(f"{'method':<20} {'beam':>4} {'budget':>7} {'size':>5} {'step':>5} {'batches':>7} {'tok/s':>8} {'RSS MB':>7}")
     for r in rows:
-        print(f"{r['method']:<20} {r['beam']:>4} {r['batch_tokens']:>7} {r['batch_size']:>5} {r['batches']:>7} "
+        step = "fill" if r["step_cost"] is None else f"{r['step_cost']:g}"
+        print(f"{r['method']:<20} {r['beam']:>4} {r['batch_tokens']:>7} {r['batch_size']:>5} {step:>5} {r['batches']:>7} "
               f"{r['tokens_per_s']:>8.1f} {r['peak_rss_mb']:>7.0f}")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))
@@ -887,6 +896,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (default: all)")
     parser.add_argument("--budgets", default="1024,2048,3072,4096,6144", help="--tune: token budgets")
     parser.add_argument("--sizes", default="64", help="--tune: batch sizes")
+    parser.add_argument("--step-costs", default="",
+                        help="--tune: batching step costs to sweep (-1: fill the batches; default: the backend's)")
+    parser.add_argument("--step-cost", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--article-repeats", type=int, default=2, help="seed-article runs per backend (best kept)")
     parser.add_argument("--no-article", action="store_true", help="skip the seed-article timing")
     parser.add_argument("--cache-dir", help="where models and conversions are kept (default .bench/)")

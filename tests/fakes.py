@@ -16,6 +16,7 @@ class FakeTranslator:
         self.max_input_tokens = max_input_tokens
         self.default_batch_tokens = 64
         self.default_batch_size = 8
+        self.batch_step_cost = None
         self.degenerate = set(degenerate)
         self.calls: list[list[str]] = []
 

@@ -65,6 +65,7 @@ def test_loads_with_int8_on_cpu_by_default(model_dirs, family):
     assert info.splitter_version and info.package_version
     assert translator.max_input_tokens == 512
     assert translator.default_batch_size > 0 and translator.default_batch_tokens > 0
+    assert translator.batch_step_cost is None  # CTranslate2 drops each sentence when it ends: full batches
 
 
 @pytest.mark.parametrize("family", ["marian", "nllb"])

@@ -49,6 +49,7 @@ def test_loads_like_a_hub_model(model_dirs, family):
     assert "backend:transformers" in info.signature()
     assert translator.max_input_tokens == 512
     assert translator.default_batch_size > 0 and translator.default_batch_tokens > 0
+    assert translator.batch_step_cost > 0  # generate decodes a batch until its longest sentence ends
 
 
 @pytest.mark.parametrize("family, empty_length", [("marian", 1), ("nllb", 2)])

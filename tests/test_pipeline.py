@@ -63,6 +63,19 @@ def test_batches_respect_the_token_budget():
         assert len(call) * longest <= SETTINGS.batch_tokens or len(call) == 1
 
 
+def test_the_translators_step_cost_cuts_the_batches():
+    long = "وصل الرئيس إلى العاصمة صباح اليوم في زيارة رسمية تستمر ثلاثة أيام كاملة"
+    texts = [long, "بيت كبير", "باب مفتوح", "قلم جديد"]  # all four fit one batch
+    docs = [article(("body", text + ".")) for text in texts]
+    settings = Settings(model="fake", batch_tokens=100, batch_size=8)
+    filled, padded = FakeTranslator(), FakeTranslator()
+    padded.batch_step_cost = 1
+    list(translate_articles(docs, filled, settings))
+    list(translate_articles(docs, padded, settings))
+    assert [len(call) for call in filled.calls] == [4]
+    assert [len(call) for call in padded.calls] == [1, 3]
+
+
 def test_long_sentence_is_split_at_clauses_never_truncated():
     places = ["القاهرة", "دمشق", "بغداد", "عمان", "الرباط", "تونس"]
     sentence = "، ".join(f"وقال المتحدث باسم الوزارة في {p} إن الاجتماع كان مثمرا" for p in places) + "."

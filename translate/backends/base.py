@@ -16,6 +16,10 @@ class Translator(Protocol):
     """The longest source, in the model's tokens, that the model accepts (EOS included)."""
     default_batch_tokens: int
     default_batch_size: int
+    batch_step_cost: float | None
+    """``make_batches``'s ``step_cost``: for a backend that decodes every sentence of a batch until
+    the longest ends, what a decoding step costs beyond its sentences, in sentences; ``None`` for
+    one that drops each sentence when it ends (or where full batches are measured best)."""
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Source lengths in the model's own tokens (special tokens included)."""

@@ -112,6 +112,7 @@ class CT2Translator:
         self.max_input_tokens = min(limits) if limits else 1024
         self._max_new_tokens = (positions or 1024) - 1  # as transformers: the decoder start takes one position
         self.default_batch_tokens, self.default_batch_size = default_batch(BATCH_DEFAULTS[device], settings.beam_size)
+        self.batch_step_cost = None  # CTranslate2 drops a sentence from its batch when it ends: fill the batches
         self.info = ModelInfo(
             model=settings.model,
             backend="ctranslate2",

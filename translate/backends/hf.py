@@ -40,6 +40,18 @@ float32, 2-core AVX2 CPU), greedy tokens/s at 1536/2048/3072/4096/6144 cells: 27
 1280 cells (71/85/70/50 tokens/s at 640/1280/2560/5120). CUDA: 16384 cells and 256
 sentences per greedy batch, measured on an H200; beam search keeps the number of hypotheses."""
 
+STEP_COST = {"cpu": 12.0, "cuda": None}
+"""``make_batches``'s ``step_cost`` per device: ``generate`` decodes every sentence of a batch until
+its longest ends, so on CPU a batch is cut where a long sentence would hold up many short ones.
+Measured on a 2-core AVX2 CPU, opus-mt-ar-en shape, float32: a greedy step took 31/51/66/106/184 ms
+for 1/8/16/32/64 sentences (about 11 sentences' worth beyond its rows), a beam-4 step 64/97/148 ms
+for 4/8/16 (about 7); ``scripts/benchmark.py --tune --methods transformers --budgets 0 --sizes 0
+--sentences 64 --step-costs=-1,4,8,12,16,32``: greedy 159 tokens/s with full batches, 149-194 with
+the cost model, beam 4 60 -> 64-77; interleaved in one process, greedy on 64 sentences 132 -> 158
+tokens/s (4,856 -> 3,842 decoded cells) (medians of 3), on all 360 319 -> 306-325 (no change
+beyond the noise). CUDA: ``None``, full batches, as measured on an H200 (a step there costs
+about the same for any batch under the budget)."""
+
 OUTPUT_SLICE_ROWS = 2048
 """On CPU the output projection (hidden state x vocabulary, the largest matrix multiply of a
 decoding step) is computed this many vocabulary rows at a time, so that each slice of the
@@ -109,6 +121,7 @@ class HFTranslator:
         self._max_new_tokens = self.model.config.max_position_embeddings - 1  # the decoder start takes one
         defaults = BATCH_DEFAULTS["cuda" if device.startswith("cuda") else "cpu"]
         self.default_batch_tokens, self.default_batch_size = default_batch(defaults, settings.beam_size)
+        self.batch_step_cost = STEP_COST["cuda" if device.startswith("cuda") else "cpu"]
         self.info = ModelInfo(
             model=settings.model,
             backend="transformers",
