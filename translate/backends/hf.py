@@ -119,9 +119,9 @@ class HFTranslator:
 
         self.max_input_tokens = _input_limit(self.tokenizer, self.model.config)
         self._max_new_tokens = self.model.config.max_position_embeddings - 1  # the decoder start takes one
-        defaults = BATCH_DEFAULTS["cuda" if device.startswith("cuda") else "cpu"]
-        self.default_batch_tokens, self.default_batch_size = default_batch(defaults, settings.beam_size)
-        self.batch_step_cost = STEP_COST["cuda" if device.startswith("cuda") else "cpu"]
+        kind = "cuda" if device.startswith("cuda") else "cpu"
+        self.default_batch_tokens, self.default_batch_size = default_batch(BATCH_DEFAULTS[kind], settings.beam_size)
+        self.batch_step_cost = STEP_COST[kind]
         self.info = ModelInfo(
             model=settings.model,
             backend="transformers",
