@@ -169,3 +169,34 @@ def test_models_lists_presets():
     for name in ["opus-mt-tc-big-ar-en", "opus-mt-ar-en", "nllb-200-distilled-600M",
                  "nllb-200-distilled-1.3B", "nllb-200-3.3B"]:
         assert name in result.stdout
+
+
+@pytest.mark.parametrize("command", ["article", "corpus", "evaluate"])
+def test_every_translating_command_takes_the_model_options(command):
+    help_text = invoke(command, "--help").stdout
+    for flag in ("--model", "--config", "--backend", "--device", "--compute-type", "--beam", "--revision",
+                 "--max-sentence-tokens", "--batch-tokens", "--batch-size", "--threads", "--quiet"):
+        assert f"{flag} " in help_text, flag
+
+
+def test_model_options_reach_the_command_as_settings(tmp_path):
+    import typer
+
+    from translate.cli import options as opt
+
+    seen = {}
+    probe = typer.Typer()
+
+    @probe.command()
+    @opt.takes_model_options
+    def show(*, model: opt.Model = None, model_options: opt.ModelOptions) -> None:
+        seen["settings"] = model_options.settings(model)
+
+    config = tmp_path / "user.toml"
+    config.write_text("beam_size = 3\nthreads = 1\n", encoding="utf-8")
+    args = ["-m", "opus-mt-ar-en", "--config", str(config), "--beam", "2", "--batch-size", "7"]
+    result = runner.invoke(probe, args)
+    assert result.exit_code == 0, result.output
+    settings = seen["settings"]
+    assert settings.model == "Helsinki-NLP/opus-mt-ar-en"
+    assert (settings.beam_size, settings.threads, settings.batch_size, settings.backend) == (2, 1, 7, "transformers")

@@ -34,6 +34,7 @@ HEADLINE_MODES = ("auto", "first-line", "none")
     ),
 )
 @reports_errors
+@opt.takes_model_options
 def article_command(
     source: Source,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, markdown or json.")] = "text",
@@ -43,17 +44,9 @@ def article_command(
         bool, typer.Option("--keep-boilerplate", help="Keep site chrome in place, untranslated.")
     ] = False,
     encoding: Encoding = None,
+    *,
     model: opt.Model = None,
-    config: opt.ConfigFile = None,
-    backend: opt.Backend = None,
-    device: opt.Device = None,
-    compute_type: opt.ComputeType = None,
-    beam: opt.Beam = None,
-    revision: opt.Revision = None,
-    max_sentence_tokens: opt.MaxSentenceTokens = None,
-    batch_tokens: opt.BatchTokens = None,
-    batch_size: opt.BatchSize = None,
-    threads: opt.Threads = None,
+    model_options: opt.ModelOptions,
     quiet: opt.Quiet = False,
 ) -> None:
     """Translate one Arabic news article: headline first, subheadings and paragraphs in place, site chrome left out."""
@@ -65,10 +58,7 @@ def article_command(
     _check_choice("--format", fmt, FORMATS)
     _check_choice("--headline", headline, HEADLINE_MODES)
     started = time.perf_counter()
-    settings = opt.build_settings(
-        model, config, backend, device, compute_type, beam, revision,
-        max_sentence_tokens, batch_tokens, batch_size, threads,
-    )
+    settings = model_options.settings(model)
     article = read_article(source, encoding=encoding, headline=headline)
     translator = load_translator(settings)
     loaded = time.perf_counter()

@@ -57,6 +57,7 @@ Overwrite = Annotated[bool, typer.Option(
 
 @app.command("corpus", epilog=CORPUS_EPILOG)
 @reports_errors
+@opt.takes_model_options
 def corpus_command(
     source: Input = None,
     output: Output = ...,  # type: ignore[assignment]  (required)
@@ -74,17 +75,9 @@ def corpus_command(
     chunk_size: ChunkSize = 256,
     window: Window = 64,
     overwrite: Overwrite = False,
+    *,
     model: opt.Model = None,
-    config: opt.ConfigFile = None,
-    backend: opt.Backend = None,
-    device: opt.Device = None,
-    compute_type: opt.ComputeType = None,
-    beam: opt.Beam = None,
-    revision: opt.Revision = None,
-    max_sentence_tokens: opt.MaxSentenceTokens = None,
-    batch_tokens: opt.BatchTokens = None,
-    batch_size: opt.BatchSize = None,
-    threads: opt.Threads = None,
+    model_options: opt.ModelOptions,
     quiet: opt.Quiet = False,
 ) -> None:
     """Translate a corpus of Arabic news articles, one output row per input row, resumable after a crash."""
@@ -93,10 +86,7 @@ def corpus_command(
 
     if (source is None) == (dataset is None):
         raise ConfigError("give either INPUT or --dataset NAME (not both)")
-    settings = opt.build_settings(
-        model, config, backend, device, compute_type, beam, revision,
-        max_sentence_tokens, batch_tokens, batch_size, threads,
-    )
+    settings = model_options.settings(model)
     keep = tuple(name.strip() for value in keep_fields or () for name in value.split(",") if name.strip())
     options = Options(
         fields=Fields(id_field, text_field, title_field or None, keep), shard=Shard.parse(shard),

@@ -76,6 +76,7 @@ Report = Annotated[Optional[Path], typer.Option(
     epilog=EXAMPLES,
 )
 @reports_errors
+@opt.takes_model_options
 def evaluate_command(
     reference: Reference,
     hypothesis: Hypotheses = None,
@@ -95,16 +96,8 @@ def evaluate_command(
     fmt: Format = "text",
     output: Output = None,
     report: Report = None,
-    config: opt.ConfigFile = None,
-    backend: opt.Backend = None,
-    device: opt.Device = None,
-    compute_type: opt.ComputeType = None,
-    beam: opt.Beam = None,
-    revision: opt.Revision = None,
-    max_sentence_tokens: opt.MaxSentenceTokens = None,
-    batch_tokens: opt.BatchTokens = None,
-    batch_size: opt.BatchSize = None,
-    threads: opt.Threads = None,
+    *,
+    model_options: opt.ModelOptions,
     quiet: opt.Quiet = False,
 ) -> None:
     """Score translations (or translate, then score) and print a table or JSON."""
@@ -117,11 +110,7 @@ def evaluate_command(
             raise ConfigError(f"{name} {value!r}: choose one of {', '.join(choices)}")
     if report and report.suffix.lower() not in REPORT_SUFFIXES:
         raise ConfigError(f"--report {report}: use a .md or .html file name")
-    models = [
-        opt.build_settings(m, config, backend, device, compute_type, beam, revision,
-                           max_sentence_tokens, batch_tokens, batch_size, threads)
-        for m in model or ()
-    ]
+    models = [model_options.settings(m) for m in model or ()]
     beside = report or output
     with Progress(None, "sentence", quiet, desc="translating") as progress:
         result = evaluate(

@@ -1,9 +1,14 @@
-"""Options shared by the commands that translate, written once as Annotated aliases."""
+"""Options shared by the commands that translate: Annotated aliases, and ``takes_model_options``,
+which gives a command the model options as one value."""
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -52,29 +57,51 @@ Threads = Annotated[Optional[int], typer.Option("--threads", min=0, help="CPU th
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary on stderr.")]
 
 
-def build_settings(
-    model: str | None,
-    config: Path | None,
-    backend: str | None,
-    device: str | None,
-    compute_type: str | None,
-    beam: int | None,
-    revision: str | None = None,
-    max_sentence_tokens: int | None = None,
-    batch_tokens: int | None = None,
-    batch_size: int | None = None,
-    threads: int | None = None,
-) -> Settings:
-    return resolve_settings(
-        model=model,
-        config=config,
-        backend=backend,
-        device=device,
-        compute_type=compute_type,
-        beam_size=beam,
-        revision=revision,
-        max_sentence_tokens=max_sentence_tokens,
-        batch_tokens=batch_tokens,
-        batch_size=batch_size,
-        threads=threads,
-    )
+MODEL_OPTIONS = {
+    "config": ConfigFile,
+    "backend": Backend,
+    "device": Device,
+    "compute_type": ComputeType,
+    "beam_size": Beam,
+    "revision": Revision,
+    "max_sentence_tokens": MaxSentenceTokens,
+    "batch_tokens": BatchTokens,
+    "batch_size": BatchSize,
+    "threads": Threads,
+}
+"""The options every translating command takes besides its model, by ``resolve_settings`` keyword."""
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """The model options given on one command line."""
+
+    values: dict[str, Any]
+
+    def settings(self, model: str | None) -> Settings:
+        """The settings for ``model`` (a preset, hub id or directory; None: the config's or the default)."""
+        return resolve_settings(model=model, **self.values)
+
+
+def takes_model_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a command the model options: they appear in its ``--help`` where it declares its
+    keyword-only ``model_options: ModelOptions`` parameter, and reach it bundled in that value."""
+    signature = inspect.signature(command, eval_str=True)
+    parameters: list[inspect.Parameter] = []
+    for parameter in signature.parameters.values():
+        if parameter.name != "model_options":
+            parameters.append(parameter)
+            continue
+        parameters += [
+            inspect.Parameter(name, parameter.kind, default=None, annotation=alias)
+            for name, alias in MODEL_OPTIONS.items()
+        ]
+
+    @functools.wraps(command)
+    def run(**values: Any) -> Any:
+        options = ModelOptions({name: values.pop(name) for name in MODEL_OPTIONS})
+        return command(**values, model_options=options)
+
+    run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in parameters}
+    return run
