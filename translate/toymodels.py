@@ -80,15 +80,7 @@ def build_marian(
 
     pad, eos = len(tokens) - 1, 0
     model_config = MarianConfig(**{
-        "vocab_size": len(tokens),
-        "d_model": d_model,
-        "encoder_layers": layers,
-        "decoder_layers": layers,
-        "encoder_attention_heads": heads,
-        "decoder_attention_heads": heads,
-        "encoder_ffn_dim": ffn,
-        "decoder_ffn_dim": ffn,
-        "max_position_embeddings": max_position_embeddings,
+        **_architecture(len(tokens), d_model, layers, heads, ffn, max_position_embeddings),
         "activation_function": "swish",
         "scale_embedding": True,
         "share_encoder_decoder_embeddings": True,
@@ -159,15 +151,7 @@ def build_nllb(
     tokenizer.save_pretrained(out)
 
     model_config = M2M100Config(**{
-        "vocab_size": len(tokenizer),
-        "d_model": d_model,
-        "encoder_layers": layers,
-        "decoder_layers": layers,
-        "encoder_attention_heads": heads,
-        "decoder_attention_heads": heads,
-        "encoder_ffn_dim": ffn,
-        "decoder_ffn_dim": ffn,
-        "max_position_embeddings": max_position_embeddings,
+        **_architecture(len(tokenizer), d_model, layers, heads, ffn, max_position_embeddings),
         "encoder_layerdrop": 0.0,
         "decoder_layerdrop": 0.0,
         "tokenizer_class": "NllbTokenizer",
@@ -180,6 +164,21 @@ def build_nllb(
     )
     model.save_pretrained(out)
     return out
+
+
+def _architecture(vocab_size: int, d_model: int, layers: int, heads: int, ffn: int, positions: int) -> dict[str, int]:
+    """The config fields of an encoder-decoder with equal encoder and decoder stacks."""
+    return {
+        "vocab_size": vocab_size,
+        "d_model": d_model,
+        "encoder_layers": layers,
+        "decoder_layers": layers,
+        "encoder_attention_heads": heads,
+        "decoder_attention_heads": heads,
+        "encoder_ffn_dim": ffn,
+        "decoder_ffn_dim": ffn,
+        "max_position_embeddings": positions,
+    }
 
 
 def train_sentencepiece(lines: Sequence[str], vocab_size: int, model_type: str, **options: Any) -> bytes:
