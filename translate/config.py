@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_type_hints
 
 from translate.errors import ConfigError
 
@@ -60,6 +60,14 @@ class Settings:
 
 
 FIELDS = {f.name for f in dataclasses.fields(Settings)}
+TYPES = {name: get_args(hint) or (hint,) for name, hint in get_type_hints(Settings).items()}
+"""The types each config key accepts (``None`` for the optional ones)."""
+CHOICES = {"backend": BACKENDS, "family": FAMILIES, "source_lang": ("ar",), "target_lang": ("en",)}
+LEAST = {"beam_size": 1, "max_sentence_tokens": 8, "batch_tokens": 0, "batch_size": 0, "threads": 0,
+         "inter_threads": 1, "max_length_ratio": 0, "max_length_offset": 0}
+"""The smallest value of each numeric key (0 means the backend's default for the batch keys
+and all cores for ``threads``)."""
+TYPE_NAMES = {str: "text", int: "a whole number", float: "a number"}
 
 
 def configs_dir() -> Path:
@@ -81,12 +89,30 @@ def read_config(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: config file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not a valid TOML config ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror}); give a TOML file") from None
     unknown = sorted(set(data) - FIELDS - {"description"})
     if unknown:
         raise ConfigError(
             f"{path}: unknown config key(s) {', '.join(unknown)}; valid keys: {', '.join(sorted(FIELDS))}"
         )
+    for key, value in data.items():
+        check_value(key, value, where=f"{path}: ")
     return data
+
+
+def check_value(key: str, value: Any, *, where: str = "") -> None:
+    """Refuse a config value of the wrong type or out of range, naming ``where`` it came from."""
+    allowed = (str,) if key == "description" else TYPES[key]
+    if float in allowed:
+        allowed = (*allowed, int)
+    if isinstance(value, bool) or not isinstance(value, allowed):
+        names = " or ".join(dict.fromkeys(TYPE_NAMES[t] for t in allowed if t in TYPE_NAMES))
+        raise ConfigError(f"{where}{key} must be {names}, got {value!r}")
+    if key in CHOICES and value not in CHOICES[key]:
+        raise ConfigError(f"{where}{key} {value!r} is not one of: {', '.join(CHOICES[key])}")
+    if key in LEAST and value < LEAST[key]:
+        raise ConfigError(f"{where}{key} must be at least {LEAST[key]}, got {value}")
 
 
 def resolve_settings(model: str | None = None, config: Path | None = None, **overrides: Any) -> Settings:
@@ -100,16 +126,15 @@ def resolve_settings(model: str | None = None, config: Path | None = None, **ove
     if name:
         values.update(_model_values(name))
     values.update(file_values)
-    values.update({k: v for k, v in overrides.items() if v is not None})
+    given = {k: v for k, v in overrides.items() if v is not None}
+    unknown = sorted(set(given) - FIELDS)
+    if unknown:
+        raise ConfigError(f"unknown setting(s) {', '.join(unknown)}; valid keys: {', '.join(sorted(FIELDS))}")
+    for key, value in given.items():
+        check_value(key, value)
+    values.update(given)
     values.pop("description", None)
-    settings = Settings(**values)
-    if settings.backend not in BACKENDS:
-        raise ConfigError(f"unknown backend {settings.backend!r}; choose one of: {', '.join(BACKENDS)}")
-    if settings.family is not None and settings.family not in FAMILIES:
-        raise ConfigError(f"unknown model family {settings.family!r}; choose one of: {', '.join(FAMILIES)}")
-    if settings.beam_size < 1:
-        raise ConfigError(f"beam size must be at least 1, got {settings.beam_size}")
-    return settings
+    return Settings(**values)
 
 
 def _model_values(name: str) -> dict[str, Any]:

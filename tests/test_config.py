@@ -1,0 +1,68 @@
+"""Settings: presets, config files and overrides, their precedence, and the refusal of bad values."""
+
+import pytest
+
+from translate.config import DEFAULT_PRESET, list_presets, resolve_settings
+from translate.errors import ConfigError
+
+
+def write(tmp_path, text):
+    path = tmp_path / "user.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_every_preset_is_a_valid_config():
+    presets = list_presets()
+    assert DEFAULT_PRESET in presets
+    for name in presets:
+        settings = resolve_settings(model=name)
+        assert settings.preset == name and settings.model
+
+
+def test_precedence_defaults_preset_file_options(tmp_path):
+    config = write(tmp_path, 'preset = "opus-mt-ar-en"\nbeam_size = 3\nthreads = 1\n')
+    settings = resolve_settings(config=config, beam_size=2, batch_size=None)
+    assert settings.model == "Helsinki-NLP/opus-mt-ar-en"  # the file's preset
+    assert (settings.beam_size, settings.threads) == (2, 1)  # the option over the file over the preset
+    assert settings.batch_size == 0  # None leaves the default
+
+
+@pytest.mark.parametrize("line, message", [
+    ('beam_size = "four"', 'beam_size must be a whole number, got \'four\''),
+    ("model = 5", "model must be text, got 5"),
+    ("threads = true", "threads must be a whole number, got True"),
+    ("max_sentence_tokens = 1", "max_sentence_tokens must be at least 8, got 1"),
+    ("batch_tokens = -5", "batch_tokens must be at least 0, got -5"),
+    ("beam_size = 0", "beam_size must be at least 1, got 0"),
+    ('backend = "onnx"', "backend 'onnx' is not one of: transformers, ctranslate2"),
+    ('source_lang = "fr"', "source_lang 'fr' is not one of: ar"),
+    ("colour = 1", "unknown config key(s) colour; valid keys: backend"),
+    ("beam_size = [", "not a valid TOML config"),
+])
+def test_a_bad_config_file_is_refused_naming_the_file(tmp_path, line, message):
+    config = write(tmp_path, line + "\n")
+    with pytest.raises(ConfigError) as caught:
+        resolve_settings(model="opus-mt-ar-en", config=config)
+    assert str(caught.value).startswith(f"{config}: ")
+    assert message in str(caught.value)
+
+
+def test_a_float_key_takes_an_integer(tmp_path):
+    assert resolve_settings(config=write(tmp_path, "max_length_ratio = 2\n")).max_length_ratio == 2
+
+
+def test_unreadable_config_files(tmp_path):
+    with pytest.raises(ConfigError, match="config file not found"):
+        resolve_settings(config=tmp_path / "missing.toml")
+    with pytest.raises(ConfigError, match="cannot read the config file"):
+        resolve_settings(config=tmp_path)
+
+
+def test_bad_overrides_are_refused():
+    with pytest.raises(ConfigError, match=r"unknown setting\(s\) beam;"):
+        resolve_settings(model="opus-mt-ar-en", beam=3)
+    with pytest.raises(ConfigError, match="beam_size must be at least 1"):
+        resolve_settings(model="opus-mt-ar-en", beam_size=0)
+    with pytest.raises(ConfigError, match="unknown model 'nope'"):
+        resolve_settings(model="nope")
