@@ -200,3 +200,12 @@ def test_model_options_reach_the_command_as_settings(tmp_path):
     settings = seen["settings"]
     assert settings.model == "Helsinki-NLP/opus-mt-ar-en"
     assert (settings.beam_size, settings.threads, settings.batch_size, settings.backend) == (2, 1, 7, "transformers")
+
+
+def test_output_goes_into_a_new_folder_and_never_onto_a_folder(seed_article_path, tmp_path):
+    out = tmp_path / "new" / "folder" / "article.txt"
+    result = invoke("segment", seed_article_path, "-o", out)
+    assert result.exit_code == 0 and out.read_text(encoding="utf-8").startswith("headline")
+    result = invoke("segment", seed_article_path, "-o", tmp_path)
+    assert_one_line_error(result, f"{tmp_path} is a folder; give a file name", code=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new"]  # no temporary file left

@@ -255,6 +255,15 @@ def test_an_output_not_written_by_a_run_is_not_replaced(tmp_path):
         run(write_jsonl(tmp_path / "in.jsonl", make_rows(3)), tmp_path / "out.jsonl")
 
 
+def test_the_output_folder_is_created_and_a_folder_is_no_output(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(3))
+    summary, out = run(source, tmp_path / "new" / "out.jsonl")
+    assert summary.translated == 3 and len(out) == 3
+    (tmp_path / "folder.jsonl").mkdir()
+    with pytest.raises(ConfigError, match="is a folder; give a file name"):
+        run(source, tmp_path / "folder.jsonl")
+
+
 def test_a_complete_run_is_not_redone(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(5))
     run(source, tmp_path / "out.jsonl")

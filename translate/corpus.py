@@ -32,7 +32,7 @@ from translate.cache import SQLiteCache
 from translate.config import Settings
 from translate.corpus_io import Source, check_source, count_rows, fingerprint, iter_records
 from translate.corpus_rows import Count, Fields, Notify, Shard, translate_chunk
-from translate.corpus_write import output_format, read_jsonl, write_json, write_jsonl, write_rows
+from translate.corpus_write import output_format, prepare_output, read_jsonl, write_json, write_jsonl, write_rows
 from translate.errors import ConfigError
 
 OUTPUT_KEYS = ("settings", "input", "fields", "shard", "segments", "keep_boilerplate")
@@ -122,6 +122,7 @@ def open_run(source: Source, output: Path, settings: Settings, options: Options 
     """Check the input and an earlier run's record; resume it, refuse it, or start afresh."""
     check_source(source)
     output_format(output)
+    prepare_output(output)
     record = json.loads(json.dumps(describe(source, settings, options)))  # as it reads back from disk
     run = Run(source, output, settings, options, record)
     if options.overwrite:

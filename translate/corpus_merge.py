@@ -18,7 +18,7 @@ from typing import Any
 
 from translate.corpus import OUTPUT_KEYS
 from translate.corpus_rows import Shard
-from translate.corpus_write import output_format, read_jsonl, read_rows, write_json, write_jsonl, write_rows
+from translate.corpus_write import output_format, prepare_output, read_jsonl, read_rows, write_json, write_jsonl, write_rows
 from translate.errors import ConfigError, InputError
 
 SAME = tuple(key for key in OUTPUT_KEYS if key != "shard")
@@ -146,6 +146,7 @@ class Tally:
 def merge_shards(paths: Sequence[Path], output: Path) -> MergeSummary:
     """Write ``output`` (and ``output.errors.jsonl``) from complete shard runs, in input order."""
     output_format(output)
+    prepare_output(output)
     runs = find_shard_runs(paths)
     if any(run.output.resolve() == output.resolve() for run in runs):
         raise ConfigError(f"{output} is one of the shard outputs; write the merge to another file")

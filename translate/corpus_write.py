@@ -30,6 +30,16 @@ def output_format(path: Path) -> str:
         ) from None
 
 
+def prepare_output(path: Path) -> None:
+    """Make sure ``path`` can be written: a file name, its folder created when missing."""
+    if path.is_dir():
+        raise ConfigError(f"{path} is a folder; give a file name to write")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot create its folder {path.parent} ({exc.strerror})") from None
+
+
 @contextlib.contextmanager
 def atomic_file(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     """A file that appears at ``path`` complete (written, fsynced, renamed) or not at all."""

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from translate.corpus_write import prepare_output
 from translate.errors import BackendError, ConfigError
 from translate.evaluate import Evaluation, MetricScore
 
@@ -118,7 +119,7 @@ def write_report(evaluation: Evaluation, path: Path) -> list[Path]:
     images = plots(evaluation)
     parts = tables(evaluation)
     written = [path]
-    path.parent.mkdir(parents=True, exist_ok=True)
+    prepare_output(path)
     if suffix in (".md", ".markdown"):
         links = []
         for name, (title, png) in images.items():

@@ -100,14 +100,16 @@ class Progress:
 
 
 def write_output(text: str, output: str | None) -> None:
-    """Write to stdout, or atomically to a file (a temporary file renamed over it)."""
+    """Write to stdout, or atomically to a file (its folder created when missing)."""
     if output is None or output == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
     from pathlib import Path
 
+    from translate.corpus_write import atomic_file, prepare_output
+
     path = Path(output)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    prepare_output(path)
+    with atomic_file(path) as file:
+        file.write(text)
