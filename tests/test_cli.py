@@ -209,3 +209,10 @@ def test_output_goes_into_a_new_folder_and_never_onto_a_folder(seed_article_path
     result = invoke("segment", seed_article_path, "-o", tmp_path)
     assert_one_line_error(result, f"{tmp_path} is a folder; give a file name", code=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new"]  # no temporary file left
+
+
+def test_an_article_of_site_chrome_only_is_refused_before_loading_a_model(tmp_path):
+    page = tmp_path / "chrome.txt"
+    page.write_text("\n\n".join(CHROME) + "\n", encoding="utf-8")
+    result = invoke("article", page, "--model", tmp_path / "no-model-needed")
+    assert_one_line_error(result, f"{page}: nothing to translate: all 2 lines are site chrome", code=2)

@@ -212,3 +212,9 @@ def test_broken_json_names_line_and_column():
 def test_json_lines_are_refused_with_a_hint():
     with pytest.raises(InputError, match="one JSON object per file"):
         parse_article('{"text": "أ."}\n{"text": "ب."}\n', name="many.jsonl")
+
+
+@pytest.mark.parametrize("text", ["[1, 2]", '"a headline"', "42"])
+def test_a_json_file_that_is_not_an_object_is_refused(text):
+    with pytest.raises(InputError, match=r"^a\.json: the JSON is not an object"):
+        parse_article(text, name="a.json")

@@ -195,8 +195,9 @@ def parse_record(text: str, *, name: str, id: str = "", headline: str = "auto") 
 
 
 def parse_article(text: str, *, name: str, id: str = "", headline: str = "auto") -> Article:
-    """An article from decoded text: a JSON record when it starts with ``{``, else a scraped page."""
-    if text.lstrip().startswith("{"):
+    """An article from decoded text: a JSON record when it starts with ``{`` or the file is
+    ``.json``, else a scraped page."""
+    if text.lstrip().startswith("{") or name.lower().endswith(".json"):
         return parse_record(text, name=name, id=id, headline=headline)
     return detect_structure(normalize_text(text), id=id, headline=headline)
 

@@ -10,7 +10,7 @@ import typer
 
 from translate.cli import options as opt
 from translate.cli.app import Progress, app, reports_errors, warn, write_output
-from translate.errors import ConfigError
+from translate.errors import ConfigError, InputError
 
 Source = Annotated[str, typer.Argument(help="Article file (UTF-8/16 text or a JSON object with title/text), or - for stdin.", metavar="FILE|-")]
 Headline = Annotated[
@@ -51,7 +51,7 @@ def article_command(
 ) -> None:
     """Translate one Arabic news article: headline first, subheadings and paragraphs in place, site chrome left out."""
     from translate.backends import load_translator
-    from translate.io import read_article
+    from translate.io import name_source, read_article
     from translate.output import FORMATS, render
     from translate.pipeline import translate_articles
 
@@ -60,6 +60,11 @@ def article_command(
     started = time.perf_counter()
     settings = model_options.settings(model)
     article = read_article(source, encoding=encoding, headline=headline)
+    if not article.content and not keep_boilerplate:
+        raise InputError(
+            f"{name_source(source)}: nothing to translate: all {len(article.dropped)} lines are site chrome "
+            "(see them with 'translate segment', or keep them untranslated with --keep-boilerplate)"
+        )
     translator = load_translator(settings)
     loaded = time.perf_counter()
     with Progress(None, "sentence", quiet, desc="translating") as progress:
