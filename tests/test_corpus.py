@@ -27,7 +27,7 @@ from translate.types import Translation
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SENTENCES = (FIXTURES / "corpus_sentences.ar").read_text(encoding="utf-8").split("\n")[:-1]
-PLANTED = {1: "not valid JSON", 3: "not a JSON object", 4: "no 'text' field",
+PLANTED = {1: "not valid JSON (Invalid control character at column ", 3: "not a JSON object", 4: "'text' is null",
            5: "'text' is not a string (int)", 6: "empty 'text'", 7: "no 'text' field", 8: "not UTF-8"}
 """The bad rows of ``fixtures/corpus_malformed.jsonl`` and the start of their reasons."""
 
@@ -306,6 +306,37 @@ def test_bad_shard_specs_and_formats_are_config_errors(tmp_path):
     (tmp_path / "in.xml").write_text("<corpus/>")
     with pytest.raises(ConfigError, match="unknown corpus format"):
         run(tmp_path / "in.xml", tmp_path / "out.jsonl")
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("fake.parquet", "not parquet\n", "fake.parquet: not a readable Parquet file"),
+    ("notext.csv", "id,body\n1,نص\n", "notext.csv: no 'text' column (columns: id, body); name the text column"),
+    ("empty.csv", "", "empty.csv: empty file; give a header row"),
+    ("empty.jsonl", "", "empty.jsonl: empty file; give one JSON object per line"),
+    ("blank.jsonl", "\n \n\r\n", "blank.jsonl: empty file"),
+    ("emptydir", None, "emptydir: no .txt files in this folder"),
+])
+def test_unusable_inputs_are_refused_before_any_row(tmp_path, name, content, message):
+    source = tmp_path / name
+    if content is None:
+        (source / "sub").mkdir(parents=True)
+    else:
+        source.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        run(source, tmp_path / "out.jsonl")
+    assert message in str(caught.value)
+    assert not (tmp_path / "out.jsonl.run.json").exists()
+
+
+def test_a_parquet_input_without_the_text_column_is_refused(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"id": ["a"], "body": ["نص"]}), tmp_path / "in.parquet")
+    with pytest.raises(InputError, match=r"no 'text' column \(columns: id, body\)"):
+        run(tmp_path / "in.parquet", tmp_path / "out.jsonl")
+    summary, out = run(tmp_path / "in.parquet", tmp_path / "out.jsonl", fields=Fields(text="body"))
+    assert summary.translated == 1 and out[0]["text"] == en("نص")
 
 
 # ---- the commands, through typer's CliRunner, with the fake translator -----------------------

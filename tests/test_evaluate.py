@@ -260,6 +260,13 @@ def test_empty_file(tmp_path):
     assert "empty.en: empty file" in one_line_error(invoke("-r", empty, "-H", REF))
 
 
+def test_a_folder_or_a_broken_parquet_file_is_refused(tmp_path):
+    broken = tmp_path / "broken.parquet"
+    broken.write_text("not parquet")
+    assert f"{tmp_path}: is a folder; give a file" in one_line_error(invoke("-r", tmp_path, "-H", REF))
+    assert "broken.parquet: not a readable Parquet file" in one_line_error(invoke("-r", REF, "-H", broken))
+
+
 def test_ids_on_one_side_only(tmp_path):
     ref = tmp_path / "ref.jsonl"
     ref.write_text("".join(json.dumps({"id": i, "text": f"line {i}"}) + "\n" for i in range(5)))

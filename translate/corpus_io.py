@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from translate.corpus_write import open_parquet
 from translate.errors import ConfigError, InputError
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
@@ -70,15 +71,52 @@ class Record:
     """The file of a row of a folder of ``.txt`` articles (``data`` holds ``id`` and ``path``)."""
 
 
-def check_source(source: Source) -> None:
-    """Raise InputError or ConfigError now for an input that cannot be read at all."""
-    if source.path is not None and not source.path.exists():
-        raise InputError(f"{source.path}: no such file or folder")
-    if source.kind == "jsonl":
-        with open(source.path, "rb") as file:  # type: ignore[arg-type]
-            start = file.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+def check_source(source: Source, text_field: str | None = None) -> None:
+    """Raise InputError or ConfigError now for an input that cannot be read at all: missing,
+    empty, not of its format, or (where the columns are known up front) without ``text_field``."""
+    path = source.path
+    if path is not None and not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    kind = source.kind
+    if kind == "jsonl":
+        start = _first_bytes(path)  # type: ignore[arg-type]
+        if not start:
+            raise InputError(f"{path}: empty file; give one JSON object per line")
         if start.startswith(b"["):
-            raise InputError(f"{source.path}: holds a JSON array; give JSON Lines (one object per line)")
+            raise InputError(f"{path}: holds a JSON array; give JSON Lines (one object per line)")
+    elif kind == "txt" and next(iter_text_files(path), None) is None:  # type: ignore[arg-type]
+        raise InputError(f"{path}: no .txt files in this folder; give a folder of .txt pages or a corpus file")
+    columns = source_columns(source)
+    if columns is not None and not columns:
+        raise InputError(f"{path}: empty file; give a header row and one article a row")
+    if text_field and columns is not None and text_field not in columns:
+        raise InputError(
+            f"{path}: no {text_field!r} column (columns: {', '.join(columns)}); name the text column with --text-field"
+        )
+
+
+def _first_bytes(path: Path) -> bytes:
+    """The start of a file after its BOM and any blank lines (empty for a blank file)."""
+    with open(path, "rb") as file:
+        while chunk := file.read(1 << 16):
+            chunk = chunk.lstrip(b"\xef\xbb\xbf \t\r\n")
+            if chunk:
+                return chunk
+    return b""
+
+
+def source_columns(source: Source) -> list[str] | None:
+    """The column names of a CSV/TSV header or a Parquet schema (empty for an empty CSV); None
+    where rows need not share fields."""
+    if source.kind in ("csv", "tsv"):
+        with open(source.path, encoding="utf-8-sig", newline="", errors="replace") as file:  # type: ignore[arg-type]
+            try:
+                return next(csv.reader(file, delimiter="\t" if source.kind == "tsv" else ","), [])
+            except csv.Error as exc:
+                raise InputError(f"{source.path}: cannot read the CSV header ({exc})") from None
+    if source.kind == "parquet":
+        return list(open_parquet(source.path).schema_arrow.names)  # type: ignore[arg-type]
+    return None
 
 
 def iter_records(source: Source, wanted: Wanted = lambda row: True) -> Iterator[Record]:
@@ -108,7 +146,7 @@ def _parse_json_line(raw: bytes, row: int, line: int) -> Record:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        return Record(row, None, f"not valid JSON ({exc.msg} at column {exc.colno})", line)
+        return Record(row, None, f"not valid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})", line)
     if not isinstance(data, dict):
         return Record(row, None, f"not a JSON object ({type(data).__name__})", line)
     return Record(row, data, "", line)
@@ -227,9 +265,7 @@ def count_rows(source: Source) -> int | None:
         with open(source.path, "rb") as file:  # type: ignore[arg-type]
             return sum(1 for raw in file if raw.strip())
     if kind == "parquet":
-        import pyarrow.parquet as pq
-
-        return pq.ParquetFile(source.path).metadata.num_rows
+        return open_parquet(source.path).metadata.num_rows  # type: ignore[arg-type]
     if kind == "saved":
         return len(_load_saved(source))
     if kind == "hub":

@@ -81,8 +81,10 @@ def to_article(record: Record, fields: Fields) -> Article | str:
             return str(exc)
     else:
         text = data.get(fields.text)
-        if text is None:
+        if fields.text not in data:
             return f"no {fields.text!r} field"
+        if text is None:
+            return f"{fields.text!r} is null"
         if not isinstance(text, str):
             return f"{fields.text!r} is not a string ({type(text).__name__})"
         if not text.strip():

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from translate.errors import ConfigError
+from translate.errors import ConfigError, InputError
 
 OUTPUT_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 Rows = Callable[[], Iterable[dict[str, Any]]]
@@ -102,10 +102,24 @@ def read_rows(path: Path) -> Iterator[dict[str, Any]]:
     if output_format(path) == "jsonl":
         yield from read_jsonl(path)
         return
+    for batch in open_parquet(path).iter_batches(batch_size=512):
+        yield from batch.to_pylist()
+
+
+def open_parquet(path: Path) -> Any:
+    """A ``pyarrow.parquet.ParquetFile``; a file that is not Parquet is refused in one line."""
+    import pyarrow
     import pyarrow.parquet as pq
 
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=512):
-        yield from batch.to_pylist()
+    try:
+        return pq.ParquetFile(path)
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder; give a Parquet file") from None
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except (pyarrow.ArrowException, OSError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"{path}: not a readable Parquet file ({first})") from None
 
 
 TEXT_COLUMNS = ("id", "headline", "text")

@@ -55,8 +55,6 @@ def read_texts(path: Path, fields: Fields = Fields()) -> Texts:
     if suffix == ".parquet":
         from translate.corpus_write import read_rows
 
-        if not Path(path).is_file():
-            raise InputError(f"{path}: file not found")
         records = list(read_rows(Path(path)))
         if not records:
             raise InputError(f"{path}: empty file")
@@ -65,6 +63,8 @@ def read_texts(path: Path, fields: Fields = Fields()) -> Texts:
         raw = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder; give a file") from None
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     lines = [line.rstrip() for line in raw.split("\n")]  # as sacreBLEU's command line reads them
