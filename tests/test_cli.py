@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -216,3 +217,17 @@ def test_an_article_of_site_chrome_only_is_refused_before_loading_a_model(tmp_pa
     page.write_text("\n\n".join(CHROME) + "\n", encoding="utf-8")
     result = invoke("article", page, "--model", tmp_path / "no-model-needed")
     assert_one_line_error(result, f"{page}: nothing to translate: all 2 lines are site chrome", code=2)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["article", "a.txt", "--beam", "0"], "error: Invalid value for '--beam'"),
+    (["article", "a.txt", "--bem", "2"], "error: No such option: --bem (Possible options: --beam)"),
+    (["article"], "error: Missing argument 'FILE|-' (see 'translate article --help')"),
+    (["frob"], "error: No such command 'frob' (see 'translate --help')"),
+])
+def test_usage_errors_are_one_line_from_the_console_script(args, message):
+    script = Path(sys.executable).with_name("translate")  # the installed console script
+    result = subprocess.run([str(script), *args], capture_output=True, text=True,
+                            env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=120)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith(message), result.stderr
