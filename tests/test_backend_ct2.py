@@ -228,6 +228,9 @@ def test_converted_directory_is_usable_as_the_model(tiny_nllb_dir, tmp_path):
     assert [t.text for t in direct.translate(SOURCES)] == [t.text for t in via_cache.translate(SOURCES)]
     with pytest.raises(ConfigError, match="exists and is not a converted model"):
         convert_model(tiny_nllb_dir, tiny_nllb_dir, "int8")
+    assert resolve_settings(model=str(out)).backend == "ctranslate2"  # no --backend needed
+    with pytest.raises(ConfigError, match="a model converted for CTranslate2; run it with --backend ctranslate2"):
+        load(out, backend="transformers")
 
 
 @pytest.fixture
@@ -284,6 +287,15 @@ def test_convert_command_writes_a_usable_model(tiny_marian_dir, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == str(tmp_path / "out")
     assert is_converted(tmp_path / "out")
+    assert result.stderr.splitlines()[0].endswith(f"(float32 weights), into {tmp_path / 'out'}")
+    assert len(result.stderr.splitlines()) == 2 and "Loading weights" not in result.stderr  # no loader's bar
+    again = invoke("convert", tiny_marian_dir, "--quantization", "float32", "-o", tmp_path / "out")
+    assert again.exit_code == 0 and "is already converted in" in again.stderr and "converting" not in again.stderr
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep")
+    refused = invoke("convert", tiny_marian_dir, "-o", tmp_path / "mine", "--force")
+    assert refused.exit_code == 2 and "exists and is not a converted model" in refused.stderr
+    assert refused.stderr.count("\n") == 1 and (tmp_path / "mine" / "notes.txt").read_text() == "keep"
     result = invoke("convert", tiny_marian_dir)  # into the cache
     assert result.exit_code == 0, result.output
     assert is_converted(result.stdout.strip())

@@ -134,7 +134,16 @@ def resolve_settings(model: str | None = None, config: Path | None = None, **ove
         check_value(key, value)
     values.update(given)
     values.pop("description", None)
+    if "backend" not in file_values and "backend" not in given and _is_conversion(values.get("model", "")):
+        values["backend"] = "ctranslate2"
     return Settings(**values)
+
+
+def _is_conversion(model: str) -> bool:
+    """A local directory written by ``translate convert -o DIR``: only CTranslate2 can run it."""
+    from translate.convert import is_converted
+
+    return bool(model) and is_converted(Path(model))
 
 
 def _model_values(name: str) -> dict[str, Any]:

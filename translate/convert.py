@@ -91,10 +91,25 @@ def converted_model(
     target = cache_root() / cache_key(model, model_dir, revision, quantization)
     if is_converted(target):
         return target
-    notify = on_message or _to_stderr
-    notify(f"converting {model} for CTranslate2 ({quantization} weights), once; cached in {target}")
+    return _convert_announced(model, model_dir, target, quantization, revision, on_message or _to_stderr, cached=True)
+
+
+def _convert_announced(
+    model: str,
+    model_dir: str | Path,
+    target: Path,
+    quantization: str,
+    revision: str | None,
+    notify: Notify,
+    *,
+    cached: bool,
+    force: bool = False,
+) -> Path:
+    """``convert_model`` between a line that says what is converted where and one that says it is done."""
+    where = f"once; cached in {target}" if cached else f"into {target}"
+    notify(f"converting {model} for CTranslate2 ({quantization} weights), {where}")
     started = time.perf_counter()
-    convert_model(model_dir, target, quantization, source=model, revision=revision)
+    convert_model(model_dir, target, quantization, source=model, revision=revision, force=force)
     notify(f"converted {model} in {time.perf_counter() - started:.1f}s")
     return target
 
@@ -112,18 +127,19 @@ def convert_model(
 
     The converter writes into a temporary sibling directory, which is renamed to
     ``output_dir`` only when the conversion is complete. An existing complete conversion
-    is kept unless ``force``; any other existing ``output_dir`` is an error.
+    is kept unless ``force``; any other existing ``output_dir`` is an error, with ``force`` too.
     """
     _check_quantization(quantization)
     output = Path(output_dir).expanduser()
-    if output.exists() and not force:
-        if is_converted(output):
-            return output
-        raise ConfigError(f"{output} exists and is not a converted model; choose another output directory")
+    if _existing_conversion(output) and not force:
+        return output
     try:
         from ctranslate2.converters import TransformersConverter
     except ImportError as exc:
         raise BackendError(f"converting needs ctranslate2, transformers and torch ({exc})") from None
+    from translate.backends.loading import quiet_transformers
+
+    quiet_transformers()
 
     output.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent))
@@ -163,6 +179,16 @@ def convert_model(
     return output
 
 
+def _existing_conversion(output: Path) -> bool:
+    """True for a complete conversion at ``output``, False for nothing there; anything else
+    there is refused (never replaced, not even with ``force``)."""
+    if not output.exists():
+        return False
+    if not is_converted(output):
+        raise ConfigError(f"{output} exists and is not a converted model; choose another output directory")
+    return True
+
+
 def is_converted(path: str | Path) -> bool:
     """True for a complete conversion (its marker is written last)."""
     path = Path(path)
@@ -186,16 +212,19 @@ def convert(
     from translate.backends.loading import detect_family, resolve_model_dir
     from translate.config import resolve_settings
 
+    _check_quantization(quantization)
     settings = resolve_settings(model=model, revision=revision)
     model_dir = resolve_model_dir(settings)
     detect_family(model_dir)  # an unsupported model fails here with a clear message
-    if output is None:
-        if force:
-            shutil.rmtree(cache_root() / cache_key(settings.model, model_dir, settings.revision, quantization),
-                          ignore_errors=True)
-        return converted_model(settings.model, model_dir, settings.revision, quantization, on_message=on_message)
-    return convert_model(
-        model_dir, output, quantization, source=settings.model, revision=settings.revision, force=force
+    cached = output is None
+    target = cache_root() / cache_key(settings.model, model_dir, settings.revision, quantization) if cached \
+        else Path(output).expanduser()  # type: ignore[arg-type]
+    notify = on_message or _to_stderr
+    if _existing_conversion(target) and not force:
+        notify(f"{settings.model} is already converted in {target} (--force converts it again)")
+        return target
+    return _convert_announced(
+        settings.model, model_dir, target, quantization, settings.revision, notify, cached=cached, force=force
     )
 
 

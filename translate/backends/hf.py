@@ -20,6 +20,7 @@ from translate.backends.loading import (
     nllb_code,
     output_limit,
     package_version,
+    quiet_transformers,
     resolve_model_dir,
     select_device,
     splitter_version,
@@ -75,9 +76,7 @@ class HFTranslator:
         except ImportError as exc:
             raise BackendError(f"the transformers backend needs torch and transformers ({exc})") from None
 
-        # Our own progress bar and warnings are the ones on stderr, not the loader's.
-        transformers.utils.logging.disable_progress_bar()
-        transformers.utils.logging.set_verbosity_error()
+        quiet_transformers()
         self.settings = settings
         model_dir = resolve_model_dir(settings)
         family = detect_family(model_dir)

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from translate.config import Settings
+from translate.convert import is_converted
 from translate.errors import ConfigError, ModelUnavailableError
 
 FAMILIES = {"marian": "marian", "m2m_100": "nllb"}
@@ -61,6 +62,14 @@ def download_model(settings: Settings) -> Path:
     return _check_local(Path(_download_snapshot(settings)), settings.model)
 
 
+def quiet_transformers() -> None:
+    """Our own progress bars and warnings are the ones on stderr, not transformers' loader's."""
+    import transformers
+
+    transformers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.set_verbosity_error()
+
+
 def detect_family(model_dir: str | Path) -> str:
     """``marian`` or ``nllb``, from the ``model_type`` in the directory's config.json."""
     config_file = Path(model_dir) / "config.json"
@@ -71,6 +80,10 @@ def detect_family(model_dir: str | Path) -> str:
     try:
         return FAMILIES[model_type]
     except KeyError:
+        if is_converted(model_dir):
+            raise ConfigError(
+                f"{model_dir}: a model converted for CTranslate2; run it with --backend ctranslate2"
+            ) from None
         raise ConfigError(
             f"{model_dir}: model type {model_type!r} is not supported; supported types: "
             "marian (OPUS-MT), m2m_100 (NLLB-200)"

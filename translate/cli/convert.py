@@ -40,5 +40,4 @@ def convert_command(
     from translate.convert import convert
 
     path = convert(model, quantization=quantization, output=output, revision=revision, force=force, on_message=info)
-    info(f"converted model in {path}")
     typer.echo(str(path))
