@@ -58,6 +58,8 @@ def find_shard_runs(paths: Sequence[Path]) -> list[ShardRun]:
     runs = []
     for output in dict.fromkeys(outputs):
         record_file = output.with_name(output.name + ".run.json")
+        if not output.exists() and not record_file.exists():
+            raise InputError(f"{output}: no such file")
         if not record_file.exists():
             raise InputError(
                 f"{output}: no {record_file.name} next to it; merge the outputs of 'translate corpus' runs")

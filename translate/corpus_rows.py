@@ -52,6 +52,8 @@ class Shard:
             index, count = (int(part) for part in text.split("/"))
         except ValueError:
             raise ConfigError(f"--shard {text!r}: write K/N, e.g. 2/8 (shard 2 of 8)") from None
+        if count < 1:
+            raise ConfigError(f"--shard {text!r}: N, the number of shards, must be at least 1")
         if not 1 <= index <= count:
             raise ConfigError(f"--shard {text!r}: K must be between 1 and N")
         return cls(index, count)

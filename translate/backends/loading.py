@@ -48,7 +48,7 @@ def resolve_model_dir(settings: Settings) -> str:
     except ModelUnavailableError:
         if _offline():
             raise
-    return str(download_model(settings))
+    return str(_check_local(Path(_download_snapshot(settings)), name))
 
 
 def download_model(settings: Settings) -> Path:
@@ -59,7 +59,7 @@ def download_model(settings: Settings) -> Path:
         raise ModelUnavailableError(
             f"cannot download {settings.model!r}: offline mode is on (HF_HUB_OFFLINE); unset it and retry"
         )
-    return _check_local(Path(_download_snapshot(settings)), settings.model)
+    return _check_local(Path(_download_snapshot(settings, downloading=True)), settings.model)
 
 
 def quiet_transformers() -> None:
@@ -134,10 +134,15 @@ def _offline() -> bool:
     return constants.HF_HUB_OFFLINE or flag.upper() in {"1", "ON", "YES", "TRUE"}
 
 
-def _unreachable(name: str) -> ModelUnavailableError:
+def _unreachable(name: str, *, downloading: bool = False) -> ModelUnavailableError:
+    if downloading:
+        return ModelUnavailableError(
+            f"cannot download {name!r}: the Hugging Face hub cannot be reached; check the network "
+            "(or the HF_ENDPOINT and proxy settings) and retry"
+        )
     return ModelUnavailableError(
         f"model {name!r} is not in the local cache and the Hugging Face hub cannot be reached; "
-        f"run 'translate download {name}' on a connected machine, or pass --model PATH to a local copy"
+        f"run 'translate download {name}' on a connected machine, or give the path of a local copy instead"
     )
 
 
@@ -154,7 +159,7 @@ def _cached_snapshot(settings: Settings) -> str:
         raise _unreachable(settings.model) from None
 
 
-def _download_snapshot(settings: Settings) -> str:
+def _download_snapshot(settings: Settings, *, downloading: bool = False) -> str:
     """Configs, tokenizer and safetensors weights; the .bin weights only for repos without safetensors."""
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import LocalEntryNotFoundError, RepositoryNotFoundError, RevisionNotFoundError
@@ -171,7 +176,7 @@ def _download_snapshot(settings: Settings) -> str:
             f"model {name!r} was not found on the hub (or it is gated or private and no token is set: 'hf auth login')"
         ) from None
     except LocalEntryNotFoundError:  # what huggingface_hub raises for connection errors, timeouts and hub outages
-        raise _unreachable(name) from None
+        raise _unreachable(name, downloading=downloading) from None
     return folder
 
 

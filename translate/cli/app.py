@@ -41,6 +41,11 @@ def info(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def count(number: int, noun: str) -> str:
+    """``1 row``, ``2 rows``: a number and its noun, for messages."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Turn library errors into one line on stderr and a non-zero exit, never a traceback."""
 
@@ -57,14 +62,12 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except Exception as exc:  # the last line of defence: one line unless debugging
-            if os.environ.get("TRANSLATE_DEBUG"):
+            debugging = bool(os.environ.get("TRANSLATE_DEBUG"))
+            if debugging:
                 traceback.print_exc(file=sys.stderr)
             first = str(exc).splitlines()[0] if str(exc) else ""
-            typer.echo(
-                f"error: unexpected {type(exc).__name__}: {first} "
-                "(set TRANSLATE_DEBUG=1 for the traceback and report it)",
-                err=True,
-            )
+            hint = "please report it" if debugging else "set TRANSLATE_DEBUG=1 for the traceback and report it"
+            typer.echo(f"error: unexpected {type(exc).__name__}: {first} ({hint})", err=True)
             raise typer.Exit(1) from None
 
     return wrapper

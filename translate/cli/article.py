@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from translate.cli import options as opt
-from translate.cli.app import Progress, app, reports_errors, warn, write_output
+from translate.cli.app import Progress, app, count, reports_errors, warn, write_output
 from translate.errors import ConfigError, InputError
 
 Source = Annotated[str, typer.Argument(help="Article file (UTF-8/16 text or a JSON object with title/text), or - for stdin.", metavar="FILE|-")]
@@ -62,7 +62,7 @@ def article_command(
     article = read_article(source, encoding=encoding, headline=headline)
     if not article.content and not keep_boilerplate:
         raise InputError(
-            f"{name_source(source)}: nothing to translate: all {len(article.dropped)} lines are site chrome "
+            f"{name_source(source)}: nothing to translate: all {count(len(article.dropped), 'line')} are site chrome "
             "(see them with 'translate segment', or keep them untranslated with --keep-boilerplate)"
         )
     translator = load_translator(settings)

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from translate.cli import options as opt
-from translate.cli.app import Progress, app, info, reports_errors, warn
+from translate.cli.app import Progress, app, count, info, reports_errors, warn
 from translate.errors import ConfigError
 
 ROWS_FAILED_EXIT = 5
@@ -84,8 +84,10 @@ def corpus_command(
     from translate.backends import load_translator
     from translate.corpus import Fields, Options, Shard, Source, open_run, translate_corpus
 
-    if (source is None) == (dataset is None):
-        raise ConfigError("give either INPUT or --dataset NAME (not both)")
+    if source is None and dataset is None:
+        raise ConfigError("give the corpus to translate: an INPUT file or folder, or --dataset NAME")
+    if source is not None and dataset is not None:
+        raise ConfigError("give either INPUT or --dataset NAME, not both")
     settings = model_options.settings(model)
     keep = tuple(name.strip() for value in keep_fields or () for name in value.split(",") if name.strip())
     options = Options(
@@ -98,7 +100,7 @@ def corpus_command(
         summary = run.summary
     else:
         if run.done_rows and not quiet:
-            info(f"resuming {output}: {run.done_rows} rows already done")
+            info(f"resuming {output}: {count(run.done_rows, 'row')} already done")
         translator = load_translator(settings)
         total = None if run.total is None else max(0, run.total - run.done_rows)
         try:
@@ -132,7 +134,7 @@ def corpus_merge_command(
     summary = merge_shards(shards, output)
     if not quiet:
         failed = f"; {summary.failed} failed rows in {summary.errors}" if summary.failed else ""
-        info(f"merged {summary.shards} shards: {summary.rows} rows -> {summary.output}{failed}")
+        info(f"merged {count(summary.shards, 'shard')}: {count(summary.rows, 'row')} -> {summary.output}{failed}")
     if summary.failed:
         raise typer.Exit(ROWS_FAILED_EXIT)
 
@@ -166,10 +168,10 @@ def _limited_warnings(quiet: bool):
 
 def _describe(summary) -> str:
     if summary.already_complete:
-        return f"{summary.output} is already complete ({summary.rows} rows, {summary.failed} failed)"
+        return f"{summary.output} is already complete ({count(summary.rows, 'row')}, {summary.failed} failed)"
     rate = summary.translated / summary.wall_s if summary.wall_s else 0.0
     lines = [
-        f"done: {summary.rows} rows -> {summary.output}",
+        f"done: {count(summary.rows, 'row')} -> {summary.output}",
         f"  translated {summary.translated}, from an earlier run {summary.resumed}, failed {summary.failed}"
         + (f" (see {summary.errors})" if summary.errors else ""),
         f"  sentences {summary.sentences}, cache hits {summary.cache_hits}",
