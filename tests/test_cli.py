@@ -231,3 +231,10 @@ def test_usage_errors_are_one_line_from_the_console_script(args, message):
                             env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=120)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and result.stderr.startswith(message), result.stderr
+
+
+def test_quiet_leaves_stderr_empty(tiny_marian_dir, seed_article_path):
+    loud = invoke("article", seed_article_path, "--model", tiny_marian_dir, "--beam", 1)
+    assert loud.exit_code == 0 and "warning: " in loud.stderr  # the random model's output trips the guard
+    quiet = invoke("article", seed_article_path, "--model", tiny_marian_dir, "--beam", 1, "-q")
+    assert quiet.exit_code == 0 and quiet.stderr == "" and quiet.stdout == loud.stdout

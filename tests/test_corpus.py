@@ -441,3 +441,19 @@ def test_shards_read_from_different_paths_merge(tmp_path):
     run(write_jsonl(tmp_path / "b" / "in.jsonl", rows), tmp_path / "p2.jsonl", shard=Shard(2, 2), overwrite=True)
     with pytest.raises(InputError, match="differ in input"):
         merge_shards([tmp_path / "p1.jsonl", tmp_path / "p2.jsonl"], tmp_path / "all.jsonl")
+
+
+def test_corpus_warnings_are_shown_once_each_then_capped(monkeypatch):
+    from translate.cli import corpus as corpus_cli
+
+    shown = []
+    monkeypatch.setattr(corpus_cli, "warn", shown.append)
+    show = corpus_cli._limited_warnings(quiet=False)
+    for number in [1, 1, 2, 1, *range(3, 40)]:
+        show(f"warning {number}")
+    assert shown[:3] == ["warning 1", "warning 2", "warning 3"]
+    assert len(shown) == corpus_cli.MAX_WARNINGS + 1 and shown[-1].startswith("more than")
+    shown.clear()
+    quiet = corpus_cli._limited_warnings(quiet=True)
+    quiet("warning 1")
+    assert shown == []

@@ -13,16 +13,47 @@ import typer
 
 from translate.errors import TranslateError
 
+def examples(*commands: str, note: str = "") -> str:
+    """A command's ``--help`` epilog: its example command lines, kept unwrapped so that they
+    can be copied (click's ``\\b`` marker), then an optional note."""
+    block = "Examples:\n\n\b\n" + "\n".join(f"  {command}" for command in commands)
+    return block + (f"\n\n{note}" if note else "")
+
+
+class OneLineErrors(typer.core.TyperGroup):
+    """The command group, reporting a wrong option, value or argument in one line
+    (``error: ... (see 'translate CMD --help')``, exit code 2), as every other error."""
+
+    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        given = sys.argv[1:] if args is None else list(args)
+        if not standalone_mode or not given:  # no arguments: the overview of the commands
+            return super().main(given, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(given, prog_name, complete_var, standalone_mode=False, **extra)
+        except typer.TyperException as exc:  # a usage error
+            context = getattr(exc, "ctx", None)
+            where = f" (see '{context.command_path} --help')" if context else ""
+            typer.echo(f"error: {exc.format_message().rstrip('.')}{where}", err=True)
+            code = exc.exit_code
+        except typer.Abort:
+            typer.echo("error: interrupted", err=True)
+            code = 130
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
     name="translate",
     help=(
         "Translate Arabic news into English: one article, a whole corpus, or an evaluation "
         "against reference translations.\n\n"
-        "Examples:\n\n"
-        "  translate article article.txt\n\n"
-        "  translate corpus news.jsonl -o news.en.jsonl\n\n"
-        "  translate evaluate --reference ref.en --hypothesis hyp.en"
+        + examples(
+            "translate article article.txt",
+            "translate corpus news.jsonl -o news.en.jsonl",
+            "translate evaluate --reference ref.en --hypothesis hyp.en",
+        )
     ),
+    cls=OneLineErrors,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -7,33 +7,35 @@ from typing import Annotated, Optional
 
 import typer
 
-from translate.cli.app import app, info, reports_errors
+from translate.cli.app import app, examples, info, reports_errors
 
 
 @app.command(
     "convert",
-    epilog=(
-        "Examples:\n\n"
-        "  translate convert opus-mt-ar-en\n\n"
-        "  translate convert facebook/nllb-200-distilled-600M --quantization int8_float16\n\n"
-        "  translate convert ./my-model --quantization float32 -o ./my-model-ct2"
+    epilog=examples(
+        "translate convert opus-mt-ar-en",
+        "translate convert facebook/nllb-200-distilled-600M --quantization int8_float16",
+        "translate convert ./my-model --quantization float32 -o ./my-model-ct2   (then --model ./my-model-ct2)",
     ),
 )
 @reports_errors
 def convert_command(
-    model: Annotated[str, typer.Argument(help="Preset name, hub id or local transformers model directory.")],
+    model: Annotated[str, typer.Argument(metavar="MODEL",
+        help="Preset name, hub id or local transformers model directory.")],
     quantization: Annotated[
         str,
         typer.Option(
             "--quantization",
+            metavar="TYPE",
             help="Weight type: int8 (CPU default), int8_float16, float16 (CUDA default), float32, ...",
         ),
     ] = "int8",
     output: Annotated[
         Optional[Path],
-        typer.Option("--output", "-o", help="Write here (usable as --model). Default: the conversion cache."),
+        typer.Option("--output", "-o", metavar="DIR",
+            help="Write here (usable as --model). Default: the conversion cache."),
     ] = None,
-    revision: Annotated[Optional[str], typer.Option("--revision", help="Branch, tag or commit.")] = None,
+    revision: Annotated[Optional[str], typer.Option("--revision", metavar="REV", help="Branch, tag or commit.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Convert again even when already converted.")] = False,
 ) -> None:
     """Convert a model for the CTranslate2 backend, once (--backend ctranslate2 also does it on first use)."""

@@ -9,48 +9,49 @@ from typing import Annotated, Optional
 import typer
 
 from translate.cli import options as opt
-from translate.cli.app import Progress, app, count, info, reports_errors, warn
+from translate.cli.app import Progress, app, count, examples, info, reports_errors, warn
 from translate.errors import ConfigError
 
 ROWS_FAILED_EXIT = 5
 """Exit code of a run that finished but wrote some rows to the error file."""
 MAX_WARNINGS = 20
 
-CORPUS_EPILOG = """Examples:
-
-  translate corpus news.jsonl -o news.en.jsonl
-
-  translate corpus news.csv -o news.en.parquet --keep-fields url,date --segments
-
-  translate corpus articles/ -o articles.en.jsonl    (a folder of .txt files)
-
-  translate corpus --dataset someone/arabic-news --split test -o test.en.parquet
-
-  translate corpus news.jsonl -o part2.jsonl --shard 2/4 --device cuda:1
-
-Rerun the same command after an interruption to resume; --overwrite starts again.
-Rows that cannot be translated go to OUTPUT.errors.jsonl; the exit code is then 5."""
+CORPUS_EPILOG = examples(
+    "translate corpus news.jsonl -o news.en.jsonl",
+    "translate corpus news.csv -o news.en.parquet --keep-fields url,date --segments",
+    "translate corpus articles/ -o articles.en.jsonl      (a folder of .txt pages)",
+    "translate corpus --dataset owner/arabic-news --split test -o test.en.parquet",
+    "translate corpus news.jsonl -o part2.jsonl --shard 2/4 --device cuda:1",
+    note="Rerun the same command after an interruption to resume; --overwrite starts again. "
+    "Rows that cannot be translated go to OUTPUT.errors.jsonl; the exit code is then 5.",
+)
 
 
 Input = Annotated[Optional[Path], typer.Argument(
     help="JSON Lines, CSV/TSV or Parquet file, a folder of .txt articles, or a save_to_disk folder.",
     metavar="INPUT", show_default=False)]
-Output = Annotated[Path, typer.Option("--output", "-o", help="OUTPUT.jsonl or OUTPUT.parquet.")]
-Dataset = Annotated[Optional[str], typer.Option("--dataset", help="A hub dataset instead of INPUT.")]
-DatasetConfig = Annotated[Optional[str], typer.Option("--dataset-config", help="The hub dataset's configuration.")]
-Split = Annotated[Optional[str], typer.Option("--split", help="Dataset split (default: train).")]
-IdField = Annotated[str, typer.Option("--id-field", help="Field with the row's id (else the row number).")]
-TextField = Annotated[str, typer.Option("--text-field", help="Field with the article text.")]
-TitleField = Annotated[str, typer.Option("--title-field", help="Field with the headline, if any ('' for none).")]
+Output = Annotated[Path, typer.Option("--output", "-o", metavar="OUTPUT", help="OUTPUT.jsonl or OUTPUT.parquet.")]
+Dataset = Annotated[Optional[str], typer.Option("--dataset", metavar="NAME", help="A hub dataset instead of INPUT.")]
+DatasetConfig = Annotated[Optional[str], typer.Option("--dataset-config", metavar="NAME",
+    help="The hub dataset's configuration.")]
+Split = Annotated[Optional[str], typer.Option("--split", metavar="NAME", help="Dataset split (default: train).")]
+IdField = Annotated[str, typer.Option("--id-field", metavar="FIELD",
+    help="Field with the row's id (else the row number).")]
+TextField = Annotated[str, typer.Option("--text-field", metavar="FIELD", help="Field with the article text.")]
+TitleField = Annotated[str, typer.Option("--title-field", metavar="FIELD",
+    help="Field with the headline, if any ('' for none).")]
 KeepFields = Annotated[Optional[list[str]], typer.Option(
-    "--keep-fields", help="Source fields copied to the output, comma-separated or repeated.")]
+    "--keep-fields", metavar="FIELDS", help="Source fields copied to the output, comma-separated or repeated.")]
 Segments = Annotated[bool, typer.Option("--segments", help="Add the sentence pairs (source, translation).")]
 KeepBoilerplate = Annotated[bool, typer.Option("--keep-boilerplate", help="Keep site chrome in place, untranslated.")]
-ShardSpec = Annotated[str, typer.Option("--shard", help="K/N: translate the rows whose number modulo N is K-1.")]
-Cache = Annotated[Optional[Path], typer.Option("--cache", help="SQLite sentence cache kept across runs.")]
+ShardSpec = Annotated[str, typer.Option("--shard", metavar="K/N",
+    help="K/N: translate the rows whose number modulo N is K-1.")]
+Cache = Annotated[Optional[Path], typer.Option("--cache", metavar="FILE",
+    help="SQLite sentence cache kept across runs.")]
 ChunkSize = Annotated[int, typer.Option(
-    "--chunk-size", min=1, help="Rows per committed chunk (at most this much is redone after a crash).")]
-Window = Annotated[int, typer.Option("--window", min=1, help="Articles whose sentences are batched together.")]
+    "--chunk-size", min=1, metavar="N", help="Rows per committed chunk (at most this much is redone after a crash).")]
+Window = Annotated[int, typer.Option("--window", min=1, metavar="N",
+    help="Articles whose sentences are batched together.")]
 Overwrite = Annotated[bool, typer.Option(
     "--overwrite", help="Start again, discarding OUTPUT and an interrupted run of it.")]
 
@@ -118,13 +119,14 @@ def corpus_command(
         raise typer.Exit(ROWS_FAILED_EXIT)
 
 
-@app.command("corpus-merge", epilog=(
-    "Example:\n\n  translate corpus-merge part1.jsonl part2.jsonl part3.jsonl -o news.en.jsonl\n\n"
-    "  translate corpus-merge shards/ -o news.en.parquet    (every OUTPUT.run.json in the folder)"
+@app.command("corpus-merge", epilog=examples(
+    "translate corpus-merge part1.jsonl part2.jsonl part3.jsonl -o news.en.jsonl",
+    "translate corpus-merge shards/ -o news.en.parquet      (every OUTPUT.run.json in the folder)",
 ))
 @reports_errors
 def corpus_merge_command(
-    shards: Annotated[list[Path], typer.Argument(help="Outputs of 'translate corpus --shard K/N', or folders of them.")],
+    shards: Annotated[list[Path], typer.Argument(
+        metavar="SHARD...", help="Outputs of 'translate corpus --shard K/N', or folders of them.")],
     output: Output = ...,  # type: ignore[assignment]  (required)
     quiet: opt.Quiet = False,
 ) -> None:
@@ -151,17 +153,18 @@ def _sentence_rate(progress: Progress):
 
 
 def _limited_warnings(quiet: bool):
+    """Each distinct warning once (a sentence that recurs in many rows is translated once),
+    and at most ``MAX_WARNINGS`` of them."""
     shown = 0
+    seen: set[str] = set()
 
     def show(message: str) -> None:
         nonlocal shown
-        shown += 1
-        if quiet:
+        if quiet or shown > MAX_WARNINGS or message in seen:
             return
-        if shown <= MAX_WARNINGS:
-            warn(message)
-        elif shown == MAX_WARNINGS + 1:
-            warn(f"more than {MAX_WARNINGS} warnings; the rest are not shown")
+        seen.add(message)
+        shown += 1
+        warn(message if shown <= MAX_WARNINGS else f"more than {MAX_WARNINGS} warnings; the rest are not shown")
 
     return show
 

@@ -3,67 +3,70 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import typer
 
 from translate.cli import options as opt
-from translate.cli.app import Progress, app, info, reports_errors, warn, write_output
+from translate.cli.app import Progress, app, examples, info, reports_errors, warn, write_output
 from translate.errors import ConfigError
 
 DEFAULT_COMET = "Unbabel/wmt22-comet-da"
-FORMATS = ("text", "json")
-LEVELS = ("auto", "sentence", "document")
 
-EXAMPLES = (
-    "Examples:\n\n"
-    "  translate evaluate -r flores.en -H system-a.en -H system-b.en\n\n"
-    "  translate evaluate -r ref.jsonl -H out.jsonl --id-field id --text-field translation --format json\n\n"
-    "  translate evaluate -r flores.en --docs flores.docs -H articles.en --report report.html\n\n"
-    "  translate evaluate -s flores.ar -r flores.en -m opus-mt-tc-big-ar-en -m nllb-200-distilled-600M "
-    "--report eval/report.html\n\n"
-    "  translate evaluate -s flores.ar -r flores.en -H system.en --comet"
+EXAMPLES = examples(
+    "translate evaluate -r flores.en -H system-a.en -H system-b.en",
+    "translate evaluate -r ref.jsonl -H out.jsonl --id-field id --text-field translation --format json",
+    "translate evaluate -r flores.en --docs flores.docs -H articles.en --report report.html",
+    "translate evaluate -s flores.ar -r flores.en -m opus-mt-tc-big-ar-en -m nllb-200-distilled-600M "
+    "--report eval/report.html",
+    "translate evaluate -s flores.ar -r flores.en -H system.en --comet",
 )
 
 
 Reference = Annotated[Path, typer.Option(
-    "--reference", "-r", help="Reference translations: text (a segment a line), JSON Lines or Parquet.")]
+    "--reference", "-r", metavar="FILE", help="Reference translations: text (a segment a line), JSON Lines or Parquet.")]
 Hypotheses = Annotated[Optional[list[Path]], typer.Option(
     "--hypothesis", "-H", metavar="FILE",
     help="A system's translations (text, JSON Lines or Parquet); repeat to compare systems.")]
 Source = Annotated[Optional[Path], typer.Option(
-    "--source", "-s", help="Source text aligned with the reference: what --model translates, COMET's input.")]
+    "--source", "-s", metavar="FILE",
+        help="Source text aligned with the reference: what --model translates, COMET's input.")]
 Models = Annotated[Optional[list[str]], typer.Option(
     "--model", "-m", metavar="NAME",
     help="Translate --source with this preset, hub id or local model; repeat to compare models.")]
-Docs = Annotated[Optional[Path], typer.Option("--docs", help="Document ids, one a line aligned with the reference.")]
-IdField = Annotated[str, typer.Option("--id-field", help="JSON Lines/Parquet: the field that matches records by id.")]
+Docs = Annotated[Optional[Path], typer.Option("--docs", metavar="FILE",
+    help="Document ids, one a line aligned with the reference.")]
+IdField = Annotated[str, typer.Option("--id-field", metavar="FIELD",
+    help="JSON Lines/Parquet: the field that matches records by id.")]
 TextField = Annotated[Optional[str], typer.Option(
-    "--text-field",
+    "--text-field", metavar="FIELD[,FIELD]",
     help="JSON Lines/Parquet: the text field, or fields joined by commas (headline,text). "
     "Default: translation, else text.")]
-DocField = Annotated[Optional[str], typer.Option("--doc-field", help="JSON Lines/Parquet: each record's document id.")]
-Level = Annotated[str, typer.Option(
+DocField = Annotated[Optional[str], typer.Option("--doc-field", metavar="FIELD",
+    help="JSON Lines/Parquet: each record's document id.")]
+Level = Annotated[Literal["auto", "sentence", "document"], typer.Option(
     "--level",
     help="auto: line by line, or per document when a hypothesis is not sentence-aligned "
     "within a document; sentence; document.")]
 TranslateDocs = Annotated[bool, typer.Option(
     "--translate-docs", help="With --model: translate each document's joined source lines as one paragraph.")]
 SaveDir = Annotated[Optional[Path], typer.Option(
-    "--save-dir",
+    "--save-dir", metavar="DIR",
     help="Where model translations are saved and reused. Default: translations/ beside --report or --output.")]
 Bootstrap = Annotated[int, typer.Option(
-    "--bootstrap", min=0, help="Paired bootstrap resamples for 95% confidence intervals and p-values (0: none).")]
-Seed = Annotated[int, typer.Option("--seed", min=1, help="Bootstrap seed.")]
+    "--bootstrap", min=0, metavar="N",
+        help="Paired bootstrap resamples for 95% confidence intervals and p-values (0: none).")]
+Seed = Annotated[int, typer.Option("--seed", min=1, metavar="N", help="Bootstrap seed.")]
 Comet = Annotated[bool, typer.Option(
     "--comet", help="Add COMET scores (needs the unbabel-comet package, the model and --source).")]
 CometModel = Annotated[Optional[str], typer.Option(
     "--comet-model", metavar="NAME|CKPT", help=f"COMET model (implies --comet). Default: {DEFAULT_COMET}.")]
-Format = Annotated[str, typer.Option("--format", "-f", help="text or json.")]
+Format = Annotated[Literal["text", "json"], typer.Option("--format", "-f", help="Output format.")]
 Output = Annotated[Optional[Path], typer.Option(
-    "--output", "-o", help="Write the table or JSON here instead of stdout.")]
+    "--output", "-o", metavar="FILE", help="Write the table or JSON here instead of stdout.")]
 Report = Annotated[Optional[Path], typer.Option(
-    "--report", help="Also write a report with tables and plots: FILE.md or FILE.html (self-contained).")]
+    "--report", metavar="FILE",
+        help="Also write a report with tables and plots: FILE.md or FILE.html (self-contained).")]
 
 
 @app.command(
@@ -105,9 +108,6 @@ def evaluate_command(
     from translate.evaluate_inputs import Fields
     from translate.report import REPORT_SUFFIXES, format_json, format_text, write_report
 
-    for name, value, choices in (("--format", fmt, FORMATS), ("--level", level, LEVELS)):
-        if value not in choices:
-            raise ConfigError(f"{name} {value!r}: choose one of {', '.join(choices)}")
     if report and report.suffix.lower() not in REPORT_SUFFIXES:
         raise ConfigError(f"--report {report}: use a .md or .html file name")
     models = [model_options.settings(m) for m in model or ()]
@@ -120,9 +120,9 @@ def evaluate_command(
             fields=Fields(id=id_field, text=text_field, doc=doc_field), level=level,  # type: ignore[arg-type]
             bootstrap=bootstrap, seed=seed,
             comet=comet_model or (DEFAULT_COMET if comet else None),
-            on_info=None if quiet else info, on_warning=warn, on_progress=progress.update,
+            on_info=None if quiet else info, on_warning=None if quiet else warn, on_progress=progress.update,
         )
-    for message in result.warnings:
+    for message in () if quiet else result.warnings:
         warn(message)
     write_output(format_json(result) if fmt == "json" else format_text(result), str(output) if output else None)
     if report:

@@ -6,10 +6,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from translate.cli.app import app, info, reports_errors
+from translate.cli.app import app, examples, info, reports_errors
 
 
-@app.command("models", epilog="Example:\n\n  translate models")
+@app.command("models", epilog=examples("translate models"))
 @reports_errors
 def models_command() -> None:
     """List the model presets (use the name with --model)."""
@@ -27,12 +27,12 @@ def models_command() -> None:
 
 @app.command(
     "download",
-    epilog="Examples:\n\n  translate download opus-mt-tc-big-ar-en\n\n  translate download facebook/nllb-200-distilled-600M",
+    epilog=examples("translate download opus-mt-tc-big-ar-en", "translate download facebook/nllb-200-distilled-600M"),
 )
 @reports_errors
 def download_command(
-    model: Annotated[str, typer.Argument(help="Preset name or hub id.")],
-    revision: Annotated[Optional[str], typer.Option("--revision", help="Branch, tag or commit.")] = None,
+    model: Annotated[str, typer.Argument(metavar="MODEL", help="Preset name or hub id.")],
+    revision: Annotated[Optional[str], typer.Option("--revision", metavar="REV", help="Branch, tag or commit.")] = None,
 ) -> None:
     """Fetch a model into the local Hugging Face cache, for offline use later."""
     from translate.backends.loading import download_model

@@ -8,7 +8,7 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Literal, Optional
 
 import typer
 
@@ -19,43 +19,59 @@ MODEL_HELP = (
     "Default: opus-mt-tc-big-ar-en."
 )
 
-Model = Annotated[Optional[str], typer.Option("--model", "-m", help=MODEL_HELP)]
+Model = Annotated[Optional[str], typer.Option("--model", "-m", metavar="NAME|DIR", help=MODEL_HELP)]
 ConfigFile = Annotated[
     Optional[Path],
-    typer.Option("--config", help="A TOML file of settings (same keys as the presets in configs/)."),
+    typer.Option("--config", metavar="FILE", help="A TOML file of settings (same keys as the presets in configs/)."),
 ]
 Backend = Annotated[
-    Optional[str], typer.Option("--backend", help="transformers or ctranslate2.")
+    Optional[Literal["transformers", "ctranslate2"]],
+    typer.Option("--backend", help="Default: the preset's (transformers), or ctranslate2 for a converted --model."),
 ]
 Device = Annotated[
-    Optional[str], typer.Option("--device", help="auto (CUDA when present), cpu, cuda or cuda:N.")
+    Optional[str],
+    typer.Option("--device", metavar="auto|cpu|cuda|cuda:N", help="auto (the default): CUDA when present, else CPU."),
 ]
 ComputeType = Annotated[
     Optional[str],
     typer.Option(
         "--compute-type",
+        metavar="TYPE",
         help="transformers: float32/float16/bfloat16; ctranslate2: int8/int8_float16/float16/float32. "
         "Default: auto (per backend and device).",
     ),
 ]
-Beam = Annotated[Optional[int], typer.Option("--beam", min=1, help="Beam size (1 = greedy).")]
-Revision = Annotated[Optional[str], typer.Option("--revision", help="Model revision (branch, tag or commit).")]
+Beam = Annotated[
+    Optional[int], typer.Option("--beam", min=1, metavar="N", help="Beam size, 1 = greedy. Default: the preset's (4).")
+]
+Revision = Annotated[
+    Optional[str], typer.Option("--revision", metavar="REV", help="Model revision (branch, tag or commit).")
+]
 MaxSentenceTokens = Annotated[
     Optional[int],
     typer.Option(
         "--max-sentence-tokens",
         min=8,
-        help="Sentences longer than this many tokens are split at clause boundaries.",
+        metavar="N",
+        help="Sentences longer than this many tokens are split at clause boundaries. Default: the preset's (200).",
     ),
 ]
 BatchTokens = Annotated[
     Optional[int],
-    typer.Option("--batch-tokens", min=1, help="Token budget of a batch (padded cells)."),
+    typer.Option(
+        "--batch-tokens", min=1, metavar="N", help="Token budget of a batch (padded cells). Default: the backend's."
+    ),
 ]
-BatchSize = Annotated[Optional[int], typer.Option("--batch-size", min=1, help="Most sentences in a batch.")]
-Threads = Annotated[Optional[int], typer.Option("--threads", min=0, help="CPU threads (0: all cores).")]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary on stderr.")]
-
+BatchSize = Annotated[
+    Optional[int],
+    typer.Option("--batch-size", min=1, metavar="N", help="Most sentences in a batch. Default: the backend's."),
+]
+Threads = Annotated[
+    Optional[int], typer.Option("--threads", min=0, metavar="N", help="CPU threads. Default: 0, all cores.")
+]
+Quiet = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Nothing on stderr but errors: no progress bar, summary or warnings.")
+]
 
 MODEL_OPTIONS = {
     "config": ConfigFile,
