@@ -9,8 +9,6 @@ from typing import Any
 from translate.segment import segment_blocks
 from translate.types import Article, TranslatedArticle, TranslatedBlock
 
-FORMATS = ("text", "markdown", "json")
-
 
 def article_to_dict(result: TranslatedArticle) -> dict[str, Any]:
     """The JSON structure of a translated article (also what the Python API returns)."""
