@@ -78,7 +78,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import math
 import os
 import resource
 import shutil

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from translate.errors import BackendError, ConfigError
+from translate.errors import BackendError, ConfigError, first_line
 
 QUANTIZATIONS = (
     "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16", "float32",
@@ -150,7 +150,7 @@ def convert_model(
             TransformersConverter(str(model_dir), copy_files=copy).convert(str(converted), quantization=quantization)
         except (OSError, ValueError, NotImplementedError) as exc:
             raise BackendError(
-                f"{model_dir}: CTranslate2 cannot convert this model ({_first_line(exc)})"
+                f"{model_dir}: CTranslate2 cannot convert this model ({first_line(exc)})"
             ) from None
         (converted / MARKER).write_text(
             json.dumps(
@@ -252,11 +252,6 @@ def _safe(name: str) -> str:
 
 def _to_stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _ctranslate2_version() -> str:

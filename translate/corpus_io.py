@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from translate.corpus_write import open_parquet
-from translate.errors import ConfigError, InputError
+from translate.errors import ConfigError, InputError, first_line
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 Wanted = Callable[[int], bool]
@@ -229,7 +229,7 @@ def _open_dataset(source: Source) -> Iterable[dict[str, Any]]:
             return datasets.load_dataset("parquet", data_files=str(source.path), split="train", streaming=True)
         return datasets.load_dataset(source.dataset, source.config, split=source.split or "train", streaming=True)
     except (FileNotFoundError, ValueError, OSError) as exc:
-        raise InputError(f"{source}: cannot open the dataset ({_first_line(exc)})") from None
+        raise InputError(f"{source}: cannot open the dataset ({first_line(exc)})") from None
 
 
 def _load_saved(source: Source) -> Any:
@@ -239,17 +239,13 @@ def _load_saved(source: Source) -> Any:
     try:
         loaded = datasets.load_from_disk(str(source.path))
     except (FileNotFoundError, ValueError, OSError) as exc:
-        raise InputError(f"{source}: cannot open the saved dataset ({_first_line(exc)})") from None
+        raise InputError(f"{source}: cannot open the saved dataset ({first_line(exc)})") from None
     if isinstance(loaded, datasets.DatasetDict):
         split = source.split or ("train" if "train" in loaded else None)
         if split not in loaded:
             raise InputError(f"{source}: choose a split with --split: {', '.join(loaded)}")
         loaded = loaded[split]
     return loaded
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def _unbatch(batch: dict[str, list[Any]]) -> Iterator[dict[str, Any]]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from translate.errors import ConfigError, InputError
+from translate.errors import ConfigError, InputError, first_line
 
 OUTPUT_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 Rows = Callable[[], Iterable[dict[str, Any]]]
@@ -118,8 +118,7 @@ def open_parquet(path: Path) -> Any:
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
     except (pyarrow.ArrowException, OSError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"{path}: not a readable Parquet file ({first})") from None
+        raise InputError(f"{path}: not a readable Parquet file ({first_line(exc)})") from None
 
 
 TEXT_COLUMNS = ("id", "headline", "text")

@@ -29,3 +29,9 @@ class BackendError(TranslateError):
     """The translation backend failed or is not installed."""
 
     exit_code = 4
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception's message cut to its first line (its type's name when it has none), for one-line errors."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

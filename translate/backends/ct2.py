@@ -28,7 +28,6 @@ from translate.backends.loading import (
     STRICT_REPETITION_PENALTY,
     default_batch,
     detect_family,
-    first_line,
     nllb_code,
     output_limit,
     package_version,
@@ -39,7 +38,7 @@ from translate.backends.loading import (
 from translate.backends.model_tokenizers import load_tokenizer, read_json
 from translate.config import Settings
 from translate.convert import converted_model, is_converted, read_marker
-from translate.errors import BackendError, ConfigError, ModelUnavailableError
+from translate.errors import BackendError, ConfigError, ModelUnavailableError, first_line
 from translate.types import ModelInfo, Translation
 
 DEFAULT_COMPUTE = {"cpu": "int8", "cuda": "float16"}

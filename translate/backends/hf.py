@@ -16,7 +16,6 @@ from translate.backends.loading import (
     STRICT_REPETITION_PENALTY,
     default_batch,
     detect_family,
-    first_line,
     nllb_code,
     output_limit,
     package_version,
@@ -26,7 +25,7 @@ from translate.backends.loading import (
     splitter_version,
 )
 from translate.config import Settings
-from translate.errors import BackendError, ConfigError, ModelUnavailableError
+from translate.errors import BackendError, ConfigError, ModelUnavailableError, first_line
 from translate.types import ModelInfo, Translation
 
 DTYPES = ("float32", "float16", "bfloat16")

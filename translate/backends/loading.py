@@ -209,12 +209,6 @@ def output_limit(settings: Settings, source_tokens: int, most: int, *, strict: b
     return max(2, min(math.ceil(ratio * source_tokens + settings.max_length_offset), most))
 
 
-def first_line(exc: BaseException) -> str:
-    """An exception's message cut to its first line, for one-line errors."""
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
 def package_version() -> str:
     from translate import __version__
 

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from translate.backends.loading import first_line, nllb_code
-from translate.errors import BackendError, ModelUnavailableError
+from translate.backends.loading import nllb_code
+from translate.errors import BackendError, ModelUnavailableError, first_line
 
 
 class Tokenizer(Protocol):

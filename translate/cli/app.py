@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from translate.errors import TranslateError
+from translate.errors import TranslateError, first_line
 
 def examples(*commands: str, note: str = "") -> str:
     """A command's ``--help`` epilog: its example command lines, kept unwrapped so that they
@@ -96,9 +96,8 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             debugging = bool(os.environ.get("TRANSLATE_DEBUG"))
             if debugging:
                 traceback.print_exc(file=sys.stderr)
-            first = str(exc).splitlines()[0] if str(exc) else ""
             hint = "please report it" if debugging else "set TRANSLATE_DEBUG=1 for the traceback and report it"
-            typer.echo(f"error: unexpected {type(exc).__name__}: {first} ({hint})", err=True)
+            typer.echo(f"error: unexpected {type(exc).__name__}: {first_line(exc)} ({hint})", err=True)
             raise typer.Exit(1) from None
 
     return wrapper
