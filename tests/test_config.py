@@ -66,3 +66,29 @@ def test_bad_overrides_are_refused():
         resolve_settings(model="opus-mt-ar-en", beam_size=0)
     with pytest.raises(ConfigError, match="unknown model 'nope'"):
         resolve_settings(model="nope")
+
+
+@pytest.mark.parametrize("line, message", [
+    ("max_length_ratio = nan", "max_length_ratio must be a finite number, got nan"),
+    ("max_length_ratio = inf", "max_length_ratio must be a finite number, got inf"),
+    ('device = "gpu"', "device 'gpu' is not one of: auto, cpu, cuda, cuda:N"),
+    ('preset = "nope"', "unknown model 'nope'"),
+])
+def test_more_bad_config_values_name_the_file(tmp_path, line, message):
+    config = write(tmp_path, line + "\n")
+    with pytest.raises(ConfigError) as caught:
+        resolve_settings(config=config)
+    assert str(caught.value).startswith(f"{config}: ") and message in str(caught.value)
+
+
+def test_the_preset_key_is_only_the_base_when_no_model_is_given(tmp_path):
+    config = write(tmp_path, 'preset = "opus-mt-ar-en"\nbeam_size = 2\n')
+    based = resolve_settings(config=config)
+    assert (based.preset, based.model, based.beam_size) == ("opus-mt-ar-en", "Helsinki-NLP/opus-mt-ar-en", 2)
+    other = resolve_settings(model="nllb-200-distilled-600M", config=config)
+    assert (other.preset, other.model, other.beam_size) == ("nllb-200-distilled-600M", "facebook/nllb-200-distilled-600M", 2)
+
+
+@pytest.mark.parametrize("device", ["auto", "cpu", "cuda", "cuda:1"])
+def test_valid_devices_are_taken(device):
+    assert resolve_settings(model="opus-mt-ar-en", device=device).device == device

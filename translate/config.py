@@ -7,6 +7,8 @@ user config file (``--config FILE``) < options given on the command line or to t
 from __future__ import annotations
 
 import dataclasses
+import math
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -68,6 +70,7 @@ LEAST = {"beam_size": 1, "max_sentence_tokens": 8, "batch_tokens": 0, "batch_siz
 """The smallest value of each numeric key (0 means the backend's default for the batch keys
 and all cores for ``threads``)."""
 TYPE_NAMES = {str: "text", int: "a whole number", float: "a number"}
+DEVICE = re.compile(r"auto|cpu|cuda(:[0-9]+)?")
 
 
 def configs_dir() -> Path:
@@ -111,6 +114,10 @@ def check_value(key: str, value: Any, *, where: str = "") -> None:
         raise ConfigError(f"{where}{key} must be {names}, got {value!r}")
     if key in CHOICES and value not in CHOICES[key]:
         raise ConfigError(f"{where}{key} {value!r} is not one of: {', '.join(CHOICES[key])}")
+    if key == "device" and not DEVICE.fullmatch(value):
+        raise ConfigError(f"{where}device {value!r} is not one of: auto, cpu, cuda, cuda:N")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{where}{key} must be a finite number, got {value}")
     if key in LEAST and value < LEAST[key]:
         raise ConfigError(f"{where}{key} must be at least {LEAST[key]}, got {value}")
 
@@ -124,8 +131,13 @@ def resolve_settings(model: str | None = None, config: Path | None = None, **ove
     file_values = read_config(config) if config else {}
     name = model or file_values.get("preset") or (None if file_values.get("model") else DEFAULT_PRESET)
     if name:
-        values.update(_model_values(name))
-    values.update(file_values)
+        try:
+            values.update(_model_values(name))
+        except ConfigError as exc:  # an unknown preset named in the config file
+            if model or not config:
+                raise
+            raise ConfigError(f"{config}: {exc}") from None
+    values.update({k: v for k, v in file_values.items() if k != "preset"})  # ``preset``: only as the base
     given = {k: v for k, v in overrides.items() if v is not None}
     unknown = sorted(set(given) - FIELDS)
     if unknown:
@@ -143,7 +155,7 @@ def _is_conversion(model: str) -> bool:
     """A local directory written by ``translate convert -o DIR``: only CTranslate2 can run it."""
     from translate.convert import is_converted
 
-    return bool(model) and is_converted(Path(model))
+    return bool(model) and is_converted(Path(model).expanduser())
 
 
 def _model_values(name: str) -> dict[str, Any]:
