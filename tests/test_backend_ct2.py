@@ -9,6 +9,7 @@ import random
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -20,7 +21,7 @@ from translate.backends.loading import default_batch
 from translate.backends.model_tokenizers import TransformersTokenizer, load_tokenizer
 from translate.cli import app
 from translate.config import resolve_settings
-from translate.convert import cache_key, cache_root, convert_model, converted_model, is_converted
+from translate.convert import cache_key, cache_root, convert_model, converted_model, is_converted, read_marker
 from translate.errors import BackendError, ConfigError, ModelUnavailableError
 from translate.types import Translation
 
@@ -299,6 +300,34 @@ def test_convert_command_writes_a_usable_model(tiny_marian_dir, tmp_path):
     result = invoke("convert", tiny_marian_dir)  # into the cache
     assert result.exit_code == 0, result.output
     assert is_converted(result.stdout.strip())
+
+
+def test_convert_refuses_another_conversion_and_repairs_the_cache(tiny_marian_dir, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert invoke("convert", tiny_marian_dir, "--quantization", "float32", "-o", out).exit_code == 0
+    other = invoke("convert", tiny_marian_dir, "--quantization", "int8", "-o", out)
+    assert other.exit_code == 2 and "holds another conversion" in other.stderr and "float32 weights" in other.stderr
+    assert read_marker(out)["quantization"] == "float32"
+    assert invoke("convert", tiny_marian_dir, "--quantization", "int8", "-o", out, "--force").exit_code == 0
+    assert read_marker(out)["quantization"] == "int8"
+    again = invoke("convert", out)
+    assert again.exit_code == 2 and "is already converted for CTranslate2; use it as it is: --model" in again.stderr
+
+    monkeypatch.setenv("TRANSLATE_CACHE", str(tmp_path / "cache"))
+    cached = Path(invoke("convert", tiny_marian_dir).stdout.strip())
+    (cached / "model.bin").unlink()  # a damaged cache entry
+    repaired = invoke("convert", tiny_marian_dir)
+    assert repaired.exit_code == 0 and is_converted(cached), repaired.output
+
+
+def test_quiet_hides_the_first_use_conversion(tiny_marian_dir, seed_article_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRANSLATE_CACHE", str(tmp_path / "cache"))
+    args = ["article", seed_article_path, "--model", tiny_marian_dir, "--backend", "ctranslate2", "--beam", 1]
+    quiet = invoke(*args, "-q")
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    monkeypatch.setenv("TRANSLATE_CACHE", str(tmp_path / "other-cache"))
+    loud = invoke(*args)
+    assert loud.exit_code == 0 and "converting " in loud.stderr and quiet.stdout == loud.stdout
 
 
 @pytest.mark.parametrize(

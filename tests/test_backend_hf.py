@@ -225,7 +225,7 @@ def test_unreachable_hub_is_unavailable_fast(empty_hub_cache, monkeypatch):
         resolve_model_dir(resolve_settings(model="Helsinki-NLP/opus-mt-ar-en"))
     with pytest.raises(ModelUnavailableError, match="cannot download .* the Hugging Face hub cannot be reached; check"):
         download_model(resolve_settings(model="Helsinki-NLP/opus-mt-ar-en"))
-    assert time.monotonic() - start < 10
+    assert time.monotonic() - start < 20  # two lookups, neither waiting on retries
 
 
 def test_cached_hub_model_loads_offline(empty_hub_cache, tiny_marian_dir):

@@ -4,7 +4,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -216,21 +215,42 @@ def test_an_article_of_site_chrome_only_is_refused_before_loading_a_model(tmp_pa
     page = tmp_path / "chrome.txt"
     page.write_text("\n\n".join(CHROME) + "\n", encoding="utf-8")
     result = invoke("article", page, "--model", tmp_path / "no-model-needed")
-    assert_one_line_error(result, f"{page}: nothing to translate: all 2 lines are site chrome", code=2)
+    assert_one_line_error(result, f"{page}: nothing to translate: every line is site chrome (2 lines;", code=2)
 
 
 @pytest.mark.parametrize("args, message", [
     (["article", "a.txt", "--beam", "0"], "error: Invalid value for '--beam'"),
-    (["article", "a.txt", "--bem", "2"], "error: No such option: --bem (Possible options: --beam)"),
+    (["article", "a.txt", "--bem", "2"], "error: No such option: --bem"),
     (["article"], "error: Missing argument 'FILE|-' (see 'translate article --help')"),
+    (["segment", "a.txt", "-f", "xml"], "error: Invalid value for '--format'"),
     (["frob"], "error: No such command 'frob' (see 'translate --help')"),
 ])
-def test_usage_errors_are_one_line_from_the_console_script(args, message):
-    script = Path(sys.executable).with_name("translate")  # the installed console script
-    result = subprocess.run([str(script), *args], capture_output=True, text=True,
-                            env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=120)
-    assert result.returncode == 2 and result.stdout == ""
+def test_usage_errors_are_one_line(args, message):
+    result = runner.invoke(app, args, prog_name="translate")
+    assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and result.stderr.startswith(message), result.stderr
+
+
+def test_usage_errors_are_one_line_from_the_console_script_too():
+    result = subprocess.run([sys.executable, "-m", "translate.cli", "article", "a.txt", "--beam", "0"],
+                            capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=120)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: Invalid value for '--beam'")
+
+
+def test_output_is_checked_before_any_model_is_loaded(seed_article_path, tmp_path):
+    result = invoke("article", seed_article_path, "--model", tmp_path / "no-model-needed", "-o", tmp_path)
+    assert_one_line_error(result, f"{tmp_path} is a folder", code=2)
+
+
+def test_output_through_a_link_or_into_a_device(seed_article_path, tmp_path):
+    target = tmp_path / "target.txt"
+    target.write_text("old")
+    link = tmp_path / "link.txt"
+    link.symlink_to(target)
+    assert invoke("segment", seed_article_path, "-o", link).exit_code == 0
+    assert link.is_symlink() and target.read_text(encoding="utf-8").startswith("headline")
+    assert invoke("segment", seed_article_path, "-o", os.devnull).exit_code == 0
 
 
 def test_quiet_leaves_stderr_empty(tiny_marian_dir, seed_article_path):

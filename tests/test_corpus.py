@@ -347,7 +347,7 @@ def cli(monkeypatch):
     import translate.backends
     from translate.cli import app
 
-    monkeypatch.setattr(translate.backends, "load_translator", lambda settings: FakeTranslator())
+    monkeypatch.setattr(translate.backends, "load_translator", lambda settings, **options: FakeTranslator())
     return lambda *args: CliRunner().invoke(app, [str(a) for a in args])
 
 

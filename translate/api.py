@@ -62,9 +62,11 @@ def translate_texts(
     translator: Translator | None = None,
     on_progress: Callable[[int], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
+    on_message: Callable[[str], None] | None = None,
 ) -> list[str]:
-    """Translate line-aligned paragraphs: each text is split, translated and joined back."""
-    translator = translator or load_translator(settings)
+    """Translate line-aligned paragraphs: each text is split, translated and joined back.
+    ``on_message`` hears of a model download or conversion when ``translator`` is not given."""
+    translator = translator or load_translator(settings, on_message=on_message)
     articles = [Article(str(i), (Block("body", text, i + 1),)) for i, text in enumerate(texts)]
     results = translate_articles(
         articles, translator, settings, window=256, on_progress=on_progress, on_warning=on_warning

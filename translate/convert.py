@@ -19,13 +19,12 @@ import json
 import os
 import re
 import shutil
-import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from translate.errors import BackendError, ConfigError, first_line
+from translate.types import Notify
 
 QUANTIZATIONS = (
     "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16", "float32",
@@ -42,8 +41,6 @@ TOKENIZER_FILES = (
 """Copied next to the converted weights, so a converted directory can be used on its own."""
 
 _WEIGHTS = ("model.safetensors", "pytorch_model.bin", "model.safetensors.index.json", "pytorch_model.bin.index.json")
-
-Notify = Callable[[str], None]
 
 
 def cache_root() -> Path:
@@ -84,14 +81,14 @@ def converted_model(
 ) -> Path:
     """The cached CTranslate2 conversion of ``model_dir``, converting it on first use.
 
-    ``on_message`` gets one line when a conversion starts and one when it is done
-    (default: stderr); a cached conversion is returned silently.
+    ``on_message`` gets one line when a conversion starts and one when it is done; a
+    cached conversion is returned silently.
     """
     _check_quantization(quantization)
     target = cache_root() / cache_key(model, model_dir, revision, quantization)
-    if is_converted(target):
+    if _reusable(target, model_dir, quantization, cached=True):
         return target
-    return _convert_announced(model, model_dir, target, quantization, revision, on_message or _to_stderr, cached=True)
+    return _convert_announced(model, model_dir, target, quantization, revision, on_message, cached=True)
 
 
 def _convert_announced(
@@ -100,17 +97,19 @@ def _convert_announced(
     target: Path,
     quantization: str,
     revision: str | None,
-    notify: Notify,
+    notify: Notify | None,
     *,
     cached: bool,
     force: bool = False,
 ) -> Path:
     """``convert_model`` between a line that says what is converted where and one that says it is done."""
     where = f"once; cached in {target}" if cached else f"into {target}"
-    notify(f"converting {model} for CTranslate2 ({quantization} weights), {where}")
+    if notify:
+        notify(f"converting {model} for CTranslate2 ({quantization} weights), {where}")
     started = time.perf_counter()
     convert_model(model_dir, target, quantization, source=model, revision=revision, force=force)
-    notify(f"converted {model} in {time.perf_counter() - started:.1f}s")
+    if notify:
+        notify(f"converted {model} in {time.perf_counter() - started:.1f}s")
     return target
 
 
@@ -131,7 +130,7 @@ def convert_model(
     """
     _check_quantization(quantization)
     output = Path(output_dir).expanduser()
-    if _existing_conversion(output) and not force:
+    if _reusable(output, model_dir, quantization, force=force):
         return output
     try:
         from ctranslate2.converters import TransformersConverter
@@ -179,13 +178,28 @@ def convert_model(
     return output
 
 
-def _existing_conversion(output: Path) -> bool:
-    """True for a complete conversion at ``output``, False for nothing there; anything else
-    there is refused (never replaced, not even with ``force``)."""
+def _reusable(
+    output: Path, model_dir: str | Path, quantization: str, *, cached: bool = False, force: bool = False
+) -> bool:
+    """True when ``output`` already holds this conversion of ``model_dir``; False when there
+    is nothing there, or an earlier conversion that ``force`` replaces. Anything else there is
+    refused, never replaced, but a damaged entry of the cache, which is removed."""
     if not output.exists():
         return False
     if not is_converted(output):
+        if cached:
+            shutil.rmtree(output)
+            return False
         raise ConfigError(f"{output} exists and is not a converted model; choose another output directory")
+    if force:
+        return False
+    marker = read_marker(output)
+    held = (marker.get("source_dir"), marker.get("quantization"))
+    if held != (str(Path(model_dir).resolve()), quantization):
+        raise ConfigError(
+            f"{output} holds another conversion ({marker.get('source')}, {held[1]} weights); "
+            "choose another output directory, or add --force to replace it"
+        )
     return True
 
 
@@ -214,17 +228,19 @@ def convert(
 
     _check_quantization(quantization)
     settings = resolve_settings(model=model, revision=revision)
-    model_dir = resolve_model_dir(settings)
+    model_dir = resolve_model_dir(settings, on_message=on_message)
+    if is_converted(model_dir):
+        raise ConfigError(f"{model_dir} is already converted for CTranslate2; use it as it is: --model {model_dir}")
     detect_family(model_dir)  # an unsupported model fails here with a clear message
     cached = output is None
     target = cache_root() / cache_key(settings.model, model_dir, settings.revision, quantization) if cached \
         else Path(output).expanduser()  # type: ignore[arg-type]
-    notify = on_message or _to_stderr
-    if _existing_conversion(target) and not force:
-        notify(f"{settings.model} is already converted in {target} (--force converts it again)")
+    if _reusable(target, model_dir, quantization, cached=cached, force=force):
+        if on_message:
+            on_message(f"{settings.model} is already converted in {target} (--force converts it again)")
         return target
     return _convert_announced(
-        settings.model, model_dir, target, quantization, settings.revision, notify, cached=cached, force=force
+        settings.model, model_dir, target, quantization, settings.revision, on_message, cached=cached, force=force
     )
 
 
@@ -248,10 +264,6 @@ def _check_quantization(quantization: str) -> None:
 
 def _safe(name: str) -> str:
     return re.sub(r"[^\w.-]+", "_", name)
-
-
-def _to_stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def _ctranslate2_version() -> str:

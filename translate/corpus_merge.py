@@ -148,12 +148,12 @@ class Tally:
 def merge_shards(paths: Sequence[Path], output: Path) -> MergeSummary:
     """Write ``output`` (and ``output.errors.jsonl``) from complete shard runs, in input order."""
     output_format(output)
-    prepare_output(output)
     runs = find_shard_runs(paths)
     if any(run.output.resolve() == output.resolve() for run in runs):
         raise ConfigError(f"{output} is one of the shard outputs; write the merge to another file")
     total = check_shards(runs)
     check_rows(runs, total)
+    prepare_output(output)
     rows = write_rows(output, lambda: (row for _, error, row in merged(runs) if not error))
     errors = output.with_name(output.name + ".errors.jsonl")
     failed = write_jsonl(errors, (row for _, error, row in merged(runs) if error))

@@ -20,9 +20,8 @@ from translate.corpus_io import Record
 from translate.errors import BackendError, ConfigError, InputError
 from translate.normalize import normalize_text
 from translate.pipeline import plan_article, translate_articles
-from translate.types import Article, Block, TranslatedArticle
+from translate.types import Article, Block, Notify, TranslatedArticle
 
-Notify = Callable[[str], None]
 Count = Callable[[int], None]
 
 RESERVED = ("row", "id", "headline", "text", "segments", "error")

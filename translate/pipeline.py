@@ -22,9 +22,8 @@ from translate.normalize import to_western_digits
 from translate.protect import split_protected
 from translate.reassemble import build_article
 from translate.segment import segment_blocks, split_clauses
-from translate.types import Article, Segment, TranslatedArticle, Translation
+from translate.types import Article, Notify, Segment, TranslatedArticle, Translation
 
-Notify = Callable[[str], None]
 _PUNCTUATION = str.maketrans({"،": ",", "؛": ";", "؟": "?", "«": '"', "»": '"', "٪": "%"})
 
 

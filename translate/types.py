@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
+
+Notify = Callable[[str], None]
+"""Where a stage sends a one-line message (a warning, a note on what it does); None: nowhere."""
 
 Role = Literal["headline", "subheading", "body", "boilerplate"]
 """What a block of an article is. Boilerplate (site chrome) is never translated."""

@@ -10,6 +10,7 @@ from translate.errors import ConfigError
 if TYPE_CHECKING:
     from translate.backends.base import Translator
     from translate.config import Settings
+    from translate.types import Notify
 
 BACKENDS = {
     "transformers": "translate.backends.hf:HFTranslator",
@@ -17,8 +18,9 @@ BACKENDS = {
 }
 
 
-def load_translator(settings: Settings) -> Translator:
-    """Load the model named by ``settings`` with the chosen backend (once per call; callers keep it)."""
+def load_translator(settings: Settings, *, on_message: Notify | None = None) -> Translator:
+    """Load the model named by ``settings`` with the chosen backend (once per call; callers keep it).
+    ``on_message`` hears of a download or a CTranslate2 conversion on the way; None: silence."""
     try:
         target = BACKENDS[settings.backend]
     except KeyError:
@@ -27,4 +29,4 @@ def load_translator(settings: Settings) -> Translator:
         ) from None
     module_name, class_name = target.split(":")
     cls = getattr(import_module(module_name), class_name)
-    return cls(settings)
+    return cls(settings, on_message=on_message)

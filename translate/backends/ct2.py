@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ from translate.backends.model_tokenizers import load_tokenizer, read_json
 from translate.config import Settings
 from translate.convert import converted_model, is_converted, read_marker
 from translate.errors import BackendError, ConfigError, ModelUnavailableError, first_line
-from translate.types import ModelInfo, Translation
+from translate.types import ModelInfo, Notify, Translation
 
 DEFAULT_COMPUTE = {"cpu": "int8", "cuda": "float16"}
 """``compute_type = "auto"``: int8 weights on CPU; float16 on CUDA (int8_float16 halves memory again)."""
@@ -57,7 +57,7 @@ of the transformers baseline's."""
 class CT2Translator:
     """A CTranslate2 translator behind the ``Translator`` protocol."""
 
-    def __init__(self, settings: Settings, *, on_message: Callable[[str], None] | None = None) -> None:
+    def __init__(self, settings: Settings, *, on_message: Notify | None = None) -> None:
         try:
             import ctranslate2
         except ImportError as exc:
@@ -77,7 +77,7 @@ class CT2Translator:
             compute_type = _compute_type(requested, device, supported)
         else:
             compute_type = _compute_type(settings.compute_type, device, supported)
-            model_dir = Path(resolve_model_dir(settings))
+            model_dir = Path(resolve_model_dir(settings, on_message=on_message))
             family = detect_family(model_dir)
             positions = read_json(model_dir / "config.json").get("max_position_embeddings")
             converted = converted_model(

@@ -26,7 +26,7 @@ from translate.backends.loading import (
 )
 from translate.config import Settings
 from translate.errors import BackendError, ConfigError, ModelUnavailableError, first_line
-from translate.types import ModelInfo, Translation
+from translate.types import ModelInfo, Notify, Translation
 
 DTYPES = ("float32", "float16", "bfloat16")
 
@@ -68,7 +68,7 @@ step would pay for a plan build. No effect on CPU, where torch has no cuDNN atte
 class HFTranslator:
     """A transformers seq2seq model behind the ``Translator`` protocol."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, on_message: Notify | None = None) -> None:
         try:
             import torch
             import transformers
@@ -77,7 +77,7 @@ class HFTranslator:
 
         quiet_transformers()
         self.settings = settings
-        model_dir = resolve_model_dir(settings)
+        model_dir = resolve_model_dir(settings, on_message=on_message)
         family = detect_family(model_dir)
         if settings.family is not None and settings.family != family:
             raise ConfigError(

@@ -15,6 +15,7 @@ from pathlib import Path
 from translate.config import Settings
 from translate.convert import is_converted
 from translate.errors import ConfigError, ModelUnavailableError
+from translate.types import Notify
 
 FAMILIES = {"marian": "marian", "m2m_100": "nllb"}
 """config.json ``model_type`` -> model family."""
@@ -33,11 +34,12 @@ STRICT_NO_REPEAT_NGRAM_SIZE = 3
 _HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
 
 
-def resolve_model_dir(settings: Settings) -> str:
+def resolve_model_dir(settings: Settings, *, on_message: Notify | None = None) -> str:
     """A local directory holding ``settings.model``: the path itself, or the hub id's snapshot.
 
     A hub id is looked up in the local cache first; when it is not there and the hub is
-    not marked offline, it is downloaded (``settings.revision`` pinned).
+    not marked offline, it is downloaded (``settings.revision`` pinned), with a line to
+    ``on_message`` and the hub's progress bars; without ``on_message``, silently.
     """
     name = settings.model
     path = Path(name).expanduser()
@@ -48,7 +50,9 @@ def resolve_model_dir(settings: Settings) -> str:
     except ModelUnavailableError:
         if _offline():
             raise
-    return str(_check_local(Path(_download_snapshot(settings)), name))
+    if on_message:
+        on_message(f"downloading {name} from the Hugging Face hub, once (then it is cached)")
+    return str(_check_local(Path(_download_snapshot(settings, quiet=on_message is None)), name))
 
 
 def download_model(settings: Settings) -> Path:
@@ -159,12 +163,16 @@ def _cached_snapshot(settings: Settings) -> str:
         raise _unreachable(settings.model) from None
 
 
-def _download_snapshot(settings: Settings, *, downloading: bool = False) -> str:
+def _download_snapshot(settings: Settings, *, downloading: bool = False, quiet: bool = False) -> str:
     """Configs, tokenizer and safetensors weights; the .bin weights only for repos without safetensors."""
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import LocalEntryNotFoundError, RepositoryNotFoundError, RevisionNotFoundError
+    from huggingface_hub.utils import are_progress_bars_disabled, disable_progress_bars, enable_progress_bars
 
     name, revision = settings.model, settings.revision
+    silenced = quiet and not are_progress_bars_disabled()
+    if silenced:
+        disable_progress_bars()
     try:
         folder = snapshot_download(name, revision=revision, allow_patterns=[*SUPPORT_FILES, "*.safetensors"])
         if not any(Path(folder).glob("*.safetensors")):
@@ -177,6 +185,9 @@ def _download_snapshot(settings: Settings, *, downloading: bool = False) -> str:
         ) from None
     except LocalEntryNotFoundError:  # what huggingface_hub raises for connection errors, timeouts and hub outages
         raise _unreachable(name, downloading=downloading) from None
+    finally:
+        if silenced:
+            enable_progress_bars()
     return folder
 
 

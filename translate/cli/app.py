@@ -7,11 +7,13 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import typer
 
 from translate.errors import TranslateError, first_line
+
 
 def examples(*commands: str, note: str = "") -> str:
     """A command's ``--help`` epilog: its example command lines, kept unwrapped so that they
@@ -21,24 +23,25 @@ def examples(*commands: str, note: str = "") -> str:
 
 
 class OneLineErrors(typer.core.TyperGroup):
-    """The command group, reporting a wrong option, value or argument in one line
-    (``error: ... (see 'translate CMD --help')``, exit code 2), as every other error."""
+    """The command group (given to typer with ``cls=``), reporting a wrong option, value or
+    argument in one line (``error: ... (see 'translate CMD --help')``, exit code 2), as
+    every other error."""
 
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
-        given = sys.argv[1:] if args is None else list(args)
+        given = sys.argv[1:] if args is None else args
         if not standalone_mode or not given:  # no arguments: the overview of the commands
-            return super().main(given, prog_name, complete_var, standalone_mode, **extra)
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
-            code = super().main(given, prog_name, complete_var, standalone_mode=False, **extra)
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except typer.TyperException as exc:  # a usage error
             context = getattr(exc, "ctx", None)
             where = f" (see '{context.command_path} --help')" if context else ""
             typer.echo(f"error: {exc.format_message().rstrip('.')}{where}", err=True)
             code = exc.exit_code
-        except typer.Abort:
-            typer.echo("error: interrupted", err=True)
-            code = 130
+        except typer.Abort:  # input ended where a prompt waited
+            typer.echo("error: aborted", err=True)
+            code = 1
         sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -72,7 +75,7 @@ def info(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def count(number: int, noun: str) -> str:
+def plural(number: int, noun: str) -> str:
     """``1 row``, ``2 rows``: a number and its noun, for messages."""
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
@@ -132,17 +135,28 @@ class Progress:
         self.close()
 
 
-def write_output(text: str, output: str | None) -> None:
-    """Write to stdout, or atomically to a file (its folder created when missing)."""
-    if output is None or output == "-":
+def check_output(*outputs: Path | None) -> None:
+    """Refuse an output that cannot be written before any work is done (see ``write_output``)."""
+    from translate.corpus_write import prepare_output
+
+    for output in outputs:
+        if output is not None and str(output) != "-":
+            prepare_output(output)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Write to stdout (no output, or ``-``), or atomically to a file: its folder created when
+    missing, a symbolic link's target replaced. A device or pipe (``/dev/null``) is written as it is."""
+    if output is None or str(output) == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from pathlib import Path
+    from translate.corpus_write import atomic_file
 
-    from translate.corpus_write import atomic_file, prepare_output
-
-    path = Path(output)
-    prepare_output(path)
-    with atomic_file(path) as file:
+    check_output(output)
+    if output.exists() and not output.is_file():
+        with open(output, "w", encoding="utf-8") as file:
+            file.write(text)
+        return
+    with atomic_file(output.resolve()) as file:
         file.write(text)

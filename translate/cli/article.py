@@ -9,7 +9,7 @@ from typing import Annotated, Literal, Optional
 import typer
 
 from translate.cli import options as opt
-from translate.cli.app import Progress, app, count, examples, reports_errors, warn, write_output
+from translate.cli.app import Progress, app, check_output, plural, examples, info, reports_errors, warn, write_output
 from translate.errors import InputError
 
 Source = Annotated[str, typer.Argument(help="Article file (UTF-8/16 text or a JSON object with title/text), or - for stdin.", metavar="FILE|-")]
@@ -59,13 +59,15 @@ def article_command(
 
     started = time.perf_counter()
     settings = model_options.settings(model)
+    check_output(output)
     article = read_article(source, encoding=encoding, headline=headline)
     if not article.content and not keep_boilerplate:
         raise InputError(
-            f"{name_source(source)}: nothing to translate: all {count(len(article.dropped), 'line')} are site chrome "
-            "(see them with 'translate segment', or keep them untranslated with --keep-boilerplate)"
+            f"{name_source(source)}: nothing to translate: every line is site chrome "
+            f"({plural(len(article.dropped), 'line')}; see them with 'translate segment', "
+            "or keep them untranslated with --keep-boilerplate)"
         )
-    translator = load_translator(settings)
+    translator = load_translator(settings, on_message=None if quiet else info)
     loaded = time.perf_counter()
     with Progress(None, "sentence", quiet, desc="translating") as progress:
         (result,) = translate_articles(
@@ -73,7 +75,7 @@ def article_command(
             on_progress=progress.update, on_warning=None if quiet else warn,
         )
     result.timings.update(load_s=round(loaded - started, 4), total_s=round(time.perf_counter() - started, 4))
-    write_output(render(result, fmt), str(output) if output else None)
+    write_output(render(result, fmt), output)
 
 
 @app.command(
@@ -93,5 +95,5 @@ def segment_command(
     from translate.output import render_segmentation
 
     article = read_article(source, encoding=encoding, headline=headline)
-    write_output(render_segmentation(article, fmt), str(output) if output else None)
+    write_output(render_segmentation(article, fmt), output)
 

@@ -15,7 +15,7 @@ from translate.cli.app import app, examples, info, reports_errors
     epilog=examples(
         "translate convert opus-mt-ar-en",
         "translate convert facebook/nllb-200-distilled-600M --quantization int8_float16",
-        "translate convert ./my-model --quantization float32 -o ./my-model-ct2   (then --model ./my-model-ct2)",
+        "translate convert ./my-model --quantization float32 -o ./my-model-ct2   # then --model ./my-model-ct2",
     ),
 )
 @reports_errors

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from translate.cli import options as opt
-from translate.cli.app import Progress, app, count, examples, info, reports_errors, warn
+from translate.cli.app import Progress, app, plural, examples, info, reports_errors, warn
 from translate.errors import ConfigError
 
 ROWS_FAILED_EXIT = 5
@@ -19,7 +19,7 @@ MAX_WARNINGS = 20
 CORPUS_EPILOG = examples(
     "translate corpus news.jsonl -o news.en.jsonl",
     "translate corpus news.csv -o news.en.parquet --keep-fields url,date --segments",
-    "translate corpus articles/ -o articles.en.jsonl      (a folder of .txt pages)",
+    "translate corpus articles/ -o articles.en.jsonl      # a folder of .txt pages",
     "translate corpus --dataset owner/arabic-news --split test -o test.en.parquet",
     "translate corpus news.jsonl -o part2.jsonl --shard 2/4 --device cuda:1",
     note="Rerun the same command after an interruption to resume; --overwrite starts again. "
@@ -101,8 +101,8 @@ def corpus_command(
         summary = run.summary
     else:
         if run.done_rows and not quiet:
-            info(f"resuming {output}: {count(run.done_rows, 'row')} already done")
-        translator = load_translator(settings)
+            info(f"resuming {output}: {plural(run.done_rows, 'row')} already done")
+        translator = load_translator(settings, on_message=None if quiet else info)
         total = None if run.total is None else max(0, run.total - run.done_rows)
         try:
             with Progress(total, "article", quiet, desc="translating") as progress:
@@ -121,7 +121,7 @@ def corpus_command(
 
 @app.command("corpus-merge", epilog=examples(
     "translate corpus-merge part1.jsonl part2.jsonl part3.jsonl -o news.en.jsonl",
-    "translate corpus-merge shards/ -o news.en.parquet      (every OUTPUT.run.json in the folder)",
+    "translate corpus-merge shards/ -o news.en.parquet      # every OUTPUT.run.json in the folder",
 ))
 @reports_errors
 def corpus_merge_command(
@@ -136,7 +136,7 @@ def corpus_merge_command(
     summary = merge_shards(shards, output)
     if not quiet:
         failed = f"; {summary.failed} failed rows in {summary.errors}" if summary.failed else ""
-        info(f"merged {count(summary.shards, 'shard')}: {count(summary.rows, 'row')} -> {summary.output}{failed}")
+        info(f"merged {plural(summary.shards, 'shard')}: {plural(summary.rows, 'row')} -> {summary.output}{failed}")
     if summary.failed:
         raise typer.Exit(ROWS_FAILED_EXIT)
 
@@ -171,10 +171,10 @@ def _limited_warnings(quiet: bool):
 
 def _describe(summary) -> str:
     if summary.already_complete:
-        return f"{summary.output} is already complete ({count(summary.rows, 'row')}, {summary.failed} failed)"
+        return f"{summary.output} is already complete ({plural(summary.rows, 'row')}, {summary.failed} failed)"
     rate = summary.translated / summary.wall_s if summary.wall_s else 0.0
     lines = [
-        f"done: {count(summary.rows, 'row')} -> {summary.output}",
+        f"done: {plural(summary.rows, 'row')} -> {summary.output}",
         f"  translated {summary.translated}, from an earlier run {summary.resumed}, failed {summary.failed}"
         + (f" (see {summary.errors})" if summary.errors else ""),
         f"  sentences {summary.sentences}, cache hits {summary.cache_hits}",

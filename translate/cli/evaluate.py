@@ -8,7 +8,7 @@ from typing import Annotated, Literal, Optional
 import typer
 
 from translate.cli import options as opt
-from translate.cli.app import Progress, app, examples, info, reports_errors, warn, write_output
+from translate.cli.app import Progress, app, check_output, examples, info, reports_errors, warn, write_output
 from translate.errors import ConfigError
 
 DEFAULT_COMET = "Unbabel/wmt22-comet-da"
@@ -110,6 +110,7 @@ def evaluate_command(
 
     if report and report.suffix.lower() not in REPORT_SUFFIXES:
         raise ConfigError(f"--report {report}: use a .md or .html file name")
+    check_output(output, report)
     models = [model_options.settings(m) for m in model or ()]
     beside = report or output
     with Progress(None, "sentence", quiet, desc="translating") as progress:
@@ -124,7 +125,7 @@ def evaluate_command(
         )
     for message in () if quiet else result.warnings:
         warn(message)
-    write_output(format_json(result) if fmt == "json" else format_text(result), str(output) if output else None)
+    write_output(format_json(result) if fmt == "json" else format_text(result), output)
     if report:
         written = write_report(result, report)
         if not quiet:

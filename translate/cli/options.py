@@ -103,6 +103,7 @@ def takes_model_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Give a command the model options: they appear in its ``--help`` where it declares its
     keyword-only ``model_options: ModelOptions`` parameter, and reach it bundled in that value."""
     signature = inspect.signature(command, eval_str=True)
+    assert "model_options" in signature.parameters, f"{command.__name__} declares no model_options parameter"
     parameters: list[inspect.Parameter] = []
     for parameter in signature.parameters.values():
         if parameter.name != "model_options":
