@@ -315,6 +315,9 @@ def test_bad_shard_specs_and_formats_are_config_errors(tmp_path):
     ("empty.jsonl", "", "empty.jsonl: empty file; give one JSON object per line"),
     ("blank.jsonl", "\n \n\r\n", "blank.jsonl: empty file"),
     ("emptydir", None, "emptydir: no .txt files in this folder"),
+    ("blank-header.csv", "\nid,text\n1,نص\n", "the first line, the header row, is blank"),
+    ("notext.tsv", "id\tbody\n1\tنص\n", "notext.tsv: no 'text' column (columns: id, body)"),
+    ("bom.csv", "\ufeffid,body\n1,نص\n", "no 'text' column (columns: id, body)"),
 ])
 def test_unusable_inputs_are_refused_before_any_row(tmp_path, name, content, message):
     source = tmp_path / name
@@ -326,6 +329,13 @@ def test_unusable_inputs_are_refused_before_any_row(tmp_path, name, content, mes
         run(source, tmp_path / "out.jsonl")
     assert message in str(caught.value)
     assert not (tmp_path / "out.jsonl.run.json").exists()
+
+
+def test_a_utf16_csv_is_refused_with_the_fix(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1,نص\n", encoding="utf-16")
+    with pytest.raises(InputError, match="in.csv: UTF-16 text; save it as UTF-8"):
+        run(source, tmp_path / "out.jsonl")
 
 
 def test_a_parquet_input_without_the_text_column_is_refused(tmp_path):

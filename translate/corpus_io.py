@@ -9,6 +9,7 @@ hub datasets are streamed with ``datasets``.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import json
@@ -16,7 +17,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from translate.corpus_write import open_parquet
 from translate.errors import ConfigError, InputError, first_line
@@ -87,8 +88,6 @@ def check_source(source: Source, text_field: str | None = None) -> None:
     elif kind == "txt" and next(iter_text_files(path), None) is None:  # type: ignore[arg-type]
         raise InputError(f"{path}: no .txt files in this folder; give a folder of .txt pages or a corpus file")
     columns = source_columns(source)
-    if columns is not None and not columns:
-        raise InputError(f"{path}: empty file; give a header row and one article a row")
     if text_field and columns is not None and text_field not in columns:
         raise InputError(
             f"{path}: no {text_field!r} column (columns: {', '.join(columns)}); name the text column with --text-field"
@@ -106,14 +105,11 @@ def _first_bytes(path: Path) -> bytes:
 
 
 def source_columns(source: Source) -> list[str] | None:
-    """The column names of a CSV/TSV header or a Parquet schema (empty for an empty CSV); None
-    where rows need not share fields."""
+    """The column names of a CSV/TSV header or a Parquet schema; None where rows need not
+    share fields."""
     if source.kind in ("csv", "tsv"):
-        with open(source.path, encoding="utf-8-sig", newline="", errors="replace") as file:  # type: ignore[arg-type]
-            try:
-                return next(csv.reader(file, delimiter="\t" if source.kind == "tsv" else ","), [])
-            except csv.Error as exc:
-                raise InputError(f"{source.path}: cannot read the CSV header ({exc})") from None
+        with _open_csv(source) as file:
+            return _csv_header(csv.reader(file, delimiter=_DELIMITERS[source.kind]), source.path)  # type: ignore[arg-type]
     if source.kind == "parquet":
         return list(open_parquet(source.path).schema_arrow.names)  # type: ignore[arg-type]
     return None
@@ -152,17 +148,36 @@ def _parse_json_line(raw: bytes, row: int, line: int) -> Record:
     return Record(row, data, "", line)
 
 
+_DELIMITERS = {"csv": ",", "tsv": "\t"}
+
+
+def _open_csv(source: Source) -> IO[str]:
+    """A CSV/TSV file opened for ``csv.reader``; a UTF-16 file is refused up front (its
+    header would read as noise). Undecodable bytes stay as surrogates, so that one bad row
+    is reported and the next ones read."""
+    with open(source.path, "rb") as file:  # type: ignore[arg-type]
+        start = file.read(2)
+    if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        raise InputError(f"{source.path}: UTF-16 text; save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)")
+    return open(source.path, encoding="utf-8-sig", newline="", errors="surrogateescape")  # type: ignore[arg-type]
+
+
+def _csv_header(reader: Iterator[list[str]], path: Path) -> list[str]:
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError(f"{path}: empty file; give a header row and one article a row") from None
+    except csv.Error as exc:
+        raise InputError(f"{path}: cannot read the CSV header ({exc})") from None
+    if not any(name.strip() for name in header):
+        raise InputError(f"{path}: the first line, the header row, is blank; put the column names there")
+    return header
+
+
 def _csv(source: Source, wanted: Wanted) -> Iterator[Record]:
-    delimiter = "\t" if source.kind == "tsv" else ","
-    # Undecodable bytes stay as surrogates, so one bad row is reported and the next ones read.
-    with open(source.path, encoding="utf-8-sig", newline="", errors="surrogateescape") as file:  # type: ignore[arg-type]
-        reader = csv.reader(file, delimiter=delimiter)
-        try:
-            header = next(reader)
-        except StopIteration:
-            return
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise InputError(f"{source.path}: cannot read the CSV header ({exc})") from None
+    with _open_csv(source) as file:
+        reader = csv.reader(file, delimiter=_DELIMITERS[source.kind])
+        header = _csv_header(reader, source.path)  # type: ignore[arg-type]
         row, last_line = 0, reader.line_num
         while True:
             start = last_line + 1
