@@ -10,11 +10,13 @@ diacritics or tatweel, one alef, ``ى`` as ``ي``, ``ة`` as ``ه``, no punctuat
 from __future__ import annotations
 
 import re
+from typing import Literal, get_args
 
 from translate.errors import ConfigError
 from translate.types import Article, Block, Role
 
-HEADLINE_MODES = ("auto", "first-line", "none")
+HeadlineMode = Literal["auto", "first-line", "none"]
+HEADLINE_MODES: tuple[str, ...] = get_args(HeadlineMode)
 MIN_HEADLINE_WORDS = 3
 MAX_HEADLINE_WORDS = 25
 MAX_SUBHEADING_WORDS = 12

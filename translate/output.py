@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any
+from typing import Any, Literal, get_args
 
 from translate.segment import segment_blocks
+from translate.errors import ConfigError
 from translate.types import Article, TranslatedArticle, TranslatedBlock
+
+Format = Literal["text", "markdown", "json"]
+"""How a translated article is written (``translate article --format``)."""
 
 
 def article_to_dict(result: TranslatedArticle) -> dict[str, Any]:
@@ -41,7 +45,9 @@ def segmentation_to_dict(article: Article) -> dict[str, Any]:
     }
 
 
-def render(result: TranslatedArticle, fmt: str) -> str:
+def render(result: TranslatedArticle, fmt: Format) -> str:
+    if fmt not in get_args(Format):
+        raise ConfigError(f"unknown format {fmt!r}; choose one of: {', '.join(get_args(Format))}")
     if fmt == "json":
         return json.dumps(article_to_dict(result), ensure_ascii=False, indent=2) + "\n"
     markdown = fmt == "markdown"

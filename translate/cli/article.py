@@ -10,11 +10,13 @@ import typer
 
 from translate.cli import options as opt
 from translate.cli.app import Progress, app, check_output, plural, examples, info, reports_errors, warn, write_output
+from translate.article import HeadlineMode
 from translate.errors import InputError
+from translate.output import Format
 
 Source = Annotated[str, typer.Argument(help="Article file (UTF-8/16 text or a JSON object with title/text), or - for stdin.", metavar="FILE|-")]
 Headline = Annotated[
-    Literal["auto", "first-line", "none"],
+    HeadlineMode,
     typer.Option("--headline", help="auto: detect it (site labels skipped); first-line; none."),
 ]
 Encoding = Annotated[
@@ -38,7 +40,7 @@ Output = Annotated[
 @opt.takes_model_options
 def article_command(
     source: Source,
-    fmt: Annotated[Literal["text", "markdown", "json"], typer.Option(
+    fmt: Annotated[Format, typer.Option(
         "--format", "-f", help="text: headline, blank line, paragraphs; markdown; json: the full structure.")] = "text",
     output: Output = None,
     headline: Headline = "auto",
