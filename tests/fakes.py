@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from translate.config import Settings
 from translate.types import ModelInfo, Translation
 
 
@@ -13,6 +14,7 @@ class FakeTranslator:
     info = ModelInfo(model="fake", backend="fake", family="fake")
 
     def __init__(self, max_input_tokens: int = 512, degenerate: Sequence[str] = ()) -> None:
+        self.settings = Settings(model="fake")
         self.max_input_tokens = max_input_tokens
         self.default_batch_tokens = 64
         self.default_batch_size = 8

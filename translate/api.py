@@ -14,10 +14,28 @@ from typing import Any
 from translate.backends import load_translator
 from translate.backends.base import Translator
 from translate.config import Settings, resolve_settings
+from translate.errors import ConfigError
 from translate.io import parse_article
+from translate.normalize import normalize_text
 from translate.output import article_to_dict, segmentation_to_dict
 from translate.pipeline import translate_articles
-from translate.types import Article, Block
+from translate.types import Article, Block, Notify
+
+
+def _translator(
+    model: str | None, translator: Translator | None, settings: dict[str, Any], on_message: Notify | None = None
+) -> tuple[Translator, Settings]:
+    """The translator to use and the settings it was loaded with: the given one, whose settings
+    cannot be changed here, or one loaded for ``model`` and ``settings``."""
+    if translator is None:
+        config = resolve_settings(model=model, **settings)
+        return load_translator(config, on_message=on_message), config
+    if model or settings:
+        raise ConfigError(
+            "a loaded translator keeps its model and settings; give them to load(...) instead "
+            f"(got {', '.join(([f'model={model!r}'] if model else []) + sorted(settings))})"
+        )
+    return translator, translator.settings
 
 
 def segment_article(text: str, *, headline: str = "auto", id: str = "article") -> dict[str, Any]:
@@ -36,13 +54,13 @@ def translate_article(
 ) -> dict[str, Any]:
     """Translate one article (plain text or a JSON object with title/text).
 
-    ``settings`` are config keys (``beam_size=1``, ``device="cpu"``, ...). Pass a loaded
-    ``translator`` (from ``load(...)``) to translate many articles with one model load.
+    ``settings`` are config keys (``beam_size=1``, ``device="cpu"``, ...). To translate many
+    articles with one model load, pass a ``translator`` from ``load(model, **settings)``
+    instead: it carries its model and settings.
     """
     article = parse_article(text, name="<text>", id="article", headline=headline)
-    config = resolve_settings(model=model, **settings)
     started = time.perf_counter()
-    translator = translator or load_translator(config)
+    translator, config = _translator(model, translator, settings)
     loaded = time.perf_counter()
     (result,) = translate_articles([article], translator, config, keep_boilerplate=keep_boilerplate)
     data = article_to_dict(result)
@@ -51,23 +69,32 @@ def translate_article(
 
 
 def load(model: str | None = None, **settings: Any) -> Translator:
-    """Load a model once, to pass as ``translator=`` to the functions above."""
+    """Load a model once, to pass as ``translator=`` to the functions here."""
     return load_translator(resolve_settings(model=model, **settings))
 
 
 def translate_texts(
     texts: Sequence[str],
-    settings: Settings,
     *,
+    model: str | None = None,
     translator: Translator | None = None,
+    settings: Settings | None = None,
     on_progress: Callable[[int], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
     on_message: Callable[[str], None] | None = None,
 ) -> list[str]:
-    """Translate line-aligned paragraphs: each text is split, translated and joined back.
-    ``on_message`` hears of a model download or conversion when ``translator`` is not given."""
-    translator = translator or load_translator(settings, on_message=on_message)
-    articles = [Article(str(i), (Block("body", text, i + 1),)) for i, text in enumerate(texts)]
+    """Translate line-aligned paragraphs, each cleaned, split, translated and joined back as
+    ``translate corpus`` does: with ``translator`` (from ``load``), or with ``settings`` or
+    ``model``, loaded here (``on_message`` then hears of a download or conversion)."""
+    if settings is not None and (model or translator):
+        raise ConfigError("give translate_texts settings, or a model, or a translator, not several")
+    if settings is not None:
+        translator = load_translator(settings, on_message=on_message)
+    translator, settings = _translator(model, translator, {}, on_message)
+    articles = [
+        Article(str(i), (Block("body", " ".join(normalize_text(text).split("\n")).strip(), i + 1),))
+        for i, text in enumerate(texts)
+    ]
     results = translate_articles(
         articles, translator, settings, window=256, on_progress=on_progress, on_warning=on_warning
     )

@@ -57,7 +57,7 @@ def translate_to_file(
 
     if on_info:
         on_info(f"{name}: translating {len(texts)} {key['unit']}s of {source.path} with {settings.model}")
-    translations = translate_texts(texts, settings, on_progress=on_progress, on_warning=on_warning, on_message=on_info)
+    translations = translate_texts(texts, settings=settings, on_progress=on_progress, on_warning=on_warning, on_message=on_info)
     if len(translations) != len(texts):
         raise BackendError(f"{name}: {len(translations)} translations for {len(texts)} source texts")
     from translate.corpus_write import atomic_file, write_json

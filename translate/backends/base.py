@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from translate.config import Settings
 from translate.types import ModelInfo, Translation
 
 
@@ -12,6 +13,8 @@ class Translator(Protocol):
     """Translates batches of sentences. Batching, splitting and caching happen outside."""
 
     info: ModelInfo
+    settings: Settings
+    """What the model was loaded with (the pipeline's settings when it is passed around loaded)."""
     max_input_tokens: int
     """The longest source, in the model's tokens, that the model accepts (EOS included)."""
     default_batch_tokens: int
