@@ -331,6 +331,26 @@ def test_unusable_inputs_are_refused_before_any_row(tmp_path, name, content, mes
     assert not (tmp_path / "out.jsonl.run.json").exists()
 
 
+def test_options_that_cannot_apply_to_the_input_are_refused(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(2))
+    with pytest.raises(ConfigError, match="--split 'test': .* is not a dataset"):
+        run(Source(source, split="test"), tmp_path / "out.jsonl")
+    (tmp_path / "in.csv").write_text("id,text\n1,نص\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"no 'url' column for --keep-fields \(columns: id, text\)"):
+        run(tmp_path / "in.csv", tmp_path / "out.jsonl", fields=Fields(keep=("url",)))
+
+
+def test_another_split_of_a_saved_dataset_dict_is_another_input(tmp_path):
+    from datasets import Dataset, DatasetDict
+
+    DatasetDict({"train": Dataset.from_list(make_rows(3)), "test": Dataset.from_list(make_rows(2, 10))}).save_to_disk(
+        str(tmp_path / "saved"))
+    summary, out = run(Source(tmp_path / "saved", split="train"), tmp_path / "out.jsonl")
+    assert summary.rows == 3
+    with pytest.raises(ConfigError, match="input"):
+        run(Source(tmp_path / "saved", split="test"), tmp_path / "out.jsonl")
+
+
 def test_a_utf16_csv_is_refused_with_the_fix(tmp_path):
     source = tmp_path / "in.csv"
     source.write_text("id,text\n1,نص\n", encoding="utf-16")

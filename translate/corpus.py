@@ -120,7 +120,7 @@ def describe(source: Source, settings: Settings, options: Options) -> dict[str, 
 
 def open_run(source: Source, output: Path, settings: Settings, options: Options = Options()) -> Run:
     """Check the input and an earlier run's record; resume it, refuse it, or start afresh."""
-    check_source(source, options.fields.text)
+    check_source(source, options.fields.text, options.fields.keep)
     output_format(output)
     prepare_output(output)
     record = json.loads(json.dumps(describe(source, settings, options)))  # as it reads back from disk

@@ -14,7 +14,7 @@ import csv
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -72,13 +72,18 @@ class Record:
     """The file of a row of a folder of ``.txt`` articles (``data`` holds ``id`` and ``path``)."""
 
 
-def check_source(source: Source, text_field: str | None = None) -> None:
+def check_source(source: Source, text_field: str | None = None, keep_fields: Sequence[str] = ()) -> None:
     """Raise InputError or ConfigError now for an input that cannot be read at all: missing,
-    empty, not of its format, or (where the columns are known up front) without ``text_field``."""
+    empty, not of its format, or (where the columns are known up front) without ``text_field``
+    or one of ``keep_fields``."""
     path = source.path
     if path is not None and not path.exists():
         raise InputError(f"{path}: no such file or folder")
     kind = source.kind
+    if source.split and kind not in ("hub", "saved"):
+        raise ConfigError(
+            f"--split {source.split!r}: {path} is not a dataset; --split is for --dataset or a save_to_disk folder"
+        )
     if kind == "jsonl":
         start = _first_bytes(path)  # type: ignore[arg-type]
         if not start:
@@ -91,6 +96,11 @@ def check_source(source: Source, text_field: str | None = None) -> None:
     if text_field and columns is not None and text_field not in columns:
         raise InputError(
             f"{path}: no {text_field!r} column (columns: {', '.join(columns)}); name the text column with --text-field"
+        )
+    missing = [name for name in keep_fields if columns is not None and name not in columns]
+    if missing:
+        raise InputError(
+            f"{path}: no {', '.join(map(repr, missing))} column for --keep-fields (columns: {', '.join(columns)})"  # type: ignore[arg-type]
         )
 
 
@@ -308,6 +318,8 @@ def fingerprint(source: Source) -> dict[str, Any]:
             digest.update(file.read(1 << 20))
         return {"size": size, "sha256_ends": digest.hexdigest()}
     files = iter_text_files(path) if source.kind == "txt" else sorted(p for p in path.rglob("*") if p.is_file())
+    if source.kind == "saved":
+        digest.update(f"split {source.split}\n".encode())  # one folder, several inputs
     count = 0
     for file_path in files:
         digest.update(f"{file_path.relative_to(path).as_posix()}\0{file_path.stat().st_size}\n".encode())
