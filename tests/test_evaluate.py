@@ -158,6 +158,13 @@ def test_evaluation_carries_bootstrap_into_scores(hyps):
     json.dumps(result.to_dict())  # plain, serialisable values
 
 
+def test_a_copy_of_the_baseline_is_not_significantly_different(hyps, tmp_path):
+    copy = tmp_path / "copy.en"
+    copy.write_bytes(hyps[0].read_bytes())
+    result = evaluate(REF, [hyps[0], copy], bootstrap=50, seed=3)
+    assert {score.p_value for score in result.systems[1].scores.values() if score.p_value is not None} == {1.0}
+
+
 # --- documents ---------------------------------------------------------------------------------
 
 

@@ -240,11 +240,13 @@ def evaluate(
         refs = join_by_doc(ref.texts, ref_docs) if compared == "document" else list(ref.texts)
         hyps = [u if s.level == compared else join_by_doc(u, ref_docs) for s, u in zip(systems, units)]
         tests, signatures = paired_bootstrap([(s.name, h) for s, h in zip(systems, hyps)], refs, bootstrap, seed)
-        for system, test in zip(systems, tests):
+        for system, test, system_hyps in zip(systems, tests, hyps):
             for key, res in test.items():
                 score = result.compared_scores(system)[key]
                 score.mean, score.ci = float(res.mean), float(res.ci)
                 score.p_value = None if res.p_value is None else float(res.p_value)
+                if score.p_value is not None and system_hyps == hyps[0]:
+                    score.p_value = 1.0  # the baseline's own output: no difference (sacreBLEU's test says p < 0.05)
         result.comparison = {"level": compared, "samples": bootstrap, "seed": seed, "baseline": systems[0].name,
                              "signatures": signatures}
     if comet:

@@ -55,7 +55,7 @@ def tables(evaluation: Evaluation, documents: bool = True) -> list[Table]:
     notes += [f"{NAMES[k]}: {signatures.get(k) or systems[0].scores[k].signature}" for k in metrics]
     out = [Table(
         f"Scores at {level} level against {evaluation.reference}",
-        ["system", "level", *(NAMES[k] + ci for k in metrics)],
+        ["system", "aligned by", *(NAMES[k] + ci for k in metrics)],
         [[s.name, s.level, *(_cell(evaluation.compared_scores(s).get(k)) for k in metrics)] for s in systems],
         tuple(notes),
         summary=True,
