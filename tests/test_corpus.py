@@ -487,3 +487,11 @@ def test_corpus_warnings_are_shown_once_each_then_capped(monkeypatch):
     quiet = corpus_cli._limited_warnings(quiet=True)
     quiet("warning 1")
     assert shown == []
+
+
+def test_tsv_fields_are_not_quoted(tmp_path):
+    source = tmp_path / "in.tsv"
+    source.write_text('id\ttext\n1\t"قال" الوزير\n2\t"بداية بلا نهاية\n3\tنص أخير\n', encoding="utf-8")
+    summary, out = run(source, tmp_path / "out.jsonl", fields=Fields(title=None))
+    assert summary.translated == 3 and [r["id"] for r in out] == ["1", "2", "3"]
+    assert out[0]["text"] == en('"قال" الوزير')

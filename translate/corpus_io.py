@@ -119,7 +119,7 @@ def source_columns(source: Source) -> list[str] | None:
     share fields."""
     if source.kind in ("csv", "tsv"):
         with _open_csv(source) as file:
-            return _csv_header(csv.reader(file, delimiter=_DELIMITERS[source.kind]), source.path)  # type: ignore[arg-type]
+            return _csv_header(csv.reader(file, **_DIALECTS[source.kind]), source.path)  # type: ignore[arg-type]
     if source.kind == "parquet":
         return list(open_parquet(source.path).schema_arrow.names)  # type: ignore[arg-type]
     return None
@@ -158,7 +158,12 @@ def _parse_json_line(raw: bytes, row: int, line: int) -> Record:
     return Record(row, data, "", line)
 
 
-_DELIMITERS = {"csv": ",", "tsv": "\t"}
+_DIALECTS: dict[str, dict[str, Any]] = {
+    "csv": {"delimiter": ","},
+    "tsv": {"delimiter": "\t", "quoting": csv.QUOTE_NONE},
+}
+"""CSV with its quoting; TSV as MT corpora write it: a tab between fields, no quoting, so a
+quotation mark at the start of a text (common in news) is text."""
 
 
 def _open_csv(source: Source) -> IO[str]:
@@ -186,7 +191,7 @@ def _csv_header(reader: Iterator[list[str]], path: Path) -> list[str]:
 
 def _csv(source: Source, wanted: Wanted) -> Iterator[Record]:
     with _open_csv(source) as file:
-        reader = csv.reader(file, delimiter=_DELIMITERS[source.kind])
+        reader = csv.reader(file, **_DIALECTS[source.kind])
         header = _csv_header(reader, source.path)  # type: ignore[arg-type]
         row, last_line = 0, reader.line_num
         while True:
