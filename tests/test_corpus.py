@@ -282,6 +282,10 @@ def test_shards_merge_back_to_the_unsharded_output(tmp_path):
     assert list(read_jsonl(tmp_path / "merged.jsonl")) == whole
     assert list(read_jsonl(tmp_path / "merged.jsonl.errors.jsonl")) == list(read_jsonl(tmp_path / "whole.jsonl.errors.jsonl"))
     assert (summary.shards, summary.rows, summary.failed) == (3, 28, 1)
+    again = merge_shards([tmp_path / f"part{k}.parquet" for k in (1, 2, 3)], tmp_path / "merged.jsonl")
+    assert again.rows == 28 and list(read_jsonl(tmp_path / "merged.jsonl")) == whole  # an earlier merge is redone
+    with pytest.raises(ConfigError, match="whole.jsonl exists and is not an earlier merge"):
+        merge_shards([tmp_path / f"part{k}.parquet" for k in (1, 2, 3)], tmp_path / "whole.jsonl")
 
 
 def test_merge_names_missing_shards_and_rows(tmp_path):
@@ -469,7 +473,7 @@ def test_shards_read_from_different_paths_merge(tmp_path):
     assert [r["id"] for r in read_jsonl(tmp_path / "all.jsonl")] == [r["id"] for r in rows]
     rows[3]["text"] += " " + SENTENCES[9]
     run(write_jsonl(tmp_path / "b" / "in.jsonl", rows), tmp_path / "p2.jsonl", shard=Shard(2, 2), overwrite=True)
-    with pytest.raises(InputError, match="differ in input"):
+    with pytest.raises(InputError, match=r"differ \(input: "):
         merge_shards([tmp_path / "p1.jsonl", tmp_path / "p2.jsonl"], tmp_path / "all.jsonl")
 
 

@@ -139,7 +139,7 @@ def open_run(source: Source, output: Path, settings: Settings, options: Options 
         write_json(run.run_file, run.record | {"status": "running"})
     else:
         keys = OUTPUT_KEYS if complete else tuple(k for k in run.record if k != "source")
-        changed = [f"{k}: {_diff(recorded.get(k), run.record[k])}"
+        changed = [f"{k}: {describe_change(recorded.get(k), run.record[k])}"
                    for k in keys if recorded.get(k) != run.record[k]]
         if changed:
             raise ConfigError(
@@ -231,7 +231,8 @@ def finish(run: Run, chunks: int, input_rows: int) -> None:
     _remove(run.parts)
 
 
-def _diff(old: Any, new: Any) -> str:
+def describe_change(old: Any, new: Any) -> str:
+    """What changed between two recorded values (for a dict: the keys that differ)."""
     if isinstance(old, dict) and isinstance(new, dict):
         keys = (k for k in {**old, **new} if old.get(k) != new.get(k))
         return ", ".join(f"{k} {old.get(k)!r} -> {new.get(k)!r}" for k in keys)

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from translate.corpus import OUTPUT_KEYS
+from translate.corpus import OUTPUT_KEYS, describe_change
 from translate.corpus_rows import Shard
-from translate.corpus_write import output_format, prepare_output, read_jsonl, read_rows, write_json, write_jsonl, write_rows
+from translate.corpus_write import (
+    output_format, prepare_output, read_jsonl, read_rows, write_json, write_jsonl, write_rows,
+)
 from translate.errors import ConfigError, InputError
 
 SAME = tuple(key for key in OUTPUT_KEYS if key != "shard")
@@ -75,10 +77,11 @@ def check_shards(runs: list[ShardRun]) -> int:
     """The corpus's number of input rows, once the runs are shown to be shards 1..N of it."""
     first = runs[0]
     for run in runs[1:]:
-        changed = [key for key in SAME if run.record.get(key) != first.record.get(key)]
+        changed = [f"{key}: {describe_change(first.record.get(key), run.record.get(key))}"
+                   for key in SAME if run.record.get(key) != first.record.get(key)]
         if changed:
             raise InputError(
-                f"{run.output} and {first.output} differ in {', '.join(changed)}; merge shards of one run only"
+                f"{run.output} and {first.output} differ ({'; '.join(changed)}); merge shards of one run only"
             )
     shards = [Shard.parse(run.record["shard"]) for run in runs]
     counts = {shard.count for shard in shards}
@@ -153,6 +156,9 @@ def merge_shards(paths: Sequence[Path], output: Path) -> MergeSummary:
         raise ConfigError(f"{output} is one of the shard outputs; write the merge to another file")
     total = check_shards(runs)
     check_rows(runs, total)
+    record_file = output.with_name(output.name + ".run.json")
+    if output.exists() and not (record_file.exists() and "merged_from" in json.loads(record_file.read_text("utf-8"))):
+        raise ConfigError(f"{output} exists and is not an earlier merge; remove it or write the merge to another file")
     prepare_output(output)
     rows = write_rows(output, lambda: (row for _, error, row in merged(runs) if not error))
     errors = output.with_name(output.name + ".errors.jsonl")
