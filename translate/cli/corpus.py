@@ -179,6 +179,6 @@ def _describe(summary) -> str:
         + (f" (see {summary.errors})" if summary.errors else ""),
         f"  sentences {summary.sentences}, cache hits {summary.cache_hits}",
         f"  {rate:.2f} articles/s, {summary.sentences / summary.wall_s if summary.wall_s else 0:.1f} sentences/s, "
-        f"wall time {summary.wall_s:.1f} s",
+        f"translating {summary.wall_s:.1f} s (model load not included)",
     ]
     return "\n".join(lines)
