@@ -239,8 +239,8 @@ def forced_hf_class():
     class ForcedHFTranslator(HFTranslator):
         """The transformers backend, unchanged but for ``ForceLength`` added to ``generate``."""
 
-        def __init__(self, settings) -> None:
-            super().__init__(settings)
+        def __init__(self, settings, **kwargs) -> None:
+            super().__init__(settings, **kwargs)
             self.tally = Tally()
             skip = 1 if self.forced_bos_token_id is not None else 0
             eos = self.model.generation_config.eos_token_id
@@ -717,9 +717,8 @@ def orchestrate(args: argparse.Namespace) -> list[dict[str, Any]]:
 
     articles = []
     if not args.no_article:
-        backends = ["ctranslate2"] if args.smoke else ["transformers", "ctranslate2"]
         for model in models[:1] if args.quick or args.smoke else models:
-            for backend in backends:
+            for backend in ("transformers", "ctranslate2"):
                 for beam in sorted(beams, reverse=True) if model in SMALL_SHAPES else [max(beams)]:
                     articles.append(time_article(args, model, backend, None, beam))
 

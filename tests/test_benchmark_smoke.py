@@ -32,5 +32,6 @@ def test_benchmark_smoke_writes_every_method(tmp_path):
     assert runs[0]["ratio_to_baseline"] == 1.0
     assert not any(r["torch_imported"] for r in runs if r["method"].startswith("ctranslate2"))
     report = json.loads(out.with_suffix(".report.json").read_text())
-    assert report["articles"] and report["articles"][0]["output_chars"] > 0
+    assert [a["backend"] for a in report["articles"]] == ["transformers", "ctranslate2"]
+    assert all(a["output_chars"] > 0 for a in report["articles"])
     assert "ratio" in done.stdout or "x base" in done.stdout
