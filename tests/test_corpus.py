@@ -284,7 +284,7 @@ def test_shards_merge_back_to_the_unsharded_output(tmp_path):
     assert (summary.shards, summary.rows, summary.failed) == (3, 28, 1)
     again = merge_shards([tmp_path / f"part{k}.parquet" for k in (1, 2, 3)], tmp_path / "merged.jsonl")
     assert again.rows == 28 and list(read_jsonl(tmp_path / "merged.jsonl")) == whole  # an earlier merge is redone
-    with pytest.raises(ConfigError, match="whole.jsonl exists and is not an earlier merge"):
+    with pytest.raises(ConfigError, match=r"whole.jsonl \(or its .run.json\) exists and is not an earlier merge"):
         merge_shards([tmp_path / f"part{k}.parquet" for k in (1, 2, 3)], tmp_path / "whole.jsonl")
 
 
@@ -337,8 +337,10 @@ def test_unusable_inputs_are_refused_before_any_row(tmp_path, name, content, mes
 
 def test_options_that_cannot_apply_to_the_input_are_refused(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(2))
-    with pytest.raises(ConfigError, match="--split 'test': .* is not a dataset"):
+    with pytest.raises(ConfigError, match="--split 'test': .* has no splits"):
         run(Source(source, split="test"), tmp_path / "out.jsonl")
+    with pytest.raises(ConfigError, match="--dataset-config 'ar' is for --dataset NAME"):
+        run(Source(source, config="ar"), tmp_path / "out.jsonl")
     (tmp_path / "in.csv").write_text("id,text\n1,نص\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"no 'url' column for --keep-fields \(columns: id, text\)"):
         run(tmp_path / "in.csv", tmp_path / "out.jsonl", fields=Fields(keep=("url",)))
@@ -349,10 +351,14 @@ def test_another_split_of_a_saved_dataset_dict_is_another_input(tmp_path):
 
     DatasetDict({"train": Dataset.from_list(make_rows(3)), "test": Dataset.from_list(make_rows(2, 10))}).save_to_disk(
         str(tmp_path / "saved"))
-    summary, out = run(Source(tmp_path / "saved", split="train"), tmp_path / "out.jsonl")
+    summary, out = run(Source(tmp_path / "saved"), tmp_path / "out.jsonl")  # train, by default
     assert summary.rows == 3
+    assert run(Source(tmp_path / "saved", split="train"), tmp_path / "out.jsonl")[0].already_complete
     with pytest.raises(ConfigError, match="input"):
         run(Source(tmp_path / "saved", split="test"), tmp_path / "out.jsonl")
+    Dataset.from_list(make_rows(2)).save_to_disk(str(tmp_path / "single"))
+    with pytest.raises(ConfigError, match="has no splits"):
+        run(Source(tmp_path / "single", split="test"), tmp_path / "single.jsonl")
 
 
 def test_a_utf16_csv_is_refused_with_the_fix(tmp_path):

@@ -83,8 +83,8 @@ def translate_texts(
     on_warning: Callable[[str], None] | None = None,
     on_message: Callable[[str], None] | None = None,
 ) -> list[str]:
-    """Translate line-aligned paragraphs, each cleaned, split, translated and joined back as
-    ``translate corpus`` does: with ``translator`` (from ``load``), or with ``settings`` or
+    """Translate texts, each as one paragraph (line breaks become spaces), cleaned, split into
+    sentences, translated and joined back as ``translate corpus`` does: with ``translator`` (from ``load``), or with ``settings`` or
     ``model``, loaded here (``on_message`` then hears of a download or conversion)."""
     if settings is not None and (model or translator):
         raise ConfigError("give translate_texts settings, or a model, or a translator, not several")
@@ -92,7 +92,7 @@ def translate_texts(
         translator = load_translator(settings, on_message=on_message)
     translator, settings = _translator(model, translator, {}, on_message)
     articles = [
-        Article(str(i), (Block("body", " ".join(normalize_text(text).split("\n")).strip(), i + 1),))
+        Article(str(i), (Block("body", " ".join(normalize_text(text).split()), i + 1),))
         for i, text in enumerate(texts)
     ]
     results = translate_articles(

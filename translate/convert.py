@@ -193,6 +193,8 @@ def _reusable(
         raise ConfigError(f"{output} exists and is not a converted model; choose another output directory")
     if force:
         return False
+    if cached:  # its name says which model, revision and quantization (the source may have moved)
+        return True
     marker = read_marker(output)
     held = (marker.get("source_dir"), marker.get("quantization"))
     if held != (str(Path(model_dir).resolve()), quantization):

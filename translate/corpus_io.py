@@ -80,9 +80,11 @@ def check_source(source: Source, text_field: str | None = None, keep_fields: Seq
     if path is not None and not path.exists():
         raise InputError(f"{path}: no such file or folder")
     kind = source.kind
-    if source.split and kind not in ("hub", "saved"):
+    if source.config and kind != "hub":
+        raise ConfigError(f"--dataset-config {source.config!r} is for --dataset NAME, not for {path}")
+    if source.split and kind != "hub" and not (kind == "saved" and _is_dataset_dict(path)):  # type: ignore[arg-type]
         raise ConfigError(
-            f"--split {source.split!r}: {path} is not a dataset; --split is for --dataset or a save_to_disk folder"
+            f"--split {source.split!r}: {path} has no splits; --split is for --dataset or a saved DatasetDict"
         )
     if kind == "jsonl":
         start = _first_bytes(path)  # type: ignore[arg-type]
@@ -262,6 +264,10 @@ def _open_dataset(source: Source) -> Iterable[dict[str, Any]]:
         raise InputError(f"{source}: cannot open the dataset ({first_line(exc)})") from None
 
 
+def _is_dataset_dict(path: Path) -> bool:
+    return (path / "dataset_dict.json").is_file()
+
+
 def _load_saved(source: Source) -> Any:
     """A ``save_to_disk`` dataset (memory-mapped, not read into memory); one split of a DatasetDict."""
     import datasets
@@ -323,8 +329,8 @@ def fingerprint(source: Source) -> dict[str, Any]:
             digest.update(file.read(1 << 20))
         return {"size": size, "sha256_ends": digest.hexdigest()}
     files = iter_text_files(path) if source.kind == "txt" else sorted(p for p in path.rglob("*") if p.is_file())
-    if source.kind == "saved":
-        digest.update(f"split {source.split}\n".encode())  # one folder, several inputs
+    if source.kind == "saved" and _is_dataset_dict(path):  # one folder, an input per split
+        digest.update(f"split {source.split or 'train'}\n".encode())
     count = 0
     for file_path in files:
         digest.update(f"{file_path.relative_to(path).as_posix()}\0{file_path.stat().st_size}\n".encode())

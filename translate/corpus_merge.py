@@ -65,7 +65,7 @@ def find_shard_runs(paths: Sequence[Path]) -> list[ShardRun]:
         if not record_file.exists():
             raise InputError(
                 f"{output}: no {record_file.name} next to it; merge the outputs of 'translate corpus' runs")
-        record = json.loads(record_file.read_text(encoding="utf-8"))
+        record = _read_record(record_file)
         if record.get("status") != "complete" or not output.exists():
             raise InputError(
                 f"{output}: the run is not complete; rerun its 'translate corpus' command to finish it")
@@ -157,8 +157,10 @@ def merge_shards(paths: Sequence[Path], output: Path) -> MergeSummary:
     total = check_shards(runs)
     check_rows(runs, total)
     record_file = output.with_name(output.name + ".run.json")
-    if output.exists() and not (record_file.exists() and "merged_from" in json.loads(record_file.read_text("utf-8"))):
-        raise ConfigError(f"{output} exists and is not an earlier merge; remove it or write the merge to another file")
+    if (output.exists() or record_file.exists()) and "merged_from" not in _read_record(record_file):
+        raise ConfigError(
+            f"{output} (or its .run.json) exists and is not an earlier merge; remove it or write the merge elsewhere"
+        )
     prepare_output(output)
     rows = write_rows(output, lambda: (row for _, error, row in merged(runs) if not error))
     errors = output.with_name(output.name + ".errors.jsonl")
@@ -171,3 +173,12 @@ def merge_shards(paths: Sequence[Path], output: Path) -> MergeSummary:
                record | {"shard": "1/1", "merged_from": [str(run.output) for run in runs],
                          "status": "complete", "counts": counts})
     return MergeSummary(output, len(runs), rows + failed, failed, errors if failed else None)
+
+
+def _read_record(path: Path) -> dict:
+    """A run's ``.run.json`` as a dict; empty when it is missing or unreadable."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}

@@ -154,9 +154,11 @@ def write_output(text: str, output: Path | None) -> None:
     from translate.corpus_write import atomic_file
 
     check_output(output)
-    if output.exists() and not output.is_file():
-        with open(output, "w", encoding="utf-8") as file:
+    if output.parts[:2] in (("/", "dev"), ("/", "proc")) or (output.exists() and not output.is_file()):
+        with open(output, "w", encoding="utf-8") as file:  # a device or pipe: no temporary file beside it
             file.write(text)
         return
-    with atomic_file(output.resolve()) as file:
+    target = output.resolve()
+    check_output(target)
+    with atomic_file(target) as file:
         file.write(text)
