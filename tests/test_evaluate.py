@@ -270,7 +270,7 @@ def test_empty_file(tmp_path):
 def test_a_folder_or_a_broken_parquet_file_is_refused(tmp_path):
     broken = tmp_path / "broken.parquet"
     broken.write_text("not parquet")
-    assert f"{tmp_path}: is a folder; give a file" in one_line_error(invoke("-r", tmp_path, "-H", REF))
+    assert f"{tmp_path}: is a directory; give the path of" in one_line_error(invoke("-r", tmp_path, "-H", REF))
     assert "broken.parquet: not a readable Parquet file" in one_line_error(invoke("-r", REF, "-H", broken))
 
 

@@ -59,12 +59,10 @@ def read_texts(path: Path, fields: Fields = Fields()) -> Texts:
         if not records:
             raise InputError(f"{path}: empty file")
         return _from_records(str(path), records, fields)
+    from translate.io import read_bytes
+
     try:
-        raw = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder; give a file") from None
+        raw = read_bytes(Path(path)).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     lines = [line.rstrip() for line in raw.split("\n")]  # as sacreBLEU's command line reads them

@@ -56,7 +56,7 @@ def read_bytes(source: str | Path) -> bytes:
         return buffer.read()
     path = Path(source)
     if path.is_dir():
-        raise InputError(f"{name}: is a directory; give the path of an article file")
+        raise InputError(f"{name}: is a directory; give the path of a file")
     try:
         return path.read_bytes()
     except FileNotFoundError:
