@@ -364,7 +364,7 @@ def test_another_split_of_a_saved_dataset_dict_is_another_input(tmp_path):
 def test_a_utf16_csv_is_refused_with_the_fix(tmp_path):
     source = tmp_path / "in.csv"
     source.write_text("id,text\n1,نص\n", encoding="utf-16")
-    with pytest.raises(InputError, match="in.csv: UTF-16 text; save it as UTF-8"):
+    with pytest.raises(InputError, match="in.csv: UTF-16 text; give --encoding utf-16, or save it as UTF-8"):
         run(source, tmp_path / "out.jsonl")
 
 
@@ -463,7 +463,7 @@ def test_malformed_csv_rows_are_error_rows(tmp_path):
     summary, out = run(Source(source), tmp_path / "out.jsonl")
     errors = list(read_jsonl(tmp_path / "out.jsonl.errors.jsonl"))
     assert [(e["row"], e["error"]) for e in errors] == [
-        (1, "3 fields where the header has 2"), (2, "empty 'text'"), (4, "not UTF-8")]
+        (1, "3 fields where the header has 2"), (2, "empty 'text'"), (4, "not UTF-8; give the file's encoding with --encoding (e.g. cp1256)")]
     assert [e["line"] for e in errors] == [3, 4, 6]
     assert [r["id"] for r in out] == ["c0", "c3", "c5"]
 
@@ -505,3 +505,30 @@ def test_tsv_fields_are_not_quoted(tmp_path):
     summary, out = run(source, tmp_path / "out.jsonl", fields=Fields(title=None))
     assert summary.translated == 3 and [r["id"] for r in out] == ["1", "2", "3"]
     assert out[0]["text"] == en('"قال" الوزير')
+
+
+def test_a_windows_1256_corpus_is_read_with_its_encoding(tmp_path):
+    rows = [{"id": f"w{i}", "text": f"قال الوزير إن الاقتصاد سينمو بنسبة {i} في المئة."} for i in range(3)]
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_bytes("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("cp1256"))
+    csv_file = tmp_path / "in.csv"
+    csv_file.write_bytes(("id,text\n" + "".join(f"{r['id']},{r['text']}\n" for r in rows)).encode("cp1256"))
+    summary, _ = run(jsonl, tmp_path / "plain.jsonl")
+    errors = list(read_jsonl(tmp_path / "plain.jsonl.errors.jsonl"))
+    assert summary.failed == 3 and "give the file's encoding with --encoding (e.g. cp1256)" in errors[0]["error"]
+    summary, out = run(Source(jsonl, encoding="cp1256"), tmp_path / "json.jsonl")
+    assert summary.failed == 0 and [r["id"] for r in out] == [r["id"] for r in rows]
+    summary, out = run(Source(csv_file, encoding="cp1256"), tmp_path / "csv.jsonl", fields=Fields(title=None))
+    assert summary.failed == 0 and out[0]["text"] == en(rows[0]["text"])
+    with pytest.raises(ConfigError, match="input"):  # the same bytes read otherwise: another input
+        run(Source(jsonl, encoding="utf-8"), tmp_path / "json.jsonl")
+
+
+def test_bad_encodings_are_refused(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(2))
+    with pytest.raises(ConfigError, match="--encoding 'klingon': unknown encoding"):
+        run(Source(source, encoding="klingon"), tmp_path / "out.jsonl")
+    pq_source = tmp_path / "in.parquet"
+    run(source, pq_source)
+    with pytest.raises(ConfigError, match="--encoding is for text inputs"):
+        run(Source(pq_source, encoding="cp1256"), tmp_path / "out.jsonl")

@@ -34,6 +34,8 @@ class Source:
     dataset: str | None = None
     config: str | None = None
     split: str | None = None
+    encoding: str | None = None
+    """The text encoding of a JSON Lines, CSV/TSV or ``.txt`` input; None: UTF-8 (pages: detected)."""
 
     @property
     def kind(self) -> str:
@@ -70,6 +72,8 @@ class Record:
     """1-based line where the row starts, for JSON Lines and CSV."""
     path: Path | None = None
     """The file of a row of a folder of ``.txt`` articles (``data`` holds ``id`` and ``path``)."""
+    encoding: str | None = None
+    """That file's encoding, when one was given."""
 
 
 def check_source(source: Source, text_field: str | None = None, keep_fields: Sequence[str] = ()) -> None:
@@ -80,6 +84,13 @@ def check_source(source: Source, text_field: str | None = None, keep_fields: Seq
     if path is not None and not path.exists():
         raise InputError(f"{path}: no such file or folder")
     kind = source.kind
+    if source.encoding:
+        try:
+            codecs.lookup(source.encoding)
+        except LookupError:
+            raise ConfigError(f"--encoding {source.encoding!r}: unknown encoding; e.g. utf-8, cp1256, utf-16") from None
+        if kind not in ("jsonl", "csv", "tsv", "txt"):
+            raise ConfigError(f"--encoding is for text inputs (JSON Lines, CSV/TSV, .txt pages), not for {source}")
     if source.config and kind != "hub":
         raise ConfigError(f"--dataset-config {source.config!r} is for --dataset NAME, not for {path}")
     if source.split and kind != "hub" and not (kind == "saved" and _is_dataset_dict(path)):  # type: ignore[arg-type]
@@ -142,15 +153,15 @@ def _jsonl(source: Source, wanted: Wanted) -> Iterator[Record]:
             if not raw.strip():
                 continue
             if wanted(row):
-                yield _parse_json_line(raw, row, number)
+                yield _parse_json_line(raw, row, number, source.encoding)
             row += 1
 
 
-def _parse_json_line(raw: bytes, row: int, line: int) -> Record:
+def _parse_json_line(raw: bytes, row: int, line: int, encoding: str | None = None) -> Record:
     try:
-        text = raw.decode("utf-8-sig" if line == 1 else "utf-8")
+        text = raw.decode(encoding or ("utf-8-sig" if line == 1 else "utf-8"))
     except UnicodeDecodeError as exc:
-        return Record(row, None, f"not UTF-8 ({exc.reason} at byte {exc.start})", line)
+        return Record(row, None, _undecodable(encoding, f"{exc.reason} at byte {exc.start}"), line)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -174,9 +185,10 @@ def _open_csv(source: Source) -> IO[str]:
     is reported and the next ones read."""
     with open(source.path, "rb") as file:  # type: ignore[arg-type]
         start = file.read(2)
-    if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        raise InputError(f"{source.path}: UTF-16 text; save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)")
-    return open(source.path, encoding="utf-8-sig", newline="", errors="surrogateescape")  # type: ignore[arg-type]
+    if not source.encoding and start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        raise InputError(f"{source.path}: UTF-16 text; give --encoding utf-16, or save it as UTF-8")
+    encoding = source.encoding or "utf-8-sig"
+    return open(source.path, encoding=encoding, newline="", errors="surrogateescape")  # type: ignore[arg-type]
 
 
 def _csv_header(reader: Iterator[list[str]], path: Path) -> list[str]:
@@ -207,8 +219,8 @@ def _csv(source: Source, wanted: Wanted) -> Iterator[Record]:
             else:
                 problem = "" if len(values) == len(header) else (
                     f"{len(values)} fields where the header has {len(header)}")
-                if not problem and not _is_utf8(values):
-                    problem = "not UTF-8"
+                if not problem and not _decoded(values):
+                    problem = _undecodable(source.encoding)
             last_line = max(reader.line_num, start)
             if values == []:
                 continue
@@ -218,7 +230,16 @@ def _csv(source: Source, wanted: Wanted) -> Iterator[Record]:
             row += 1
 
 
-def _is_utf8(values: list[str]) -> bool:
+def _undecodable(encoding: str | None, detail: str = "") -> str:
+    """Why a row's bytes could not be read, and the fix."""
+    where = f" ({detail})" if detail else ""
+    if encoding:
+        return f"not {encoding} text{where}"
+    return f"not UTF-8{where}; give the file's encoding with --encoding (e.g. cp1256)"
+
+
+def _decoded(values: list[str]) -> bool:
+    """No undecodable byte (kept as a surrogate) in the row."""
     try:
         "".join(values).encode("utf-8")
     except UnicodeEncodeError:
@@ -241,7 +262,7 @@ def _txt(source: Source, wanted: Wanted) -> Iterator[Record]:
     for row, path in enumerate(iter_text_files(source.path)):  # type: ignore[arg-type]
         if wanted(row):
             name = path.relative_to(source.path).as_posix()  # type: ignore[arg-type]
-            yield Record(row, {"id": name, "path": str(path)}, path=path)
+            yield Record(row, {"id": name, "path": str(path)}, path=path, encoding=source.encoding)
 
 
 def _datasets(source: Source, wanted: Wanted) -> Iterator[Record]:
@@ -318,6 +339,8 @@ def fingerprint(source: Source) -> dict[str, Any]:
     """What identifies the input's content (not its path: shards may run on machines that mount it elsewhere)."""
     if source.dataset:
         return {"dataset": source.dataset, "config": source.config, "split": source.split}
+    if source.encoding:  # the same bytes read otherwise are another input
+        return {**fingerprint(Source(source.path, split=source.split)), "encoding": source.encoding}
     path = source.path
     assert path is not None
     digest = hashlib.sha256()

@@ -77,7 +77,7 @@ def to_article(record: Record, fields: Fields) -> Article | str:
         from translate.io import read_article
 
         try:
-            article = read_article(record.path, id=row_id)
+            article = read_article(record.path, id=row_id, encoding=record.encoding)
         except InputError as exc:
             return str(exc)
     else:

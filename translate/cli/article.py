@@ -19,9 +19,6 @@ Headline = Annotated[
     HeadlineMode,
     typer.Option("--headline", help="auto: detect it (site labels skipped); first-line; none."),
 ]
-Encoding = Annotated[
-    Optional[str], typer.Option("--encoding", metavar="CODEC", help="Force the input encoding, e.g. cp1256 or utf-16.")
-]
 Output = Annotated[
     Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout.")
 ]
@@ -47,7 +44,7 @@ def article_command(
     keep_boilerplate: Annotated[
         bool, typer.Option("--keep-boilerplate", help="Keep site chrome in place, untranslated.")
     ] = False,
-    encoding: Encoding = None,
+    encoding: opt.Encoding = None,
     *,
     model: opt.Model = None,
     model_options: opt.ModelOptions,
@@ -90,7 +87,7 @@ def segment_command(
     fmt: Annotated[Literal["text", "json"], typer.Option("--format", "-f", help="Output format.")] = "text",
     output: Output = None,
     headline: Headline = "auto",
-    encoding: Encoding = None,
+    encoding: opt.Encoding = None,
 ) -> None:
     """Show what would be translated (headline, paragraphs with roles, sentences, dropped lines), without loading a model."""
     from translate.io import read_article

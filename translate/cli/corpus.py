@@ -76,6 +76,7 @@ def corpus_command(
     chunk_size: ChunkSize = 256,
     window: Window = 64,
     overwrite: Overwrite = False,
+    encoding: opt.Encoding = None,
     *,
     model: opt.Model = None,
     model_options: opt.ModelOptions,
@@ -96,7 +97,7 @@ def corpus_command(
         chunk_size=chunk_size, window=window, segments=segments, keep_boilerplate=keep_boilerplate,
         cache=cache, overwrite=overwrite,
     )
-    run = open_run(Source(source, dataset, dataset_config, split), output, settings, options)
+    run = open_run(Source(source, dataset, dataset_config, split, encoding), output, settings, options)
     if run.complete:
         summary = run.summary
     else:

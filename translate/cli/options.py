@@ -69,6 +69,14 @@ BatchSize = Annotated[
 Threads = Annotated[
     Optional[int], typer.Option("--threads", min=0, metavar="N", help="CPU threads. Default: 0, all cores.")
 ]
+Encoding = Annotated[
+    Optional[str],
+    typer.Option(
+        "--encoding", metavar="CODEC",
+        help="The input's text encoding, e.g. cp1256 or utf-16. Default: UTF-8 "
+        "(articles and .txt pages: UTF-16 and Windows-1256 are detected too).",
+    ),
+]
 Quiet = Annotated[
     bool, typer.Option("--quiet", "-q", help="Nothing on stderr but errors: no progress bar, summary or warnings.")
 ]
