@@ -528,6 +528,8 @@ def test_bad_encodings_are_refused(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(2))
     with pytest.raises(ConfigError, match="--encoding 'klingon': unknown encoding"):
         run(Source(source, encoding="klingon"), tmp_path / "out.jsonl")
+    with pytest.raises(ConfigError, match="--encoding utf-16 cannot be read line by line"):
+        run(Source(source, encoding="utf-16"), tmp_path / "out.jsonl")
     pq_source = tmp_path / "in.parquet"
     run(source, pq_source)
     with pytest.raises(ConfigError, match="--encoding is for text inputs"):

@@ -91,6 +91,8 @@ def check_source(source: Source, text_field: str | None = None, keep_fields: Seq
             raise ConfigError(f"--encoding {source.encoding!r}: unknown encoding; e.g. utf-8, cp1256, utf-16") from None
         if kind not in ("jsonl", "csv", "tsv", "txt"):
             raise ConfigError(f"--encoding is for text inputs (JSON Lines, CSV/TSV, .txt pages), not for {source}")
+        if kind == "jsonl" and "\n".encode(source.encoding) != b"\n":  # lines are cut as bytes
+            raise ConfigError(f"--encoding {source.encoding} cannot be read line by line; convert {path} to UTF-8")
     if source.config and kind != "hub":
         raise ConfigError(f"--dataset-config {source.config!r} is for --dataset NAME, not for {path}")
     if source.split and kind != "hub" and not (kind == "saved" and _is_dataset_dict(path)):  # type: ignore[arg-type]
