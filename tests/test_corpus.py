@@ -526,7 +526,7 @@ def test_a_windows_1256_corpus_is_read_with_its_encoding(tmp_path):
 
 def test_bad_encodings_are_refused(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(2))
-    with pytest.raises(ConfigError, match="--encoding 'klingon': unknown encoding"):
+    with pytest.raises(ConfigError, match="--encoding 'klingon': not a known text encoding"):
         run(Source(source, encoding="klingon"), tmp_path / "out.jsonl")
     with pytest.raises(ConfigError, match="--encoding utf-16 cannot be read line by line"):
         run(Source(source, encoding="utf-16"), tmp_path / "out.jsonl")
@@ -534,3 +534,26 @@ def test_bad_encodings_are_refused(tmp_path):
     run(source, pq_source)
     with pytest.raises(ConfigError, match="--encoding is for text inputs"):
         run(Source(pq_source, encoding="cp1256"), tmp_path / "out.jsonl")
+
+
+def test_encodings_are_read_as_their_canonical_codec(tmp_path):
+    rows = make_rows(2)
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b"\xef\xbb\xbf" + "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode())
+    summary, _ = run(Source(bom, encoding="UTF8"), tmp_path / "out.jsonl")
+    assert summary.failed == 0  # the byte order mark is skipped with an explicit UTF-8 too
+    assert run(Source(bom, encoding="utf-8"), tmp_path / "out.jsonl")[0].already_complete  # one codec, two names
+    csv_file = tmp_path / "bom.csv"
+    csv_file.write_bytes("\ufeffid,text\nq1,نص\n".encode())
+    _, out = run(Source(csv_file, encoding="utf-8"), tmp_path / "csv.jsonl", fields=Fields(title=None))
+    assert out[0]["id"] == "q1"
+    with pytest.raises(ConfigError, match="'rot13': not a known text encoding"):
+        run(Source(bom, encoding="rot13"), tmp_path / "rot.jsonl")
+    wide = tmp_path / "wide.jsonl"
+    wide.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-16")
+    with pytest.raises(InputError, match="UTF-16 or UTF-32 text; convert it to UTF-8"):
+        run(wide, tmp_path / "wide-out.jsonl")
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes("id,text\n1,نص\n".encode("utf-16") + b"\x00")  # a truncated last character
+    with pytest.raises(InputError, match="not utf-16 text .*check --encoding"):
+        run(Source(broken, encoding="utf-16"), tmp_path / "broken.jsonl", fields=Fields(title=None))

@@ -86,12 +86,16 @@ def check_source(source: Source, text_field: str | None = None, keep_fields: Seq
     kind = source.kind
     if source.encoding:
         try:
-            codecs.lookup(source.encoding)
+            sample = b"a\n".decode(source.encoding)
         except LookupError:
-            raise ConfigError(f"--encoding {source.encoding!r}: unknown encoding; e.g. utf-8, cp1256, utf-16") from None
+            raise ConfigError(
+                f"--encoding {source.encoding!r}: not a known text encoding; e.g. utf-8, cp1256, utf-16"
+            ) from None
+        except UnicodeDecodeError:  # a wide encoding (UTF-32)
+            sample = ""
         if kind not in ("jsonl", "csv", "tsv", "txt"):
             raise ConfigError(f"--encoding is for text inputs (JSON Lines, CSV/TSV, .txt pages), not for {source}")
-        if kind == "jsonl" and "\n".encode(source.encoding) != b"\n":  # lines are cut as bytes
+        if kind == "jsonl" and sample != "a\n":  # JSON Lines are cut at the byte b"\n"
             raise ConfigError(f"--encoding {source.encoding} cannot be read line by line; convert {path} to UTF-8")
     if source.config and kind != "hub":
         raise ConfigError(f"--dataset-config {source.config!r} is for --dataset NAME, not for {path}")
@@ -100,6 +104,8 @@ def check_source(source: Source, text_field: str | None = None, keep_fields: Seq
             f"--split {source.split!r}: {path} has no splits; --split is for --dataset or a saved DatasetDict"
         )
     if kind == "jsonl":
+        if not source.encoding and _starts_wide(path):  # type: ignore[arg-type]
+            raise InputError(f"{path}: UTF-16 or UTF-32 text; convert it to UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)")
         start = _first_bytes(path)  # type: ignore[arg-type]
         if not start:
             raise InputError(f"{path}: empty file; give one JSON object per line")
@@ -161,7 +167,7 @@ def _jsonl(source: Source, wanted: Wanted) -> Iterator[Record]:
 
 def _parse_json_line(raw: bytes, row: int, line: int, encoding: str | None = None) -> Record:
     try:
-        text = raw.decode(encoding or ("utf-8-sig" if line == 1 else "utf-8"))
+        text = raw.decode(_reading_codec(encoding))
     except UnicodeDecodeError as exc:
         return Record(row, None, _undecodable(encoding, f"{exc.reason} at byte {exc.start}"), line)
     try:
@@ -185,12 +191,22 @@ def _open_csv(source: Source) -> IO[str]:
     """A CSV/TSV file opened for ``csv.reader``; a UTF-16 file is refused up front (its
     header would read as noise). Undecodable bytes stay as surrogates, so that one bad row
     is reported and the next ones read."""
-    with open(source.path, "rb") as file:  # type: ignore[arg-type]
-        start = file.read(2)
-    if not source.encoding and start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+    if not source.encoding and _starts_wide(source.path):  # type: ignore[arg-type]
         raise InputError(f"{source.path}: UTF-16 text; give --encoding utf-16, or save it as UTF-8")
-    encoding = source.encoding or "utf-8-sig"
+    encoding = _reading_codec(source.encoding)
     return open(source.path, encoding=encoding, newline="", errors="surrogateescape")  # type: ignore[arg-type]
+
+
+def _starts_wide(path: Path) -> bool:
+    """The file starts with a UTF-16 (or UTF-32) byte order mark."""
+    with open(path, "rb") as file:
+        return file.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _reading_codec(encoding: str | None) -> str:
+    """The codec a text input is read with: UTF-8 by default, a byte order mark skipped."""
+    name = codecs.lookup(encoding).name if encoding else "utf-8"
+    return "utf-8-sig" if name == "utf-8" else name
 
 
 def _csv_header(reader: Iterator[list[str]], path: Path) -> list[str]:
@@ -198,8 +214,8 @@ def _csv_header(reader: Iterator[list[str]], path: Path) -> list[str]:
         header = next(reader)
     except StopIteration:
         raise InputError(f"{path}: empty file; give a header row and one article a row") from None
-    except csv.Error as exc:
-        raise InputError(f"{path}: cannot read the CSV header ({exc})") from None
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the CSV header ({exc}); check --encoding") from None
     if not any(name.strip() for name in header):
         raise InputError(f"{path}: the first line, the header row, is blank; put the column names there")
     return header
@@ -218,6 +234,11 @@ def _csv(source: Source, wanted: Wanted) -> Iterator[Record]:
                 return
             except csv.Error as exc:
                 values, problem = None, f"not valid CSV ({exc})"
+            except UnicodeDecodeError as exc:  # a wide encoding cannot keep bad bytes aside: the file is not it
+                raise InputError(
+                    f"{source.path}: line {last_line + 1}: not {source.encoding or 'UTF-8'} text ({exc.reason}); "
+                    "check --encoding"
+                ) from None
             else:
                 problem = "" if len(values) == len(header) else (
                     f"{len(values)} fields where the header has {len(header)}")
@@ -342,7 +363,8 @@ def fingerprint(source: Source) -> dict[str, Any]:
     if source.dataset:
         return {"dataset": source.dataset, "config": source.config, "split": source.split}
     if source.encoding:  # the same bytes read otherwise are another input
-        return {**fingerprint(Source(source.path, split=source.split)), "encoding": source.encoding}
+        encoding = codecs.lookup(source.encoding).name
+        return {**fingerprint(Source(source.path, split=source.split)), "encoding": encoding}
     path = source.path
     assert path is not None
     digest = hashlib.sha256()
