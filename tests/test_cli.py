@@ -258,3 +258,10 @@ def test_quiet_leaves_stderr_empty(tiny_marian_dir, seed_article_path):
     assert loud.exit_code == 0 and "warning: " in loud.stderr  # the random model's output trips the guard
     quiet = invoke("article", seed_article_path, "--model", tiny_marian_dir, "--beam", 1, "-q")
     assert quiet.exit_code == 0 and quiet.stderr == "" and quiet.stdout == loud.stdout
+
+
+def test_version():
+    from translate import __version__
+
+    result = invoke("--version")
+    assert result.exit_code == 0 and result.stdout == f"translate {__version__}\n"
