@@ -57,7 +57,7 @@ def check(family: str, model_dir: Path, backend: str, compute_type: str, device:
     seed = (FIXTURES / "seed-article.ar.txt").read_text(encoding="utf-8")
     started = time.perf_counter()
     translator = load(str(model_dir), backend=backend, device=device, compute_type=compute_type, beam_size=2)
-    result = translate_article(seed, translator=translator, model=str(model_dir), beam_size=2)
+    result = translate_article(seed, translator=translator)
     sentences = [s for p in result["paragraphs"] for s in p["sentences"]]
     alone = [translator.translate([s["source"]])[0].text for s in sentences[:6]]
     together = [t.text for t in translator.translate([s["source"] for s in sentences[:6]])]
