@@ -341,6 +341,13 @@ def test_options_that_cannot_apply_to_the_input_are_refused(tmp_path):
         run(Source(source, split="test"), tmp_path / "out.jsonl")
     with pytest.raises(ConfigError, match="--dataset-config 'ar' is for --dataset NAME"):
         run(Source(source, config="ar"), tmp_path / "out.jsonl")
+    with pytest.raises(ConfigError, match="--encoding 'klingon': not a known text encoding"):
+        run(Source(source, encoding="klingon"), tmp_path / "out.jsonl")
+    with pytest.raises(ConfigError, match="--encoding utf-16 cannot be read line by line"):
+        run(Source(source, encoding="utf-16"), tmp_path / "out.jsonl")
+    run(source, tmp_path / "in.parquet")
+    with pytest.raises(ConfigError, match="--encoding is for text inputs"):
+        run(Source(tmp_path / "in.parquet", encoding="cp1256"), tmp_path / "out.jsonl")
     (tmp_path / "in.csv").write_text("id,text\n1,نص\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"no 'url' column for --keep-fields \(columns: id, text\)"):
         run(tmp_path / "in.csv", tmp_path / "out.jsonl", fields=Fields(keep=("url",)))
@@ -522,18 +529,6 @@ def test_a_windows_1256_corpus_is_read_with_its_encoding(tmp_path):
     assert summary.failed == 0 and out[0]["text"] == en(rows[0]["text"])
     with pytest.raises(ConfigError, match="input"):  # the same bytes read otherwise: another input
         run(Source(jsonl, encoding="utf-8"), tmp_path / "json.jsonl")
-
-
-def test_bad_encodings_are_refused(tmp_path):
-    source = write_jsonl(tmp_path / "in.jsonl", make_rows(2))
-    with pytest.raises(ConfigError, match="--encoding 'klingon': not a known text encoding"):
-        run(Source(source, encoding="klingon"), tmp_path / "out.jsonl")
-    with pytest.raises(ConfigError, match="--encoding utf-16 cannot be read line by line"):
-        run(Source(source, encoding="utf-16"), tmp_path / "out.jsonl")
-    pq_source = tmp_path / "in.parquet"
-    run(source, pq_source)
-    with pytest.raises(ConfigError, match="--encoding is for text inputs"):
-        run(Source(pq_source, encoding="cp1256"), tmp_path / "out.jsonl")
 
 
 def test_encodings_are_read_as_their_canonical_codec(tmp_path):
