@@ -155,19 +155,21 @@ def iter_records(source: Source, wanted: Wanted = lambda row: True) -> Iterator[
 
 
 def _jsonl(source: Source, wanted: Wanted) -> Iterator[Record]:
+    codec = _reading_codec(source.encoding)
     row = 0
     with open(source.path, "rb") as file:  # type: ignore[arg-type]
         for number, raw in enumerate(file, 1):
             if not raw.strip():
                 continue
             if wanted(row):
-                yield _parse_json_line(raw, row, number, source.encoding)
+                yield _parse_json_line(raw, row, number, codec, source.encoding)
             row += 1
 
 
-def _parse_json_line(raw: bytes, row: int, line: int, encoding: str | None = None) -> Record:
+def _parse_json_line(raw: bytes, row: int, line: int, codec: str, encoding: str | None) -> Record:
+    """One JSON Lines row, decoded with ``codec`` (from ``_reading_codec(encoding)``)."""
     try:
-        text = raw.decode(_reading_codec(encoding))
+        text = raw.decode(codec)
     except UnicodeDecodeError as exc:
         return Record(row, None, _undecodable(encoding, f"{exc.reason} at byte {exc.start}"), line)
     try:
