@@ -169,7 +169,7 @@ def merge_shards(paths: Sequence[Path], output: Path) -> MergeSummary:
         errors.unlink()
     counts = {"rows": rows + failed, "failed": failed, "input_rows": total}
     record = {key: runs[0].record.get(key) for key in SAME}
-    write_json(output.with_name(output.name + ".run.json"),
+    write_json(record_file,
                record | {"shard": "1/1", "merged_from": [str(run.output) for run in runs],
                          "status": "complete", "counts": counts})
     return MergeSummary(output, len(runs), rows + failed, failed, errors if failed else None)
