@@ -70,7 +70,8 @@ LEAST = {"beam_size": 1, "max_sentence_tokens": 8, "batch_tokens": 0, "batch_siz
 """The smallest value of each numeric key (0 means the backend's default for the batch keys
 and all cores for ``threads``)."""
 TYPE_NAMES = {str: "text", int: "a whole number", float: "a number"}
-DEVICE = re.compile(r"auto|cpu|cuda(:[0-9]+)?")
+DEVICE = re.compile(r"auto|cpu|cuda(?::([0-9]+))?")
+"""A device setting; its group is the GPU index of ``cuda:N``."""
 
 
 def configs_dir() -> Path:

@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 
-from translate.config import Settings
+from translate.config import DEVICE, Settings
 from translate.convert import is_converted
 from translate.errors import ConfigError, ModelUnavailableError
 from translate.types import Notify
@@ -110,7 +110,7 @@ def parse_device(requested: str, cuda_count: int) -> tuple[str, int]:
         return ("cuda", 0) if cuda_count else ("cpu", 0)
     if requested == "cpu":
         return "cpu", 0
-    match = re.fullmatch(r"cuda(?::(\d+))?", requested)
+    match = DEVICE.fullmatch(requested)
     if match is None:
         raise ConfigError(f"unknown device {requested!r}; choose one of: auto, cpu, cuda, cuda:N")
     if cuda_count == 0:
