@@ -84,8 +84,9 @@ def translate_texts(
     on_message: Callable[[str], None] | None = None,
 ) -> list[str]:
     """Translate texts, each as one paragraph (line breaks become spaces), cleaned, split into
-    sentences, translated and joined back as ``translate corpus`` does: with ``translator`` (from ``load``), or with ``settings`` or
-    ``model``, loaded here (``on_message`` then hears of a download or conversion)."""
+    sentences, translated and joined back as ``translate corpus`` does: with ``translator``
+    (from ``load``), or with ``settings`` or ``model``, loaded here (``on_message`` then hears
+    of a download or conversion)."""
     if settings is not None and (model or translator):
         raise ConfigError("give translate_texts settings, or a model, or a translator, not several")
     if settings is not None:

@@ -6,8 +6,8 @@ import dataclasses
 import json
 from typing import Any, Literal, get_args
 
-from translate.segment import segment_blocks
 from translate.errors import ConfigError
+from translate.segment import segment_blocks
 from translate.types import Article, TranslatedArticle, TranslatedBlock
 
 Format = Literal["text", "markdown", "json"]

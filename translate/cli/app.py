@@ -64,7 +64,6 @@ app = typer.Typer(
 )
 
 
-
 def _show_version(shown: bool) -> None:
     if shown:
         from translate import __version__

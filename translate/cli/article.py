@@ -9,7 +9,7 @@ from typing import Annotated, Literal, Optional
 import typer
 
 from translate.cli import options as opt
-from translate.cli.app import Progress, app, check_output, plural, examples, info, reports_errors, warn, write_output
+from translate.cli.app import Progress, app, check_output, examples, info, plural, reports_errors, warn, write_output
 from translate.article import HeadlineMode
 from translate.errors import InputError
 from translate.output import Format

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from translate.cli import options as opt
-from translate.cli.app import Progress, app, plural, examples, info, reports_errors, warn
+from translate.cli.app import Progress, app, examples, info, plural, reports_errors, warn
 from translate.errors import ConfigError
 
 ROWS_FAILED_EXIT = 5
