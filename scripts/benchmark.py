@@ -264,22 +264,6 @@ def forced_hf_class():
     return ForcedHFTranslator
 
 
-class CheckedTranslator:
-    """A ``ctranslate2.Translator`` whose outputs' lengths are checked against the forced ones."""
-
-    def __init__(self, inner, owner) -> None:
-        self.inner = inner
-        self.owner = owner
-
-    def translate_batch(self, source, target_prefix=None, **options):
-        results = self.inner.translate_batch(source, target_prefix, **options)
-        self.owner.check_lengths(results, options)
-        return results
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
-
-
 def forced_ct2_class():
     from translate.backends.ct2 import CT2Translator
 
@@ -289,12 +273,10 @@ def forced_ct2_class():
         def __init__(self, settings, **kwargs) -> None:
             super().__init__(settings, **kwargs)
             self.tally = Tally()
-            self.targets: list[int] = []
-            self.translator = CheckedTranslator(self.translator, self)
 
         def decoding_options(self, sources, limits, strict):
             options = super().decoding_options(sources, limits, strict)
-            targets = self.targets = [target_length(len(tokens)) for tokens in sources]
+            targets = [target_length(len(tokens)) for tokens in sources]
             prefix = len(self.target_prefix)
             # +1: the step at which the transformers runs compute EOS
             options["min_decoding_length"] = options["max_decoding_length"] = prefix + max(targets) + 1
@@ -310,11 +292,14 @@ def forced_ct2_class():
             self.tally.sources += sum(len(tokens) for tokens in sources)
             return options
 
-        def check_lengths(self, results, options) -> None:
-            for result, target in zip(results, self.targets):
-                expected = options["max_decoding_length"] if options["beam_size"] > 1 else (
-                    len(self.target_prefix) + target + 1)
-                self.tally.mismatches += len(result.hypotheses[0]) != expected
+        def _collect(self, pending):
+            """Count the outputs that missed their forced length."""
+            prefix = len(self.target_prefix)
+            targets = [target_length(len(tokens)) for tokens in pending.sources]
+            for result, target in zip(pending.results, targets):
+                expected = prefix + (target if self.settings.beam_size == 1 else max(targets)) + 1
+                self.tally.mismatches += len(result.result().hypotheses[0]) != expected
+            return super()._collect(pending)
 
         def output_limit(self, source_tokens, *, strict=False):  # never cut a forced output
             return self._max_new_tokens
@@ -407,6 +392,7 @@ def run_pipeline(args: argparse.Namespace, sentences: list[str]) -> dict[str, An
         model=args.model_dir, backend=backend, beam_size=args.beam, device=args.device,
         compute_type=compute_type_of(args.method), batch_tokens=args.batch_tokens or None,
         batch_size=args.batch_size or None, threads=args.threads or None,
+        inter_threads=args.inter_threads or None,
     )
     loading = time.perf_counter()
     translator = cls(settings)
@@ -438,7 +424,7 @@ def run_pipeline(args: argparse.Namespace, sentences: list[str]) -> dict[str, An
         "compute_type": translator.info.compute_type,
         "batch_tokens": settings.batch_tokens or translator.default_batch_tokens,
         "batch_size": settings.batch_size or translator.default_batch_size, "threads": threads,
-        "step_cost": translator.batch_step_cost,
+        "step_cost": translator.batch_step_cost, "workers": getattr(translator, "workers", 1),
         "gpu_peak_mb": None, "torch_imported": "torch" in sys.modules,
     }
 
@@ -592,6 +578,8 @@ def child(args: argparse.Namespace, *extra: str, capture: bool = True) -> subpro
                "--device", args.device, *extra]
     if args.threads:
         command += ["--threads", str(args.threads)]
+    if args.inter_threads:
+        command += ["--inter-threads", str(args.inter_threads)]
     if args.smoke:
         command.append("--smoke")
     done = subprocess.run(command, capture_output=capture, text=True, env=child_env(args))
@@ -892,6 +880,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=0, help="our pipeline's batch size (default: backend's)")
     parser.add_argument("--window", type=int, default=64, help="articles batched together (as translate corpus)")
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (default: all)")
+    parser.add_argument("--inter-threads", type=int, default=0,
+                        help="CTranslate2 workers, each on its own batch (default: the backend's)")
     parser.add_argument("--budgets", default="1024,2048,3072,4096,6144", help="--tune: token budgets")
     parser.add_argument("--sizes", default="64", help="--tune: batch sizes")
     parser.add_argument("--step-costs", default="",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from translate.config import Settings
 from translate.types import ModelInfo, Translation
@@ -31,3 +31,9 @@ class FakeTranslator:
             Translation("loop " * 10 if t in self.degenerate and not strict else f"EN<{t}>")
             for t in texts
         ]
+
+    def translate_batches(
+        self, batches: Sequence[Sequence[str]], *, strict: bool = False
+    ) -> Iterator[list[Translation]]:
+        for texts in batches:
+            yield self.translate(texts, strict=strict)

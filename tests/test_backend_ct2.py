@@ -93,6 +93,23 @@ def test_float32_greedy_gives_the_transformers_tokens(model_dirs, family):
     assert any(len(text) > 20 for text in expected)
 
 
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_batches_in_flight_come_back_in_order_with_the_same_translations(tiny_marian_dir, workers):
+    one = load(tiny_marian_dir, compute_type="float32", beam_size=1, inter_threads=1)
+    many = load(tiny_marian_dir, compute_type="float32", beam_size=1, inter_threads=workers)
+    assert many.workers == workers
+    batches = [SOURCES[:2], SOURCES[2:3], [], SOURCES[3:], SOURCES[::-1]]
+    expected = [[t.text for t in one.translate(batch)] for batch in batches]
+    assert [[t.text for t in outputs] for outputs in many.translate_batches(batches)] == expected
+    # fewer batches than workers: each batch is shared out among them
+    assert [t.text for t in many.translate(SOURCES)] == [t.text for t in one.translate(SOURCES)]
+
+
+def test_one_worker_by_default(tiny_marian_dir):
+    assert load(tiny_marian_dir).translator.num_translators == 1
+    assert load(tiny_marian_dir, inter_threads=2).translator.num_translators == 2
+
+
 @pytest.mark.parametrize("family", ["marian", "nllb"])
 def test_tokenizer_read_directly_agrees_with_transformers(model_dirs, family, fixtures_dir):
     direct = load_tokenizer(model_dirs[family], family, "ar")

@@ -48,9 +48,9 @@ class Settings:
     batch_size: int = 0
     """Most sentences in a batch. 0: backend default."""
     threads: int = 0
-    """CPU threads (intra-op). 0: all cores."""
+    """CPU threads. 0: all cores."""
     inter_threads: int = 1
-    """CTranslate2 only: batches translated in parallel."""
+    """CTranslate2 only: batches translated in parallel, each by a worker with an equal share of the threads."""
     source_lang: str = "ar"
     target_lang: str = "en"
 

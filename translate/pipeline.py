@@ -135,9 +135,9 @@ def translate_units(
     lengths = translator.count_tokens(todo) if todo else []
     budget = settings.batch_tokens or translator.default_batch_tokens
     size = settings.batch_size or translator.default_batch_size
-    for batch in make_batches(lengths, budget, size, translator.batch_step_cost):
-        sources = [todo[i] for i in batch]
-        done = dict(zip(sources, guard_outputs(sources, translator.translate(sources), translator, on_warning)))
+    batches = [[todo[i] for i in batch] for batch in make_batches(lengths, budget, size, translator.batch_step_cost)]
+    for sources, outputs in zip(batches, translator.translate_batches(batches)):
+        done = dict(zip(sources, guard_outputs(sources, outputs, translator, on_warning)))
         cache.put_many(done)
         found.update(done)
         if on_progress:

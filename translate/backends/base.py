@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 from translate.config import Settings
@@ -26,6 +26,13 @@ class Translator(Protocol):
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Source lengths in the model's own tokens (special tokens included)."""
+        ...
+
+    def translate_batches(
+        self, batches: Sequence[Sequence[str]], *, strict: bool = False
+    ) -> Iterator[list[Translation]]:
+        """Translate batches in turn, yielding each one's outputs (in input order) as it is done;
+        a backend may work on the next batches meanwhile."""
         ...
 
     def translate(self, texts: Sequence[str], *, strict: bool = False) -> list[Translation]:

@@ -9,11 +9,12 @@ and the target language forced as the first generated token.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from translate.backends.loading import (
     STRICT_NO_REPEAT_NGRAM_SIZE,
     STRICT_REPETITION_PENALTY,
+    check_lengths,
     default_batch,
     detect_family,
     nllb_code,
@@ -147,6 +148,13 @@ class HFTranslator:
         decoded = self.tokenizer.batch_decode(outputs, skip_special_tokens=True)
         return [Translation(text=text.strip()) for text in decoded]
 
+    def translate_batches(
+        self, batches: Sequence[Sequence[str]], *, strict: bool = False
+    ) -> Iterator[list[Translation]]:
+        """Translate batches in turn, yielding each one's outputs as it is done."""
+        for texts in batches:
+            yield self.translate(texts, strict=strict)
+
     def generate_ids(self, texts: Sequence[str], *, strict: bool = False) -> list[list[int]]:
         """The generated token ids per source, decoder start (and NLLB's language code) included."""
         import torch
@@ -154,12 +162,7 @@ class HFTranslator:
 
         batch = self.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=False, verbose=False)
         lengths = batch["attention_mask"].sum(dim=1).tolist()
-        for index, length in enumerate(lengths):
-            if length > self.max_input_tokens:
-                raise BackendError(
-                    f"source {index} of the batch has {length} tokens, over the model's limit of "
-                    f"{self.max_input_tokens}; split it before translating (it is never truncated)"
-                )
+        check_lengths(lengths, self.max_input_tokens)
         limits = [self.output_limit(length, strict=strict) for length in lengths]
         beams = self.settings.beam_size
         options = {

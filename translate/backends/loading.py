@@ -14,7 +14,7 @@ from pathlib import Path
 
 from translate.config import DEVICE, Settings
 from translate.convert import is_converted
-from translate.errors import ConfigError, ModelUnavailableError
+from translate.errors import BackendError, ConfigError, ModelUnavailableError
 from translate.types import Notify
 
 FAMILIES = {"marian": "marian", "m2m_100": "nllb"}
@@ -209,6 +209,16 @@ def nllb_code(language: str) -> str:
         raise ConfigError(
             f"language {language!r} has no NLLB code here; choose one of: {', '.join(NLLB_CODES)}"
         ) from None
+
+
+def check_lengths(lengths: list[int], most: int) -> None:
+    """Refuse a batch with a source over the model's input limit: it is never truncated."""
+    for index, length in enumerate(lengths):
+        if length > most:
+            raise BackendError(
+                f"source {index} of the batch has {length} tokens, over the model's limit of "
+                f"{most}; split it before translating (it is never truncated)"
+            )
 
 
 def output_limit(settings: Settings, source_tokens: int, most: int, *, strict: bool = False) -> int:
