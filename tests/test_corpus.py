@@ -8,6 +8,7 @@ also run once with the tiny random-weight Marian model. The SIGKILL test is in
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from pathlib import Path
 
@@ -247,6 +248,30 @@ def test_resuming_with_other_settings_is_refused_and_overwrite_starts_again(tmp_
     summary, out = run(source, tmp_path / "out.jsonl", settings=resolve_settings(model="x/y", beam_size=3),
                        chunk_size=4, overwrite=True)
     assert len(out) == 20 and summary.resumed == 0
+
+
+class Float16Translator(FakeTranslator):
+    info = dataclasses.replace(FakeTranslator.info, device="cuda:0", compute_type="float16")
+
+
+def test_a_run_is_resumed_only_where_it_computes_alike(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
+    with pytest.raises(Crash):
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=3), chunk_size=4)
+    record = json.loads((tmp_path / "out.jsonl.run.json").read_text(encoding="utf-8"))
+    assert record["settings"]["compute_type"] == "auto" and record["compute_type"] == "float32"
+    with pytest.raises(ConfigError, match="started computing in float32 and this run computes in float16"):
+        run(source, tmp_path / "out.jsonl", Float16Translator(), chunk_size=4)
+    summary, out = run(source, tmp_path / "out.jsonl", chunk_size=4)
+    assert summary.resumed > 0 and len(out) == 20
+
+
+def test_shards_computed_differently_do_not_merge(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(10))
+    run(source, tmp_path / "part1.jsonl", shard=Shard(1, 2))
+    run(source, tmp_path / "part2.jsonl", Float16Translator(), shard=Shard(2, 2))
+    with pytest.raises(InputError, match="compute_type: 'float32' -> 'float16'"):
+        merge_shards([tmp_path / "part1.jsonl", tmp_path / "part2.jsonl"], tmp_path / "merged.jsonl")
 
 
 def test_an_output_not_written_by_a_run_is_not_replaced(tmp_path):

@@ -37,6 +37,9 @@ from translate.errors import ConfigError
 
 OUTPUT_KEYS = ("settings", "input", "fields", "shard", "segments", "keep_boilerplate")
 """What ``OUT.run.json`` records that decides the output; the rest only has to match to resume."""
+COMPUTED = "compute_type"
+"""Recorded once the model is loaded: what ``compute_type`` (``auto`` by default) resolved to on
+the device, e.g. ``int8_float32`` on CPU or ``float16`` on CUDA; a resume must compute alike."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,8 @@ def open_run(source: Source, output: Path, settings: Settings, options: Options 
         _remove(run.parts)
         write_json(run.run_file, run.record | {"status": "running"})
     else:
+        if COMPUTED in recorded:
+            run.record[COMPUTED] = recorded[COMPUTED]
         keys = OUTPUT_KEYS if complete else tuple(k for k in run.record if k != "source")
         changed = [f"{k}: {describe_change(recorded.get(k), run.record[k])}"
                    for k in keys if recorded.get(k) != run.record[k]]
@@ -190,7 +195,10 @@ def translate_corpus(
         if on_sentences:
             on_sentences(n)
 
-    cache = SQLiteCache(options.cache or run.parts / "cache.sqlite", run.settings.generation_key())
+    computed = translator.info.compute_type
+    check_computed(run, computed)
+    key = run.settings.generation_key() | {"compute_type": computed}
+    cache = SQLiteCache(options.cache or run.parts / "cache.sqlite", key)
     try:
         records = iter_records(run.source, wanted)
         index = run.done_chunks
@@ -211,6 +219,21 @@ def translate_corpus(
     finish(run, index, seen)
     summary.wall_s = round(time.perf_counter() - started, 3)
     return summary
+
+
+def check_computed(run: Run, computed: str) -> None:
+    """Record what the run computes in, or refuse to resume a run that computed otherwise
+    (started on another device, or with another ``--compute-type``)."""
+    recorded = run.record.get(COMPUTED)
+    if recorded is None:
+        run.record[COMPUTED] = computed
+        write_json(run.run_file, run.record | {"status": "running"})
+    elif recorded != computed:
+        raise ConfigError(
+            f"{run.output} was started computing in {recorded} and this run computes in {computed} "
+            "(another device or --compute-type); resume it where it computes alike, or add --overwrite "
+            "to start again"
+        )
 
 
 def finish(run: Run, chunks: int, input_rows: int) -> None:

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from translate.corpus import OUTPUT_KEYS, describe_change
+from translate.corpus import COMPUTED, OUTPUT_KEYS, describe_change
 from translate.corpus_rows import Shard
 from translate.corpus_write import (
     output_format, prepare_output, read_jsonl, read_rows, write_json, write_jsonl, write_rows,
 )
 from translate.errors import ConfigError, InputError
 
-SAME = tuple(key for key in OUTPUT_KEYS if key != "shard")
+SAME = (*(key for key in OUTPUT_KEYS if key != "shard"), COMPUTED)
 """What every shard of one corpus must have recorded alike."""
 
 
