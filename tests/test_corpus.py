@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from fakes import FakeTranslator
 from translate.config import resolve_settings
 from translate.corpus import Options, open_run, translate_corpus
-from translate.corpus_io import Source
+from translate.corpus_io import Source, fingerprint
 from translate.corpus_merge import merge_shards
 from translate.corpus_rows import Fields, Shard
 from translate.corpus_write import read_jsonl, read_rows
@@ -272,6 +272,17 @@ def test_shards_computed_differently_do_not_merge(tmp_path):
     run(source, tmp_path / "part2.jsonl", Float16Translator(), shard=Shard(2, 2))
     with pytest.raises(InputError, match="compute_type: 'float32' -> 'float16'"):
         merge_shards([tmp_path / "part1.jsonl", tmp_path / "part2.jsonl"], tmp_path / "merged.jsonl")
+
+
+def test_a_page_edited_to_the_same_size_is_another_input(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name, text in (("a.txt", "عنوان\n\nنص أول."), ("b.txt", "عنوان آخر\n\nنص ثان.")):
+        (pages / name).write_text(text, encoding="utf-8")
+    before = fingerprint(Source(pages))
+    (pages / "a.txt").write_text("عنوان\n\nنص آخر.", encoding="utf-8")
+    assert (pages / "a.txt").stat().st_size == len("عنوان\n\nنص أول.".encode())
+    assert fingerprint(Source(pages)) != before
 
 
 def test_an_output_not_written_by_a_run_is_not_replaced(tmp_path):

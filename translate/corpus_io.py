@@ -371,17 +371,24 @@ def fingerprint(source: Source) -> dict[str, Any]:
     assert path is not None
     digest = hashlib.sha256()
     if path.is_file():
-        size = path.stat().st_size
-        with open(path, "rb") as file:
-            digest.update(file.read(1 << 20))
-            file.seek(max(0, size - (1 << 20)))
-            digest.update(file.read(1 << 20))
+        size = _digest_ends(digest, path, 1 << 20)
         return {"size": size, "sha256_ends": digest.hexdigest()}
     files = iter_text_files(path) if source.kind == "txt" else sorted(p for p in path.rglob("*") if p.is_file())
     if source.kind == "saved" and _is_dataset_dict(path):  # one folder, an input per split
         digest.update(f"split {source.split or 'train'}\n".encode())
     count = 0
-    for file_path in files:
-        digest.update(f"{file_path.relative_to(path).as_posix()}\0{file_path.stat().st_size}\n".encode())
+    for file_path in files:  # a page is read whole; a large file by its ends
+        digest.update(f"{file_path.relative_to(path).as_posix()}\0".encode())
+        digest.update(f"\0{_digest_ends(digest, file_path, 1 << 16)}\n".encode())
         count += 1
     return {"files": count, "sha256_listing": digest.hexdigest()}
+
+
+def _digest_ends(digest: Any, path: Path, span: int) -> int:
+    """Add the file's first and last ``span`` bytes (all of a small file) to ``digest``; its size."""
+    size = path.stat().st_size
+    with open(path, "rb") as file:
+        digest.update(file.read(span))
+        file.seek(max(0, size - span))
+        digest.update(file.read(span))
+    return size
