@@ -107,7 +107,7 @@ class CT2Translator:
             self.tokenizer.check_token(self.target_prefix[0], settings.model)
 
         threads = settings.threads or (_cpu_count() if device == "cpu" else 0)
-        # One worker by default: on a 2-core CPU two workers on one thread each gained 4-7 %
+        # One worker by default: on a 2-core CPU two workers on one thread each gained 0-10 %
         # tokens/s through the pipeline (opus-mt-ar-en shape, int8, greedy) for 50 % more memory.
         self.workers = settings.inter_threads
         try:
