@@ -379,7 +379,8 @@ def fingerprint(source: Source) -> dict[str, Any]:
     count = 0
     for file_path in files:  # a page is read whole; a large file by its ends
         digest.update(f"{file_path.relative_to(path).as_posix()}\0".encode())
-        digest.update(f"\0{_digest_ends(digest, file_path, 1 << 16)}\n".encode())
+        size = _digest_ends(digest, file_path, 1 << 16)
+        digest.update(f"\0{size}\n".encode())
         count += 1
     return {"files": count, "sha256_listing": digest.hexdigest()}
 
