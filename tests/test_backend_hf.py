@@ -242,6 +242,16 @@ def test_cached_hub_model_loads_offline(empty_hub_cache, tiny_marian_dir):
     assert resolve_model_dir(pinned).endswith(commit)
 
 
+def test_a_hub_model_cached_without_weights_is_not_taken_for_cached(empty_hub_cache, tiny_marian_dir):
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = empty_hub_cache / "models--Helsinki-NLP--opus-mt-ar-en"
+    shutil.copytree(tiny_marian_dir, repo / "snapshots" / commit, ignore=shutil.ignore_patterns("*.safetensors"))
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    with pytest.raises(ModelUnavailableError, match="'Helsinki-NLP/opus-mt-ar-en' is cached without its weights .*translate download"):
+        resolve_model_dir(resolve_settings(model="Helsinki-NLP/opus-mt-ar-en"))
+
+
 def test_download_needs_a_hub_id_and_the_network(tiny_marian_dir):
     with pytest.raises(ConfigError, match="not a hub id"):
         download_model(resolve_settings(model=str(tiny_marian_dir)))

@@ -28,6 +28,14 @@ def test_precedence_defaults_preset_file_options(tmp_path):
     assert settings.batch_size == 0  # None leaves the default
 
 
+@pytest.mark.parametrize("line", ['model = "someone/other-model"', 'preset = "nllb-200-distilled-600M"'])
+def test_a_model_given_as_an_option_beats_the_file_s(tmp_path, line):
+    config = write(tmp_path, f"{line}\nbeam_size = 3\n")
+    settings = resolve_settings(model="opus-mt-ar-en", config=config)
+    assert (settings.model, settings.preset, settings.family) == ("Helsinki-NLP/opus-mt-ar-en", "opus-mt-ar-en", "marian")
+    assert settings.beam_size == 3  # the file's other settings still apply
+
+
 @pytest.mark.parametrize("line, message", [
     ('beam_size = "four"', 'beam_size must be a whole number, got \'four\''),
     ("model = 5", "model must be text, got 5"),

@@ -70,6 +70,7 @@ LEAST = {"beam_size": 1, "max_sentence_tokens": 8, "batch_tokens": 0, "batch_siz
 """The smallest value of each numeric key (0 means the backend's default for the batch keys
 and all cores for ``threads``)."""
 TYPE_NAMES = {str: "text", int: "a whole number", float: "a number"}
+_HUB_ID = re.compile(r"[\w.-]+/[\w.-]+")
 DEVICE = re.compile(r"auto|cpu|cuda(?::([0-9]+))?")
 """A device setting; its group is the GPU index of ``cuda:N``."""
 
@@ -138,7 +139,8 @@ def resolve_settings(model: str | None = None, config: Path | None = None, **ove
             if model or not config:
                 raise
             raise ConfigError(f"{config}: {exc}") from None
-    values.update({k: v for k, v in file_values.items() if k != "preset"})  # ``preset``: only as the base
+    # ``preset`` is only the base; a model named on the command line replaces the file's ``model``
+    values.update({k: v for k, v in file_values.items() if k != "preset" and not (model and k == "model")})
     given = {k: v for k, v in overrides.items() if v is not None}
     unknown = sorted(set(given) - FIELDS)
     if unknown:
@@ -150,6 +152,11 @@ def resolve_settings(model: str | None = None, config: Path | None = None, **ove
     if "backend" not in file_values and "backend" not in given and _is_conversion(values.get("model", "")):
         values["backend"] = "ctranslate2"
     return Settings(**values)
+
+
+def is_hub_id(name: str) -> bool:
+    """``owner/name`` of a hub model, and not a path on this machine."""
+    return _HUB_ID.fullmatch(name) is not None and not Path(name).expanduser().exists()
 
 
 def _is_conversion(model: str) -> bool:
@@ -165,7 +172,7 @@ def _model_values(name: str) -> dict[str, Any]:
         return {**presets[name], "preset": name}
     if Path(name).expanduser().exists():
         return {"model": str(Path(name).expanduser().resolve())}
-    if "/" in name:
+    if "/" in name:  # a hub id, or a path that resolve_model_dir reports missing
         return {"model": name}
     raise ConfigError(
         f"unknown model {name!r}: not a preset ({', '.join(presets)}), a local directory or a hub id (owner/name)"

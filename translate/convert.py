@@ -23,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from translate.config import is_hub_id
 from translate.errors import BackendError, ConfigError, first_line
 from translate.types import Notify
 
@@ -57,7 +58,7 @@ def cache_key(model: str, model_dir: str | Path, revision: str | None, quantizat
     sizes and modification times, so rebuilding a model in place converts it again.
     """
     directory = Path(model_dir).resolve()
-    if Path(model).expanduser().exists() or not re.fullmatch(r"[\w.-]+/[\w.-]+", model):
+    if not is_hub_id(model):
         digest = hashlib.sha256(str(directory).encode())
         for name in ("config.json", *_WEIGHTS):
             path = directory / name

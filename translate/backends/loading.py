@@ -9,10 +9,9 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 from pathlib import Path
 
-from translate.config import DEVICE, Settings
+from translate.config import DEVICE, Settings, is_hub_id
 from translate.convert import is_converted
 from translate.errors import BackendError, ConfigError, ModelUnavailableError
 from translate.types import Notify
@@ -31,9 +30,6 @@ STRICT_LENGTH_RATIO = 1.5
 STRICT_REPETITION_PENALTY = 1.3
 STRICT_NO_REPEAT_NGRAM_SIZE = 3
 
-_HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
-
-
 def resolve_model_dir(settings: Settings, *, on_message: Notify | None = None) -> str:
     """A local directory holding ``settings.model``: the path itself, or the hub id's snapshot.
 
@@ -42,9 +38,8 @@ def resolve_model_dir(settings: Settings, *, on_message: Notify | None = None) -
     ``on_message`` and the hub's progress bars; without ``on_message``, silently.
     """
     name = settings.model
-    path = Path(name).expanduser()
-    if path.exists() or not _HUB_ID.match(name):
-        return str(_check_local(path, name))
+    if not is_hub_id(name):
+        return str(_check_local(Path(name).expanduser(), name))
     try:
         return str(_check_local(Path(_cached_snapshot(settings)), name))
     except ModelUnavailableError:
@@ -57,7 +52,7 @@ def resolve_model_dir(settings: Settings, *, on_message: Notify | None = None) -
 
 def download_model(settings: Settings) -> Path:
     """Fetch ``settings.model`` at ``settings.revision`` into the Hugging Face cache; returns its snapshot."""
-    if not _HUB_ID.match(settings.model) or Path(settings.model).expanduser().exists():
+    if not is_hub_id(settings.model):
         raise ConfigError(f"{settings.model!r} is not a hub id (owner/name); only hub models can be downloaded")
     if _offline():
         raise ModelUnavailableError(
@@ -138,14 +133,15 @@ def _offline() -> bool:
     return constants.HF_HUB_OFFLINE or flag.upper() in {"1", "ON", "YES", "TRUE"}
 
 
-def _unreachable(name: str, *, downloading: bool = False) -> ModelUnavailableError:
+def _unreachable(name: str, *, downloading: bool = False, weightless: bool = False) -> ModelUnavailableError:
     if downloading:
         return ModelUnavailableError(
             f"cannot download {name!r}: the Hugging Face hub cannot be reached; check the network "
             "(or the HF_ENDPOINT and proxy settings) and retry"
         )
+    cached = "is cached without its weights" if weightless else "is not in the local cache"
     return ModelUnavailableError(
-        f"model {name!r} is not in the local cache and the Hugging Face hub cannot be reached; "
+        f"model {name!r} {cached} and the Hugging Face hub cannot be reached; "
         f"run 'translate download {name}' on a connected machine, or give the path of a local copy instead"
     )
 
@@ -156,11 +152,14 @@ def _cached_snapshot(settings: Settings) -> str:
     from huggingface_hub.errors import LocalEntryNotFoundError
 
     try:
-        return snapshot_download(
+        folder = snapshot_download(
             settings.model, revision=settings.revision, allow_patterns=SUPPORT_FILES, local_files_only=True
         )
     except LocalEntryNotFoundError:
         raise _unreachable(settings.model) from None
+    if not any(Path(folder).glob("*.safetensors")) and not any(Path(folder).glob("*.bin")):
+        raise _unreachable(settings.model, weightless=True)  # e.g. an interrupted download: download again
+    return folder
 
 
 def _download_snapshot(settings: Settings, *, downloading: bool = False, quiet: bool = False) -> str:
