@@ -99,6 +99,19 @@ def test_protected_spans_pass_through_unchanged():
     assert not any("https://" in t or "@" in t for call in fake.calls for t in call)
 
 
+def test_arabic_punctuation_glued_to_a_kept_span_reaches_english():
+    text = "نقلت BBC، عن «CNN»؟ وقال Google؛ لا"
+    (result,), _ = run([article(("body", text))])
+    output = result.paragraphs[0].translation
+    assert "BBC," in output and '"CNN"?' in output and "Google;" in output
+    assert not any(mark in output for mark in "،؟؛«»")
+
+
+def test_an_arabic_clitic_on_a_latin_name_leaves_a_space_in_english():
+    (result,), fake = run([article(("body", "قال مسؤول لCNN إن الوضع هادئ."))])
+    assert result.paragraphs[0].translation == "EN<قال مسؤول ل> CNN EN<إن الوضع هادئ.>"
+
+
 def test_eastern_digits_reach_the_model_in_western_digits():
     (result,), fake = run([article(("body", "ارتفع المؤشر ٤٫٥ بالمئة في ٢٠٢٤."))])
     sent = [t for call in fake.calls for t in call]

@@ -60,9 +60,9 @@ def translate_articles(
 
     Sentences of all articles of a window are batched together, and each distinct
     sentence is translated once (``cache`` keeps them across windows; a fresh
-    in-memory cache by default). ``on_progress`` gets the number of sentences done
-    after each batch; ``on_warning`` one line per long-sentence split, retry or
-    changed number.
+    in-memory cache by default). ``on_progress`` gets the number of distinct sentences
+    (or pieces of long ones) done: those found in the cache as a window starts, then each
+    batch's; ``on_warning`` one line per long-sentence split, retry or changed number.
     """
     cache = cache if cache is not None else MemoryCache()
     iterator = iter(articles)
@@ -97,7 +97,7 @@ def plan_article(
             previous_end = end
         cut.append((segment, source, pieces))
     texts = list(dict.fromkeys(t for _, _, pieces in cut for t, _, keep in pieces if not keep))
-    lengths = dict(zip(texts, translator.count_tokens(texts))) if texts else {}
+    lengths = dict(zip(texts, translator.count_tokens(texts), strict=True)) if texts else {}
     plans = []
     for segment, source, pieces in cut:
         parts = []
@@ -136,7 +136,7 @@ def translate_units(
     budget = settings.batch_tokens or translator.default_batch_tokens
     size = settings.batch_size or translator.default_batch_size
     batches = [[todo[i] for i in batch] for batch in make_batches(lengths, budget, size, translator.batch_step_cost)]
-    for sources, outputs in zip(batches, translator.translate_batches(batches)):
+    for sources, outputs in zip(batches, translator.translate_batches(batches), strict=True):
         done = dict(zip(sources, guard_outputs(sources, outputs, translator, on_warning)))
         cache.put_many(done)
         found.update(done)
@@ -149,12 +149,12 @@ def guard_outputs(
     sources: list[str], outputs: list[Translation], translator: Translator, on_warning: Notify | None
 ) -> list[Translation]:
     """Retry, with the strict settings, every output the guard rejects; flag what stays bad."""
-    rejected = [i for i, (s, o) in enumerate(zip(sources, outputs)) if find_problem(s, o.text)]
+    rejected = [i for i, (s, o) in enumerate(zip(sources, outputs, strict=True)) if find_problem(s, o.text)]
     if not rejected:
         return outputs
     retried = translator.translate([sources[i] for i in rejected], strict=True)
     result = list(outputs)
-    for i, again in zip(rejected, retried):
+    for i, again in zip(rejected, retried, strict=True):
         problem = find_problem(sources[i], again.text)
         flags = again.flags + ((problem,) if problem else ())
         result[i] = Translation(again.text, again.score, retried=True, split=again.split, flags=flags)
@@ -164,21 +164,45 @@ def guard_outputs(
     return result
 
 
+def _ends_in_english(kept: str) -> str:
+    """A kept span with the Arabic punctuation glued to its ends in English: ``«BBC»،`` → ``"BBC",``."""
+    start, end = 0, len(kept)
+    while start < end and not kept[start].isalnum():
+        start += 1
+    while end > start and not kept[end - 1].isalnum():
+        end -= 1
+    return kept[:start].translate(_PUNCTUATION) + kept[start:end] + kept[end:].translate(_PUNCTUATION)
+
+
+def _scripts_meet(before: Part, after: Part) -> bool:
+    """A translated part touches a kept part with letters (an Arabic clitic on a Latin name)."""
+    if bool(before.units) == bool(after.units):
+        return False
+    kept = after if before.units else before
+    return any(ch.isalpha() for ch in kept.source)
+
+
 def assemble_sentence(
     plan: SentencePlan, outputs: dict[str, Translation], on_warning: Notify | None
 ) -> Translation:
-    """One sentence's translation: its parts in order, protected text unchanged."""
+    """One sentence's translation: its parts in order, protected text unchanged but for the
+    Arabic punctuation glued to its ends. A translated part and a kept word glued together in
+    the source (``لCNN``, "to CNN") are a space apart in English."""
     texts, retried, split, flags = [], False, False, []
-    for part in plan.parts:
+    for index, part in enumerate(plan.parts):
         if part.units:
             pieces = [outputs[u] for u in part.units]
             text = " ".join(p.text for p in pieces)
             retried |= any(p.retried for p in pieces)
             split |= len(pieces) > 1
             flags += [f for p in pieces for f in p.flags]
+        elif any(ch.isalpha() for ch in part.source):
+            text = _ends_in_english(part.source)
         else:
-            text = part.source if any(ch.isalpha() for ch in part.source) else part.source.translate(_PUNCTUATION)
-        texts.append((" " if part.gap and texts else "") + text)
+            text = part.source.translate(_PUNCTUATION)
+        if texts and (part.gap or _scripts_meet(plan.parts[index - 1], part)):
+            text = " " + text
+        texts.append(text)
     translation = "".join(texts)
     numbers = number_flags(plan.source, translation)
     if numbers and on_warning:
