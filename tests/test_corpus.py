@@ -61,8 +61,9 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
 def run(source, output: Path, translator=None, settings=None, **options) -> tuple:
     source = source if isinstance(source, Source) else Source(Path(source))
     translator = translator or FakeTranslator()
-    prepared = open_run(source, output, settings or resolve_settings(model="x/y", beam_size=1), Options(**options))
-    summary = prepared.summary if prepared.complete else translate_corpus(prepared, translator)
+    with open_run(source, output, settings or resolve_settings(model="x/y", beam_size=1), Options(**options)) as prepared:
+        summary = prepared.summary if prepared.complete else translate_corpus(prepared, translator)
+    assert not prepared.lock_file.exists()
     return summary, list(read_rows(output)) if output.exists() else []
 
 
@@ -248,6 +249,35 @@ def test_resuming_with_other_settings_is_refused_and_overwrite_starts_again(tmp_
     summary, out = run(source, tmp_path / "out.jsonl", settings=resolve_settings(model="x/y", beam_size=3),
                        chunk_size=4, overwrite=True)
     assert len(out) == 20 and summary.resumed == 0
+
+
+def test_a_second_run_on_an_output_in_use_is_refused_before_it_touches_a_file(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
+    with pytest.raises(Crash):
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=3), chunk_size=4)
+    parts = tmp_path / "out.jsonl.parts"
+    settings = resolve_settings(model="x/y", beam_size=1)
+    with open_run(Source(source), tmp_path / "out.jsonl", settings, Options(chunk_size=4)):
+        (parts / ".00000002.jsonl.tmp").write_text("in flight", encoding="utf-8")  # the first run's next chunk
+        files = sorted(tmp_path.rglob("*"))
+        contents = [p.read_bytes() for p in files if p.is_file()]
+        for options in (Options(chunk_size=4), Options(chunk_size=4, overwrite=True)):
+            with pytest.raises(ConfigError, match=r"out.jsonl is being written by another run .*out.jsonl.lock"):
+                open_run(Source(source), tmp_path / "out.jsonl", settings, options)
+            assert sorted(tmp_path.rglob("*")) == files
+            assert [p.read_bytes() for p in files if p.is_file()] == contents
+    summary, out = run(source, tmp_path / "out.jsonl", chunk_size=4)
+    assert summary.resumed > 0 and len(out) == 20
+
+
+def test_a_damaged_run_record_is_refused_and_the_chunks_kept(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
+    with pytest.raises(Crash):
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=3), chunk_size=4)
+    (tmp_path / "out.jsonl.run.json").write_text('{"status": "runn', encoding="utf-8")
+    with pytest.raises(InputError, match=r"out.jsonl.run.json: cannot read it .*restore it"):
+        run(source, tmp_path / "out.jsonl", chunk_size=4)
+    assert list((tmp_path / "out.jsonl.parts").glob("0*.jsonl"))
 
 
 class Float16Translator(FakeTranslator):

@@ -6,7 +6,8 @@ source text and a hash of the settings that change translations
 their outputs. New translations are held in memory until :meth:`SQLiteCache.commit`,
 which a corpus run calls just before it commits a chunk of output: a run killed in the
 middle of a chunk leaves the cache exactly as it was at the last chunk, so the redone
-chunk is batched, and translated, exactly as an uninterrupted run would have done it.
+chunk is batched, and translated, exactly as an uninterrupted run would have done it (one
+killed between the two commits finds the whole chunk in the cache).
 Write transactions are that one short ``commit``, so several processes can share a file
 (WAL mode; a writer waits for another up to ``timeout`` seconds).
 """
@@ -104,13 +105,5 @@ class SQLiteCache:
         self._db.execute("COMMIT")
         self._pending.clear()
 
-    def discard(self) -> None:
-        """Forget the held translations (a chunk that will be redone)."""
-        self._pending.clear()
-
     def close(self) -> None:
         self._db.close()
-
-    def __len__(self) -> int:
-        (count,) = self._db.execute("SELECT COUNT(*) FROM translations WHERE settings = ?", [self.key]).fetchone()
-        return count + len(self._pending)

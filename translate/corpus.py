@@ -8,12 +8,15 @@ A run of ``translate corpus INPUT -o OUT`` keeps, next to ``OUT``:
   ...; output rows and error rows in input order), written to a temporary file, fsynced and
   renamed, and the run's sentence cache (``cache.sqlite``, unless ``--cache`` names one);
 - at the end ``OUT`` itself and ``OUT.errors.jsonl`` (when any row failed), assembled from
-  the chunks, after which ``OUT.parts/`` is removed.
+  the chunks, after which ``OUT.parts/`` is removed;
+- while the run lasts, ``OUT.lock``, locked, so that a second run on ``OUT`` (the same shard
+  started twice, a resume while the first run is alive) is refused before it touches a file.
 
 The sentence cache is committed just before each chunk, so a run killed at any moment
-resumes from the last committed chunk with the cache as it was then: the redone chunk is
-batched and translated exactly as before, every row comes out once, and the translations
-equal those of an uninterrupted run.
+resumes from the last committed chunk with the cache as it was then (the redone chunk is
+batched and translated exactly as before), or, killed between the two commits, with every
+sentence of the redone chunk in the cache: either way every row comes out once and the
+translations equal those of an uninterrupted run.
 """
 
 from __future__ import annotations
@@ -25,14 +28,23 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from translate.backends.base import Translator
 from translate.cache import SQLiteCache
 from translate.config import Settings
 from translate.corpus_io import Source, check_source, count_rows, fingerprint, iter_records
 from translate.corpus_rows import Count, Fields, Notify, Shard, translate_chunk
-from translate.corpus_write import output_format, prepare_output, read_jsonl, write_json, write_jsonl, write_rows
+from translate.corpus_write import (
+    output_format,
+    prepare_output,
+    read_json_object,
+    read_jsonl,
+    take_lock,
+    write_json,
+    write_jsonl,
+    write_rows,
+)
 from translate.errors import ConfigError
 
 OUTPUT_KEYS = ("settings", "input", "fields", "shard", "segments", "keep_boilerplate")
@@ -86,9 +98,28 @@ class Run:
     """Rows of this shard, when the input size is known up front."""
     complete: bool = False
     summary: Summary = field(init=False)
+    lock: IO[bytes] | None = None
+    """``OUT.lock``, held from ``open_run`` until ``close``."""
 
     def __post_init__(self) -> None:
         self.summary = Summary(self.output)
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Let another run take ``OUT`` (the lock file goes while it is still held)."""
+        if self.lock is not None:
+            self.lock_file.unlink(missing_ok=True)
+            self.lock.close()
+            self.lock = None
+
+    @property
+    def lock_file(self) -> Path:
+        return self.output.with_name(self.output.name + ".lock")
 
     @property
     def parts(self) -> Path:
@@ -122,15 +153,30 @@ def describe(source: Source, settings: Settings, options: Options) -> dict[str, 
 
 
 def open_run(source: Source, output: Path, settings: Settings, options: Options = Options()) -> Run:
-    """Check the input and an earlier run's record; resume it, refuse it, or start afresh."""
+    """Check the input and an earlier run's record; resume it, refuse it, or start afresh.
+
+    The run holds ``OUT.lock`` until it is closed (``with open_run(...) as run:``)."""
     check_source(source, options.fields.text, options.fields.keep)
     output_format(output)
     prepare_output(output)
     record = json.loads(json.dumps(describe(source, settings, options)))  # as it reads back from disk
     run = Run(source, output, settings, options, record)
+    run.lock = take_lock(run.lock_file, f"{output} is being written by another run (it holds {run.lock_file}); "
+                         "wait for it to finish, or stop it and rerun to resume")
+    try:
+        _open(run)
+    except BaseException:
+        run.close()
+        raise
+    return run
+
+
+def _open(run: Run) -> None:
+    """Resume, refuse or start afresh ``run``, under its lock."""
+    source, output, options = run.source, run.output, run.options
     if options.overwrite:
         _remove(run.run_file, run.parts, run.errors_file, output)
-    recorded = json.loads(run.run_file.read_text(encoding="utf-8")) if run.run_file.exists() else None
+    recorded = read_json_object(run.run_file) if run.run_file.exists() else None
     complete = recorded is not None and recorded.get("status") == "complete"
     if complete and not output.exists():
         recorded = None  # the output of a finished run was removed: start afresh
@@ -157,7 +203,7 @@ def open_run(source: Source, output: Path, settings: Settings, options: Options 
                 output, run.errors_file if counts.get("failed") else None, rows=counts.get("rows", 0),
                 failed=counts.get("failed", 0), already_complete=True)
             _remove(run.parts)
-            return run
+            return
     run.parts.mkdir(exist_ok=True)
     for stale in run.parts.glob(".*.tmp"):
         stale.unlink()
@@ -168,7 +214,6 @@ def open_run(source: Source, output: Path, settings: Settings, options: Options 
         run.done_chunks += 1
     rows = count_rows(source)
     run.total = None if rows is None else options.shard.size(rows)
-    return run
 
 
 def translate_corpus(

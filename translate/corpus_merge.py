@@ -10,7 +10,6 @@ as an error row.
 from __future__ import annotations
 
 import heapq
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 from translate.corpus import COMPUTED, OUTPUT_KEYS, describe_change
 from translate.corpus_rows import Shard
 from translate.corpus_write import (
-    output_format, prepare_output, read_jsonl, read_rows, write_json, write_jsonl, write_rows,
+    output_format, prepare_output, read_json_object, read_jsonl, read_rows, write_json, write_jsonl, write_rows,
 )
 from translate.errors import ConfigError, InputError
 
@@ -65,7 +64,7 @@ def find_shard_runs(paths: Sequence[Path]) -> list[ShardRun]:
         if not record_file.exists():
             raise InputError(
                 f"{output}: no {record_file.name} next to it; merge the outputs of 'translate corpus' runs")
-        record = _read_record(record_file)
+        record = read_json_object(record_file)
         if record.get("status") != "complete" or not output.exists():
             raise InputError(
                 f"{output}: the run is not complete; rerun its 'translate corpus' command to finish it")
@@ -157,7 +156,8 @@ def merge_shards(paths: Sequence[Path], output: Path) -> MergeSummary:
     total = check_shards(runs)
     check_rows(runs, total)
     record_file = output.with_name(output.name + ".run.json")
-    if (output.exists() or record_file.exists()) and "merged_from" not in _read_record(record_file):
+    earlier_merge = record_file.exists() and "merged_from" in read_json_object(record_file)
+    if (output.exists() or record_file.exists()) and not earlier_merge:
         raise ConfigError(
             f"{output} (or its .run.json) exists and is not an earlier merge; remove it or write the merge elsewhere"
         )
@@ -173,12 +173,3 @@ def merge_shards(paths: Sequence[Path], output: Path) -> MergeSummary:
                record | {"shard": "1/1", "merged_from": [str(run.output) for run in runs],
                          "status": "complete", "counts": counts})
     return MergeSummary(output, len(runs), rows + failed, failed, errors if failed else None)
-
-
-def _read_record(path: Path) -> dict:
-    """A run's ``.run.json`` as a dict; empty when it is missing or unreadable."""
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return record if isinstance(record, dict) else {}

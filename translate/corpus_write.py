@@ -40,6 +40,23 @@ def prepare_output(path: Path) -> None:
         raise ConfigError(f"{path}: cannot create its folder {path.parent} ({exc.strerror})") from None
 
 
+def take_lock(path: Path, busy: str) -> IO[bytes] | None:
+    """An exclusive lock on ``path`` (created when missing), held while the returned file is
+    open; ``ConfigError(busy)`` when another process holds it. ``None`` where the system has
+    no ``flock`` (Windows): nothing is locked there."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    file = open(path, "ab")
+    try:
+        fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        file.close()
+        raise ConfigError(busy) from None
+    return file
+
+
 @contextlib.contextmanager
 def atomic_file(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     """A file that appears at ``path`` complete (written, fsynced, renamed) or not at all."""
@@ -81,6 +98,18 @@ def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
             file.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
             count += 1
     return count
+
+
+def read_json_object(path: Path) -> dict[str, Any]:
+    """The JSON object a file holds (a run's record); InputError naming the file when it cannot
+    be read as one."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read it ({first_line(exc)}); restore it, or remove it to start over") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: holds no JSON object; restore it, or remove it to start over")
+    return data
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:

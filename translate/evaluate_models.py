@@ -4,14 +4,13 @@ name the systems scored."""
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from translate.config import Settings
-from translate.errors import BackendError
+from translate.errors import BackendError, InputError
 from translate.evaluate_inputs import Texts, join_by_doc
 
 
@@ -49,7 +48,7 @@ def translate_to_file(
     key = {"source_sha256": digest, "lines": len(texts), "unit": "line" if docs is None else "document",
            "settings": settings.generation_key()}
     meta = {"name": name, "source": source.path, "key": key, "settings": asdict(settings)}
-    if path.is_file() and meta_path.is_file() and _read_json(meta_path).get("key") == key:
+    if path.is_file() and meta_path.is_file() and _saved_key(meta_path) == key:
         if on_info:
             on_info(f"{name}: reusing the translations in {path}")
         return path, meta
@@ -69,9 +68,11 @@ def translate_to_file(
     return path, meta
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def _saved_key(meta_path: Path) -> Any:
+    """What the saved translations were made from; None for a damaged record (translate again)."""
+    from translate.corpus_write import read_json_object
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+        return read_json_object(meta_path).get("key")
+    except InputError:
+        return None

@@ -97,23 +97,23 @@ def corpus_command(
         chunk_size=chunk_size, window=window, segments=segments, keep_boilerplate=keep_boilerplate,
         cache=cache, overwrite=overwrite,
     )
-    run = open_run(Source(source, dataset, dataset_config, split, encoding), output, settings, options)
-    if run.complete:
-        summary = run.summary
-    else:
-        if run.done_rows and not quiet:
-            info(f"resuming {output}: {plural(run.done_rows, 'row')} already done")
-        translator = load_translator(settings, on_message=None if quiet else info)
-        total = None if run.total is None else max(0, run.total - run.done_rows)
-        try:
-            with Progress(total, "article", quiet, desc="translating") as progress:
-                summary = translate_corpus(
-                    run, translator, on_rows=progress.update,
-                    on_sentences=_sentence_rate(progress), on_warning=_limited_warnings(quiet),
-                )
-        except KeyboardInterrupt:
-            info("interrupted: the chunks committed so far are kept; rerun the same command to resume")
-            raise
+    with open_run(Source(source, dataset, dataset_config, split, encoding), output, settings, options) as run:
+        if run.complete:
+            summary = run.summary
+        else:
+            if run.done_rows and not quiet:
+                info(f"resuming {output}: {plural(run.done_rows, 'row')} already done")
+            translator = load_translator(settings, on_message=None if quiet else info)
+            total = None if run.total is None else max(0, run.total - run.done_rows)
+            try:
+                with Progress(total, "article", quiet, desc="translating") as progress:
+                    summary = translate_corpus(
+                        run, translator, on_rows=progress.update,
+                        on_sentences=_sentence_rate(progress), on_warning=_limited_warnings(quiet),
+                    )
+            except KeyboardInterrupt:
+                info("interrupted: the chunks committed so far are kept; rerun the same command to resume")
+                raise
     if not quiet:
         info(_describe(summary))
     if summary.failed:
