@@ -292,14 +292,15 @@ def forced_ct2_class():
             self.tally.sources += sum(len(tokens) for tokens in sources)
             return options
 
-        def _collect(self, pending):
+        def _wait(self, pending):
             """Count the outputs that missed their forced length."""
+            results = super()._wait(pending)
             prefix = len(self.target_prefix)
             targets = [target_length(len(tokens)) for tokens in pending.sources]
-            for result, target in zip(pending.results, targets):
+            for result, target in zip(results, targets):
                 expected = prefix + (target if self.settings.beam_size == 1 else max(targets)) + 1
-                self.tally.mismatches += len(result.result().hypotheses[0]) != expected
-            return super()._collect(pending)
+                self.tally.mismatches += len(result.hypotheses[0]) != expected
+            return results
 
         def output_limit(self, source_tokens, *, strict=False):  # never cut a forced output
             return self._max_new_tokens
@@ -708,7 +709,7 @@ def orchestrate(args: argparse.Namespace) -> list[dict[str, Any]]:
         for model in models[:1] if args.quick or args.smoke else models:
             for backend in ("transformers", "ctranslate2"):
                 for beam in sorted(beams, reverse=True) if model in SMALL_SHAPES else [max(beams)]:
-                    articles.append(time_article(args, model, backend, None, beam))
+                    articles.append(time_article(args, model, backend, beam))
 
     # The peak is timed again at the end and the higher reading kept: this CPU's speed drifts, and a
     # peak read in a slow spell would make every method look closer to the limit than it is.
@@ -777,11 +778,9 @@ def run_method(args: argparse.Namespace, model: str, model_dir: Path, beam: int,
     return run
 
 
-def time_article(args: argparse.Namespace, model: str, backend: str, compute_type: str | None, beam: int) -> dict:
+def time_article(args: argparse.Namespace, model: str, backend: str, beam: int) -> dict:
     model_dir = cache_dir(args) / "models" / model
     extra = ["--run-article", backend, "--model-dir", str(model_dir), "--beam", str(beam)]
-    if compute_type:
-        extra += ["--compute-type", compute_type]
     best, busy = None, None
     for _ in range(args.article_repeats):
         wait_for_quiet(args.max_wait)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
+from translate.backends.base import Translator
 from translate.config import Settings
 from translate.types import ModelInfo, Translation
 
 
-class FakeTranslator:
+class FakeTranslator(Translator):
     """Counts a token per word (plus EOS) and 'translates' text to ``EN<text>``."""
 
     info = ModelInfo(model="fake", backend="fake", family="fake")
@@ -31,9 +32,3 @@ class FakeTranslator:
             Translation("loop " * 10 if t in self.degenerate and not strict else f"EN<{t}>")
             for t in texts
         ]
-
-    def translate_batches(
-        self, batches: Sequence[Sequence[str]], *, strict: bool = False
-    ) -> Iterator[list[Translation]]:
-        for texts in batches:
-            yield self.translate(texts, strict=strict)

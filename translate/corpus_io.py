@@ -104,9 +104,9 @@ def check_source(source: Source, text_field: str | None = None, keep_fields: Seq
             f"--split {source.split!r}: {path} has no splits; --split is for --dataset or a saved DatasetDict"
         )
     if kind == "jsonl":
-        if not source.encoding and _starts_wide(path):  # type: ignore[arg-type]
-            raise InputError(f"{path}: UTF-16 or UTF-32 text; convert it to UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)")
         start = _first_bytes(path)  # type: ignore[arg-type]
+        if not source.encoding and start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            raise InputError(f"{path}: UTF-16 or UTF-32 text; convert it to UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)")
         if not start:
             raise InputError(f"{path}: empty file; give one JSON object per line")
         if start.startswith(b"["):
@@ -126,7 +126,7 @@ def check_source(source: Source, text_field: str | None = None, keep_fields: Seq
 
 
 def _first_bytes(path: Path) -> bytes:
-    """The start of a file after its BOM and any blank lines (empty for a blank file)."""
+    """The start of a file after its UTF-8 BOM and any blank lines (empty for a blank file)."""
     with open(path, "rb") as file:
         while chunk := file.read(1 << 16):
             chunk = chunk.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -147,8 +147,8 @@ def source_columns(source: Source) -> list[str] | None:
 
 
 def iter_records(source: Source, wanted: Wanted = lambda row: True) -> Iterator[Record]:
-    """The rows for which ``wanted(row)`` is true, in input order (all rows are numbered)."""
-    check_source(source)
+    """The rows for which ``wanted(row)`` is true, in input order (all rows are numbered), of an
+    input that ``check_source`` accepted."""
     readers = {"jsonl": _jsonl, "csv": _csv, "tsv": _csv, "txt": _txt, "parquet": _datasets,
                "saved": _datasets, "hub": _datasets}
     return readers[source.kind](source, wanted)

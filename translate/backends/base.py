@@ -10,7 +10,9 @@ from translate.types import ModelInfo, Translation
 
 
 class Translator(Protocol):
-    """Translates batches of sentences. Batching, splitting and caching happen outside."""
+    """Translates batches of sentences. Batching, splitting and caching happen outside.
+
+    A backend subclasses it to inherit ``translate_batches``."""
 
     info: ModelInfo
     settings: Settings
@@ -32,8 +34,9 @@ class Translator(Protocol):
         self, batches: Sequence[Sequence[str]], *, strict: bool = False
     ) -> Iterator[list[Translation]]:
         """Translate batches in turn, yielding each one's outputs (in input order) as it is done;
-        a backend may work on the next batches meanwhile."""
-        ...
+        a backend may work on the next batches meanwhile (by default it does not)."""
+        for texts in batches:
+            yield self.translate(texts, strict=strict)
 
     def translate(self, texts: Sequence[str], *, strict: bool = False) -> list[Translation]:
         """Translate one batch, outputs in input order.

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from translate.backends.base import Translator
 from translate.backends.loading import (
     STRICT_NO_REPEAT_NGRAM_SIZE,
     STRICT_REPETITION_PENALTY,
@@ -66,7 +67,7 @@ class Pending:
     results: list[Any]
 
 
-class CT2Translator:
+class CT2Translator(Translator):
     """A CTranslate2 translator behind the ``Translator`` protocol."""
 
     def __init__(self, settings: Settings, *, on_message: Notify | None = None) -> None:
@@ -93,7 +94,7 @@ class CT2Translator:
             family = detect_family(model_dir)
             positions = read_json(model_dir / "config.json").get("max_position_embeddings")
             converted = converted_model(
-                settings.model, model_dir, settings.revision, _weights_for(compute_type), on_message=on_message
+                settings.model, model_dir, settings.revision, compute_type, on_message=on_message
             )
         if settings.family is not None and settings.family != family:
             raise ConfigError(
@@ -183,10 +184,7 @@ class CT2Translator:
         return Pending(sources, limits, results)
 
     def _collect(self, pending: Pending) -> list[Translation]:
-        try:
-            results = [r.result() for r in pending.results]
-        except RuntimeError as exc:
-            raise self._failure(exc) from None
+        results = self._wait(pending)
         skip = len(self.target_prefix)
         # A sequence that reaches its own limit ends there (the limit's last place is EOS),
         # whatever the other sentences of the batch: the transformers backend's rule.
@@ -194,6 +192,13 @@ class CT2Translator:
             Translation(text=self.tokenizer.decode(r.hypotheses[0][: limit - 1][skip:]).strip(), score=r.scores[0])
             for r, limit in zip(results, pending.limits)
         ]
+
+    def _wait(self, pending: Pending) -> list[Any]:
+        """The batch's ``TranslationResult``s, once CTranslate2 has them all."""
+        try:
+            return [r.result() for r in pending.results]
+        except RuntimeError as exc:
+            raise self._failure(exc) from None
 
     def _failure(self, exc: RuntimeError) -> BackendError:
         """CTranslate2's error as ours, e.g. a CUDA library it was built against is missing."""
@@ -237,11 +242,6 @@ def _compute_type(requested: str, device: str, supported: set[str]) -> str:
             f"compute type {compute_type!r} is not available with CTranslate2 on this {device}; "
             f"choose one of: auto, {', '.join(sorted(supported))}"
         )
-    return compute_type
-
-
-def _weights_for(compute_type: str) -> str:
-    """The conversion's quantization for a compute type: the weights are stored as they are computed."""
     return compute_type
 
 

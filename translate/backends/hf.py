@@ -9,8 +9,9 @@ and the target language forced as the first generated token.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
+from translate.backends.base import Translator
 from translate.backends.loading import (
     STRICT_NO_REPEAT_NGRAM_SIZE,
     STRICT_REPETITION_PENALTY,
@@ -66,7 +67,7 @@ execution plan for every new shape; a decoder's key length grows by one at every
 step would pay for a plan build. No effect on CPU, where torch has no cuDNN attention."""
 
 
-class HFTranslator:
+class HFTranslator(Translator):
     """A transformers seq2seq model behind the ``Translator`` protocol."""
 
     def __init__(self, settings: Settings, *, on_message: Notify | None = None) -> None:
@@ -147,13 +148,6 @@ class HFTranslator:
         outputs = self.generate_ids(texts, strict=strict)
         decoded = self.tokenizer.batch_decode(outputs, skip_special_tokens=True)
         return [Translation(text=text.strip()) for text in decoded]
-
-    def translate_batches(
-        self, batches: Sequence[Sequence[str]], *, strict: bool = False
-    ) -> Iterator[list[Translation]]:
-        """Translate batches in turn, yielding each one's outputs as it is done."""
-        for texts in batches:
-            yield self.translate(texts, strict=strict)
 
     def generate_ids(self, texts: Sequence[str], *, strict: bool = False) -> list[list[int]]:
         """The generated token ids per source, decoder start (and NLLB's language code) included."""

@@ -36,17 +36,17 @@ class Tokenizer(Protocol):
         ...
 
 
-def load_tokenizer(model_dir: str | Path, family: str, source_lang: str, *, light: bool = True) -> Tokenizer:
+def load_tokenizer(model_dir: str | Path, family: str, source_lang: str) -> Tokenizer:
     """The model's tokenizer: read directly from its files when they are the usual
-    Marian / NLLB ones (``light``), else through ``transformers.AutoTokenizer``."""
+    Marian / NLLB ones, else through ``transformers.AutoTokenizer``."""
     model_dir = Path(model_dir)
     config = read_json(model_dir / "tokenizer_config.json")
     kind = str(config.get("tokenizer_class", "")).removesuffix("Fast")
-    if light and family == "marian" and kind == "MarianTokenizer" and not config.get("separate_vocabs") and all(
+    if family == "marian" and kind == "MarianTokenizer" and not config.get("separate_vocabs") and all(
         (model_dir / name).is_file() for name in ("source.spm", "vocab.json")
     ):
         return MarianTokenizer(model_dir, config)
-    if light and family == "nllb" and kind == "NllbTokenizer" and (model_dir / "tokenizer.json").is_file():
+    if family == "nllb" and kind == "NllbTokenizer" and (model_dir / "tokenizer.json").is_file():
         return NllbTokenizer(model_dir, config, nllb_code(source_lang))
     return TransformersTokenizer(model_dir, family, source_lang)
 

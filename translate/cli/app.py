@@ -170,12 +170,12 @@ def write_output(text: str, output: Path | None) -> None:
         return
     from translate.corpus_write import atomic_file
 
-    check_output(output)
-    if output.parts[:2] in (("/", "dev"), ("/", "proc")) or (output.exists() and not output.is_file()):
-        with open(output, "w", encoding="utf-8") as file:  # a device or pipe: no temporary file beside it
+    special = output.parts[:2] in (("/", "dev"), ("/", "proc")) or (output.exists() and not output.is_file())
+    target = output if special else output.resolve()
+    check_output(target)
+    if special:  # a device or pipe: no temporary file beside it
+        with open(target, "w", encoding="utf-8") as file:
             file.write(text)
         return
-    target = output.resolve()
-    check_output(target)
     with atomic_file(target) as file:
         file.write(text)

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal, Optional
 
 import typer
 
-from translate.config import Settings, resolve_settings
+from translate.config import LEAST, Settings, resolve_settings
 
 MODEL_HELP = (
     "Preset name (see 'translate models'), hub id or local model directory. "
@@ -42,7 +42,7 @@ ComputeType = Annotated[
     ),
 ]
 Beam = Annotated[
-    Optional[int], typer.Option("--beam", min=1, metavar="N", help="Beam size, 1 = greedy. Default: the preset's (4).")
+    Optional[int], typer.Option("--beam", min=LEAST["beam_size"], metavar="N", help="Beam size, 1 = greedy. Default: the preset's (4).")
 ]
 Revision = Annotated[
     Optional[str], typer.Option("--revision", metavar="REV", help="Model revision (branch, tag or commit).")
@@ -51,7 +51,7 @@ MaxSentenceTokens = Annotated[
     Optional[int],
     typer.Option(
         "--max-sentence-tokens",
-        min=8,
+        min=LEAST["max_sentence_tokens"],
         metavar="N",
         help="Sentences longer than this many tokens are split at clause boundaries. Default: the preset's (200).",
     ),
@@ -59,15 +59,19 @@ MaxSentenceTokens = Annotated[
 BatchTokens = Annotated[
     Optional[int],
     typer.Option(
-        "--batch-tokens", min=1, metavar="N", help="Token budget of a batch (padded cells). Default: the backend's."
+        "--batch-tokens", min=LEAST["batch_tokens"], metavar="N",
+        help="Token budget of a batch (padded cells). Default (0): the backend's.",
     ),
 ]
 BatchSize = Annotated[
     Optional[int],
-    typer.Option("--batch-size", min=1, metavar="N", help="Most sentences in a batch. Default: the backend's."),
+    typer.Option(
+        "--batch-size", min=LEAST["batch_size"], metavar="N", help="Most sentences in a batch. Default (0): the backend's."
+    ),
 ]
 Threads = Annotated[
-    Optional[int], typer.Option("--threads", min=0, metavar="N", help="CPU threads. Default: 0, all cores.")
+    Optional[int],
+    typer.Option("--threads", min=LEAST["threads"], metavar="N", help="CPU threads. Default: 0, all cores."),
 ]
 Encoding = Annotated[
     Optional[str],
