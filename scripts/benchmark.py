@@ -768,7 +768,8 @@ def run_method(args: argparse.Namespace, model: str, model_dir: Path, beam: int,
     if method != "baseline" and args.batch_size:
         extra += ["--batch-size", str(args.batch_size)]
     saved = cache_dir(args) / "runs" / (f"{model}-beam{beam}-{method}-{args.device}-w{args.window}-s{sentences}"
-                                        f"-t{args.batch_tokens}-b{args.batch_size}-r{repeat}.json")
+                                        f"-t{args.batch_tokens}-b{args.batch_size}"
+                                        f"-threads{args.threads}x{args.inter_threads}-r{repeat}.json")
     if args.resume and saved.is_file():
         log(f"  (reusing {saved.name} from an earlier run)")
         return json.loads(saved.read_text())

@@ -265,3 +265,33 @@ def test_version():
 
     result = invoke("--version")
     assert result.exit_code == 0 and result.stdout == f"translate {__version__}\n"
+
+
+def test_output_into_a_pipe_closed_early_ends_quietly():
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line (as with '| head -0')
+    try:
+        done = subprocess.run([sys.executable, "-m", "translate.cli", "models"], stdout=write,
+                              stderr=subprocess.PIPE, text=True)
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (141, "")
+
+
+def test_a_system_refusal_is_one_line_naming_the_file():
+    import errno
+
+    import typer
+
+    from translate.cli.app import reports_errors
+
+    demo = typer.Typer()
+
+    @demo.command()
+    @reports_errors
+    def write() -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/data/news.en.jsonl")
+
+    result = runner.invoke(demo, [])
+    assert_one_line_error(result, "error: /data/news.en.jsonl: No space left on device", code=1)
+    assert "report" not in result.stderr

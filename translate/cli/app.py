@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -13,6 +14,9 @@ from typing import Annotated, Any
 import typer
 
 from translate.errors import TranslateError, first_line
+
+BROKEN_PIPE_EXIT = 141
+"""What a shell reports for a command stopped by SIGPIPE (``cat big | head``)."""
 
 
 def examples(*commands: str, note: str = "") -> str:
@@ -112,6 +116,14 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
+        except BrokenPipeError:  # the reader of stdout went away (| head): stop quietly, as cat does
+            with contextlib.suppress(OSError, ValueError):  # so the exit's flush does not fail again
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(BROKEN_PIPE_EXIT) from None
+        except OSError as exc:  # the system refused: a full disk, a permission, a file gone
+            where = f"{exc.filename}: " if exc.filename else ""
+            typer.echo(f"error: {where}{exc.strerror or first_line(exc)}", err=True)
+            raise typer.Exit(1) from None
         except Exception as exc:  # the last line of defence: one line unless debugging
             debugging = bool(os.environ.get("TRANSLATE_DEBUG"))
             if debugging:
