@@ -170,6 +170,16 @@ def test_parquet_output_holds_the_same_rows_as_jsonl(tmp_path):
     assert str(schema.field("n").type) == "int64" and str(schema.field("headline").type) == "string"
 
 
+def test_a_title_over_a_body_of_site_chrome_is_translated_as_in_the_article_command(tmp_path):
+    from translate.io import parse_record
+
+    row = {"id": "c", "title": "عنوان الخبر", "text": "اترك تعليقاً\nزر الذهاب إلى الأعلى"}
+    summary, (out,) = run(write_jsonl(tmp_path / "in.jsonl", [row]), tmp_path / "out.jsonl")
+    assert summary.failed == 0 and out["headline"] == "EN<عنوان الخبر>" and out["text"] == ""
+    single = parse_record(json.dumps(row, ensure_ascii=False), name="in.json")
+    assert [(b.role, b.text) for b in single.content] == [("headline", "عنوان الخبر")]
+
+
 def test_malformed_rows_go_to_the_error_file_and_the_run_goes_on(tmp_path):
     summary, out = run(FIXTURES / "corpus_malformed.jsonl", tmp_path / "out.jsonl", chunk_size=3)
     errors = list(read_jsonl(tmp_path / "out.jsonl.errors.jsonl"))

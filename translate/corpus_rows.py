@@ -18,9 +18,10 @@ from translate.batching import SentenceCache
 from translate.config import Settings
 from translate.corpus_io import Record
 from translate.errors import BackendError, ConfigError, InputError
+from translate.io import add_title, read_article
 from translate.normalize import normalize_text
 from translate.pipeline import plan_article, translate_articles
-from translate.types import Article, Block, Notify, TranslatedArticle
+from translate.types import Article, Notify, TranslatedArticle
 
 Count = Callable[[int], None]
 
@@ -74,8 +75,6 @@ def to_article(record: Record, fields: Fields) -> Article | str:
     data = record.data
     row_id = _row_id(record, fields)
     if record.path is not None:  # a .txt file of a folder: the whole page, headline detected
-        from translate.io import read_article
-
         try:
             article = read_article(record.path, id=row_id, encoding=record.encoding)
         except InputError as exc:
@@ -93,10 +92,7 @@ def to_article(record: Record, fields: Fields) -> Article | str:
         title = data.get(fields.title) if fields.title else None
         if title is not None and not isinstance(title, str):
             return f"{fields.title!r} is not a string ({type(title).__name__})"
-        article = detect_structure(normalize_text(text), id=row_id, headline="none")
-        title = " ".join(normalize_text(title or "").split())
-        if title and any(block.role != "boilerplate" for block in article.blocks):
-            article = Article(row_id, (Block("headline", title, 0),) + article.blocks)
+        article = add_title(detect_structure(normalize_text(text), id=row_id, headline="none"), title or "")
     if not article.content:
         return "nothing to translate: every line is site chrome"
     return article

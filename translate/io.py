@@ -187,11 +187,18 @@ def parse_record(text: str, *, name: str, id: str = "", headline: str = "auto") 
             f"{name}: JSON record has no article text; expected a \"text\" or \"body\" string "
             "(and optionally \"title\" or \"headline\")"
         )
-    title = normalize_text(pick_string(record, TITLE_KEYS, name) or "").strip()
-    article = detect_structure(normalize_text(body), id=id, headline="none" if title else headline)
+    title = pick_string(record, TITLE_KEYS, name) or ""
+    article = detect_structure(normalize_text(body), id=id, headline="none" if title.strip() else headline)
+    return add_title(article, title)
+
+
+def add_title(article: Article, title: str) -> Article:
+    """``article`` with ``title`` (normalized, on one line) as its headline block, line 0;
+    unchanged for a blank title. A body of site chrome alone keeps its title to translate."""
+    title = " ".join(normalize_text(title).split())
     if not title:
         return article
-    return Article(id=id, blocks=(Block("headline", " ".join(title.split()), 0),) + article.blocks)
+    return Article(id=article.id, blocks=(Block("headline", title, 0),) + article.blocks)
 
 
 def parse_article(text: str, *, name: str, id: str = "", headline: str = "auto") -> Article:
