@@ -49,6 +49,8 @@ from translate.errors import ConfigError
 
 OUTPUT_KEYS = ("settings", "input", "fields", "shard", "segments", "keep_boilerplate")
 """What ``OUT.run.json`` records that decides the output; the rest only has to match to resume."""
+RECORD, ERRORS = ".run.json", ".errors.jsonl"
+"""What ``OUT``'s run record and error file add to its name."""
 COMPUTED = "compute_type"
 """Recorded once the model is loaded: what ``compute_type`` (``auto`` by default) resolved to on
 the device, e.g. ``int8_float32`` on CPU or ``float16`` on CUDA; a resume must compute alike."""
@@ -119,22 +121,27 @@ class Run:
 
     @property
     def lock_file(self) -> Path:
-        return self.output.with_name(self.output.name + ".lock")
+        return beside(self.output, ".lock")
 
     @property
     def parts(self) -> Path:
-        return self.output.with_name(self.output.name + ".parts")
+        return beside(self.output, ".parts")
 
     @property
     def run_file(self) -> Path:
-        return self.output.with_name(self.output.name + ".run.json")
+        return beside(self.output, RECORD)
 
     @property
     def errors_file(self) -> Path:
-        return self.output.with_name(self.output.name + ".errors.jsonl")
+        return beside(self.output, ERRORS)
 
     def chunk(self, index: int) -> Path:
         return self.parts / f"{index:08d}.jsonl"
+
+
+def beside(output: Path, suffix: str) -> Path:
+    """A file the run keeps next to ``OUT``: ``OUT`` + ``suffix``."""
+    return output.with_name(output.name + suffix)
 
 
 def describe(source: Source, settings: Settings, options: Options) -> dict[str, Any]:

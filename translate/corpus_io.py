@@ -105,7 +105,7 @@ def check_source(source: Source, text_field: str | None = None, keep_fields: Seq
         )
     if kind == "jsonl":
         start = _first_bytes(path)  # type: ignore[arg-type]
-        if not source.encoding and start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        if not source.encoding and start[:2] in _WIDE_BOMS:
             raise InputError(f"{path}: UTF-16 or UTF-32 text; convert it to UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)")
         if not start:
             raise InputError(f"{path}: empty file; give one JSON object per line")
@@ -199,10 +199,14 @@ def _open_csv(source: Source) -> IO[str]:
     return open(source.path, encoding=encoding, newline="", errors="surrogateescape")  # type: ignore[arg-type]
 
 
+_WIDE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+"""The byte order marks of UTF-16 text (UTF-32-LE's starts with the first)."""
+
+
 def _starts_wide(path: Path) -> bool:
     """The file starts with a UTF-16 (or UTF-32) byte order mark."""
     with open(path, "rb") as file:
-        return file.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+        return file.read(2) in _WIDE_BOMS
 
 
 def _reading_codec(encoding: str | None) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from translate.corpus import COMPUTED, OUTPUT_KEYS, describe_change
+from translate.corpus import COMPUTED, ERRORS, OUTPUT_KEYS, RECORD, beside, describe_change
 from translate.corpus_rows import Shard
 from translate.corpus_write import (
     output_format, prepare_output, read_json_object, read_jsonl, read_rows, write_json, write_jsonl, write_rows,
@@ -33,7 +33,7 @@ class ShardRun:
 
     @property
     def errors(self) -> Path:
-        return self.output.with_name(self.output.name + ".errors.jsonl")
+        return beside(self.output, ERRORS)
 
 
 @dataclass
@@ -50,7 +50,7 @@ def find_shard_runs(paths: Sequence[Path]) -> list[ShardRun]:
     outputs: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p.with_name(p.name[: -len(".run.json")]) for p in path.glob("*.run.json"))
+            found = sorted(p.with_name(p.name[: -len(RECORD)]) for p in path.glob(f"*{RECORD}"))
             if not found:
                 raise InputError(f"{path}: no corpus run outputs (OUTPUT.run.json files) in this folder")
             outputs += found
@@ -58,7 +58,7 @@ def find_shard_runs(paths: Sequence[Path]) -> list[ShardRun]:
             outputs.append(path)
     runs = []
     for output in dict.fromkeys(outputs):
-        record_file = output.with_name(output.name + ".run.json")
+        record_file = beside(output, RECORD)
         if not output.exists() and not record_file.exists():
             raise InputError(f"{output}: no such file")
         if not record_file.exists():
@@ -155,7 +155,7 @@ def merge_shards(paths: Sequence[Path], output: Path) -> MergeSummary:
         raise ConfigError(f"{output} is one of the shard outputs; write the merge to another file")
     total = check_shards(runs)
     check_rows(runs, total)
-    record_file = output.with_name(output.name + ".run.json")
+    record_file = beside(output, RECORD)
     earlier_merge = record_file.exists() and "merged_from" in read_json_object(record_file)
     if (output.exists() or record_file.exists()) and not earlier_merge:
         raise ConfigError(
@@ -163,7 +163,7 @@ def merge_shards(paths: Sequence[Path], output: Path) -> MergeSummary:
         )
     prepare_output(output)
     rows = write_rows(output, lambda: (row for _, error, row in merged(runs) if not error))
-    errors = output.with_name(output.name + ".errors.jsonl")
+    errors = beside(output, ERRORS)
     failed = write_jsonl(errors, (row for _, error, row in merged(runs) if error))
     if not failed:
         errors.unlink()

@@ -149,8 +149,14 @@ def _glue_right(text: str, end: int) -> int:
 
 def _unprotected(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     """The stripped stretch between two protected pieces, if any text is left."""
+    start, end = strip_span(text, start, end)
+    return [(start, end, False)] if end > start else []
+
+
+def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``text[start:end]``'s span without its leading and trailing whitespace."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    return [(start, end, False)] if end > start else []
+    return start, end

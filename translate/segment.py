@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from translate.protect import LATIN_ABBREVIATIONS, find_links
+from translate.protect import LATIN_ABBREVIATIONS, find_links, strip_span
 from translate.types import Block, Segment
 
 SPLITTER_VERSION = "1"
@@ -66,7 +66,7 @@ def split_clauses(text: str, max_tokens: int, count_tokens: CountTokens) -> list
     end of the left piece. Nothing is dropped: a piece without whitespace that is
     still too long is returned as it is. `count_tokens` maps texts to token counts.
     """
-    start, end = _strip(text, 0, len(text))
+    start, end = strip_span(text, 0, len(text))
     if end == start:
         return []
 
@@ -81,7 +81,7 @@ def segment_blocks(blocks: Sequence[Block]) -> list[Segment]:
     segments = []
     for index, block in enumerate(blocks):
         if block.role in ("headline", "subheading"):
-            start, end = _strip(block.text, 0, len(block.text))
+            start, end = strip_span(block.text, 0, len(block.text))
             spans = [(start, end)] if end > start else []
         else:
             spans = split_sentences(block.text)
@@ -145,7 +145,7 @@ def _cut(text: str, ends: list[int]) -> list[Span]:
     for end in [*ends, len(text)]:
         if end <= start:
             continue
-        span = _strip(text, start, end)
+        span = strip_span(text, start, end)
         if span[1] > span[0]:
             spans.append(span)
         start = end
@@ -170,14 +170,6 @@ def _attach_fragments(text: str, spans: list[Span]) -> list[Span]:
         start = sentences.pop()[0] if sentences else carried
         sentences.append((start, spans[-1][1]))
     return sentences
-
-
-def _strip(text: str, start: int, end: int) -> Span:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def _split_span(text: str, span: Span, level: int, fits: Callable[[Span], bool]) -> list[Span]:
@@ -216,7 +208,7 @@ def _cut_clauses(text: str, span: Span, level: int) -> list[Span]:
 def _cut_between(text: str, start: int, end: int, cuts: list[int]) -> list[Span]:
     spans = []
     for cut in [*cuts, end]:
-        piece = _strip(text, start, cut)
+        piece = strip_span(text, start, cut)
         if piece[1] > piece[0]:
             spans.append(piece)
         start = cut

@@ -29,6 +29,7 @@ from translate.backends.base import Translator
 from translate.backends.loading import (
     STRICT_NO_REPEAT_NGRAM_SIZE,
     STRICT_REPETITION_PENALTY,
+    check_family,
     check_lengths,
     default_batch,
     detect_family,
@@ -96,10 +97,7 @@ class CT2Translator(Translator):
             converted = converted_model(
                 settings.model, model_dir, settings.revision, compute_type, on_message=on_message
             )
-        if settings.family is not None and settings.family != family:
-            raise ConfigError(
-                f"model {settings.model!r} is a {family} model, but the settings say family {settings.family!r}"
-            )
+        check_family(settings, family)
 
         self.tokenizer = load_tokenizer(model_dir, family, settings.source_lang)
         self.target_prefix: list[str] = []

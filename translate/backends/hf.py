@@ -15,6 +15,7 @@ from translate.backends.base import Translator
 from translate.backends.loading import (
     STRICT_NO_REPEAT_NGRAM_SIZE,
     STRICT_REPETITION_PENALTY,
+    check_family,
     check_lengths,
     default_batch,
     detect_family,
@@ -81,10 +82,7 @@ class HFTranslator(Translator):
         self.settings = settings
         model_dir = resolve_model_dir(settings, on_message=on_message)
         family = detect_family(model_dir)
-        if settings.family is not None and settings.family != family:
-            raise ConfigError(
-                f"model {settings.model!r} is a {family} model, but the settings say family {settings.family!r}"
-            )
+        check_family(settings, family)
         device = select_device(settings.device)
         dtype_name = _dtype_name(settings.compute_type, device)
         if settings.threads > 0:

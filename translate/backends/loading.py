@@ -69,6 +69,14 @@ def quiet_transformers() -> None:
     transformers.utils.logging.set_verbosity_error()
 
 
+def check_family(settings: Settings, family: str) -> None:
+    """Refuse a model whose family is not the one the settings name (a preset's, or ``family =``)."""
+    if settings.family is not None and settings.family != family:
+        raise ConfigError(
+            f"model {settings.model!r} is a {family} model, but the settings say family {settings.family!r}"
+        )
+
+
 def detect_family(model_dir: str | Path) -> str:
     """``marian`` or ``nllb``, from the ``model_type`` in the directory's config.json."""
     config_file = Path(model_dir) / "config.json"
