@@ -63,9 +63,7 @@ def translate_article(
     translator, config = _translator(model, translator, settings)
     loaded = time.perf_counter()
     (result,) = translate_articles([article], translator, config, keep_boilerplate=keep_boilerplate)
-    data = article_to_dict(result)
-    data["timings"] |= {"load_s": round(loaded - started, 4), "total_s": round(time.perf_counter() - started, 4)}
-    return data
+    return article_to_dict(result.timed(started, loaded, time.perf_counter()))
 
 
 def load(model: str | None = None, **settings: Any) -> Translator:

@@ -22,7 +22,7 @@ def article_to_dict(result: TranslatedArticle) -> dict[str, Any]:
         "paragraphs": [_block_dict(b) for b in result.paragraphs],
         "dropped": list(result.dropped),
         "model": _model_dict(result),
-        "timings": result.timings,
+        "timings": dict(result.timings),
     }
 
 

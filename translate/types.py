@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Notify = Callable[[str], None]
@@ -113,6 +113,11 @@ class TranslatedArticle:
     dropped: tuple[str, ...]
     model: ModelInfo | None = None
     timings: dict[str, float] = field(default_factory=dict)
+
+    def timed(self, started: float, loaded: float, finished: float) -> TranslatedArticle:
+        """The article with the model load and the whole call (``time.perf_counter`` readings) in its timings."""
+        spans = {"load_s": round(loaded - started, 4), "total_s": round(finished - started, 4)}
+        return replace(self, timings=self.timings | spans)
 
     @property
     def warnings(self) -> tuple[str, ...]:

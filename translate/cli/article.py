@@ -73,8 +73,7 @@ def article_command(
             [article], translator, settings, keep_boilerplate=keep_boilerplate,
             on_progress=progress.update, on_warning=None if quiet else warn,
         )
-    result.timings.update(load_s=round(loaded - started, 4), total_s=round(time.perf_counter() - started, 4))
-    write_output(render(result, fmt), output)
+    write_output(render(result.timed(started, loaded, time.perf_counter()), fmt), output)
 
 
 @app.command(
