@@ -21,6 +21,7 @@ translations equal those of an uninterrupted run.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import time
@@ -251,8 +252,8 @@ def translate_corpus(
     check_computed(run, computed)
     key = run.settings.generation_key() | {"compute_type": computed}
     cache = SQLiteCache(options.cache or run.parts / "cache.sqlite", key)
-    try:
-        records = iter_records(run.source, wanted)
+    records = iter_records(run.source, wanted)
+    with contextlib.closing(cache), contextlib.closing(records):  # type: ignore[type-var]
         index = run.done_chunks
         while chunk := list(islice(records, options.chunk_size)):
             lines = translate_chunk(
@@ -266,8 +267,6 @@ def translate_corpus(
             summary.translated += sum("error" not in line for line in lines)
             summary.failed += sum("error" in line for line in lines)
         summary.cache_hits = cache.hits
-    finally:
-        cache.close()
     finish(run, index, seen)
     summary.wall_s = round(time.perf_counter() - started, 3)
     return summary
