@@ -280,6 +280,23 @@ def test_a_second_run_on_an_output_in_use_is_refused_before_it_touches_a_file(tm
     assert summary.resumed > 0 and len(out) == 20
 
 
+def test_a_run_that_committed_nothing_may_be_rerun_with_other_settings(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(8))
+    with pytest.raises(Crash):  # e.g. the first command named a model that could not load
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=1), chunk_size=4)
+    summary, out = run(source, tmp_path / "out.jsonl", settings=resolve_settings(model="x/y", beam_size=3))
+    assert len(out) == 8 and summary.resumed == 0
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_the_input_is_never_the_output(tmp_path, overwrite):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(3))
+    before = source.read_bytes()
+    with pytest.raises(ConfigError, match="in.jsonl is the input; write the translations to another file"):
+        run(source, tmp_path / "." / "in.jsonl", overwrite=overwrite)
+    assert source.read_bytes() == before
+
+
 def test_a_damaged_run_record_is_refused_and_the_chunks_kept(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
     with pytest.raises(Crash):
@@ -398,6 +415,9 @@ def test_bad_shard_specs_and_formats_are_config_errors(tmp_path):
     ("blank-header.csv", "\nid,text\n1,نص\n", "the first line, the header row, is blank"),
     ("notext.tsv", "id\tbody\n1\tنص\n", "notext.tsv: no 'text' column (columns: id, body)"),
     ("bom.csv", "\ufeffid,body\n1,نص\n", "no 'text' column (columns: id, body)"),
+    ("twice.csv", "id,text,text\n1,نص,نص\n", "twice.csv: the header names column(s) 'text' twice; rename one"),
+    ("pretty.jsonl", '{\n  "id": "a",\n  "text": "نص"\n}\n', "pretty.jsonl: none of its first 5 lines is a JSON object"),
+    ("noise.jsonl", "\x00\x01binary\nmore\n", "noise.jsonl: none of its first 5 lines is a JSON object"),
 ])
 def test_unusable_inputs_are_refused_before_any_row(tmp_path, name, content, message):
     source = tmp_path / name
@@ -549,6 +569,19 @@ def test_malformed_csv_rows_are_error_rows(tmp_path):
         (1, "3 fields where the header has 2"), (2, "empty 'text'"), (4, "not UTF-8; give the file's encoding with --encoding (e.g. cp1256)")]
     assert [e["line"] for e in errors] == [3, 4, 6]
     assert [r["id"] for r in out] == ["c0", "c3", "c5"]
+
+
+def test_a_csv_quote_never_closed_is_an_error_row_not_the_rest_of_the_file(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text(f'id,text\nc0,{SENTENCES[0]}\nc1,"{SENTENCES[1]}"x\nc2,"{SENTENCES[2]}\n'
+                      f"c3,{SENTENCES[3]}\nc4,{SENTENCES[4]}\n", encoding="utf-8")
+    summary, out = run(Source(source), tmp_path / "out.jsonl")
+    errors = list(read_jsonl(tmp_path / "out.jsonl.errors.jsonl"))
+    assert [(e["line"], e["error"].split(";")[0]) for e in errors] == [
+        (3, "not valid CSV (',' expected after '\"')"),
+        (4, "a quoted field opened on line 4 or after is never closed, so every line to the end was read into it"),
+    ]
+    assert [r["id"] for r in out] == ["c0"] and summary.failed == 2
 
 
 def test_shards_read_from_different_paths_merge(tmp_path):

@@ -166,6 +166,8 @@ def open_run(source: Source, output: Path, settings: Settings, options: Options 
     The run holds ``OUT.lock`` until it is closed (``with open_run(...) as run:``)."""
     check_source(source, options.fields.text, options.fields.keep)
     output_format(output)
+    if source.path is not None and output.exists() and output.samefile(source.path):
+        raise ConfigError(f"{output} is the input; write the translations to another file")
     prepare_output(output)
     record = json.loads(json.dumps(describe(source, settings, options)))  # as it reads back from disk
     run = Run(source, output, settings, options, record)
@@ -188,6 +190,8 @@ def _open(run: Run) -> None:
     complete = recorded is not None and recorded.get("status") == "complete"
     if complete and not output.exists():
         recorded = None  # the output of a finished run was removed: start afresh
+    elif not complete and not run.chunk(0).exists():
+        recorded = None  # nothing committed (e.g. the model could not load): the settings may change
     if recorded is None and output.exists():
         raise ConfigError(
             f"{output} exists and no interrupted run of it is recorded; use --overwrite to replace it")

@@ -16,6 +16,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -111,6 +112,11 @@ def check_source(source: Source, text_field: str | None = None, keep_fields: Seq
             raise InputError(f"{path}: empty file; give one JSON object per line")
         if start.startswith(b"["):
             raise InputError(f"{path}: holds a JSON array; give JSON Lines (one object per line)")
+        if not _opens_with_an_object(source):
+            raise InputError(
+                f"{path}: none of its first {_PROBE_LINES} lines is a JSON object (pretty-printed JSON, or not "
+                "JSON at all?); give JSON Lines, one object per line"
+            )
     elif kind == "txt" and next(iter_text_files(path), None) is None:  # type: ignore[arg-type]
         raise InputError(f"{path}: no .txt files in this folder; give a folder of .txt pages or a corpus file")
     columns = source_columns(source)
@@ -123,6 +129,27 @@ def check_source(source: Source, text_field: str | None = None, keep_fields: Seq
         raise InputError(
             f"{path}: no {', '.join(map(repr, missing))} column for --keep-fields (columns: {', '.join(columns)})"  # type: ignore[arg-type]
         )
+
+
+_PROBE_LINES = 5
+"""A JSON Lines input is refused when none of this many first lines is a JSON object (one bad
+row among them is reported and skipped like any other)."""
+
+
+def _opens_with_an_object(source: Source) -> bool:
+    """One of the first lines is a JSON object, or cannot be decoded (which each row reports)."""
+    codec = _reading_codec(source.encoding)
+    with open(source.path, "rb") as file:  # type: ignore[arg-type]
+        for raw in islice((raw for raw in file if raw.strip()), _PROBE_LINES):
+            try:
+                data = json.loads(raw.decode(codec))
+            except UnicodeDecodeError:
+                return True
+            except ValueError:
+                continue
+            if isinstance(data, dict):
+                return True
+    return False
 
 
 def _first_bytes(path: Path) -> bytes:
@@ -182,10 +209,11 @@ def _parse_json_line(raw: bytes, row: int, line: int, codec: str, encoding: str 
 
 
 _DIALECTS: dict[str, dict[str, Any]] = {
-    "csv": {"delimiter": ","},
+    "csv": {"delimiter": ",", "strict": True},
     "tsv": {"delimiter": "\t", "quoting": csv.QUOTE_NONE},
 }
-"""CSV with its quoting; TSV as MT corpora write it: a tab between fields, no quoting, so a
+"""CSV with its quoting, strictly (a quote never closed is an error, not the rest of the file
+read into one field); TSV as MT corpora write it: a tab between fields, no quoting, so a
 quotation mark at the start of a text (common in news) is text."""
 
 
@@ -224,6 +252,9 @@ def _csv_header(reader: Iterator[list[str]], path: Path) -> list[str]:
         raise InputError(f"{path}: cannot read the CSV header ({exc}); check --encoding") from None
     if not any(name.strip() for name in header):
         raise InputError(f"{path}: the first line, the header row, is blank; put the column names there")
+    repeated = sorted({name for name in header if name.strip() and header.count(name) > 1})
+    if repeated:
+        raise InputError(f"{path}: the header names column(s) {', '.join(map(repr, repeated))} twice; rename one")
     return header
 
 
@@ -239,7 +270,7 @@ def _csv(source: Source, wanted: Wanted) -> Iterator[Record]:
             except StopIteration:
                 return
             except csv.Error as exc:
-                values, problem = None, f"not valid CSV ({exc})"
+                values, problem = None, _csv_problem(str(exc), start)
             except UnicodeDecodeError as exc:  # a wide encoding cannot keep bad bytes aside: the file is not it
                 raise InputError(
                     f"{source.path}: line {last_line + 1}: not {source.encoding or 'UTF-8'} text ({exc.reason}); "
@@ -257,6 +288,14 @@ def _csv(source: Source, wanted: Wanted) -> Iterator[Record]:
                 data = dict(zip(header, values)) if not problem else None
                 yield Record(row, data, problem, start)
             row += 1
+
+
+def _csv_problem(error: str, line: int) -> str:
+    """A CSV row the reader refused, and the fix."""
+    if error == "unexpected end of data":
+        return (f"a quoted field opened on line {line} or after is never closed, so every line to the end "
+                "was read into it; close the quote")
+    return f"not valid CSV ({error}); put the field in quotes, doubling the quotes inside it"
 
 
 def _undecodable(encoding: str | None, detail: str = "") -> str:
