@@ -253,6 +253,38 @@ def test_output_through_a_link_or_into_a_device(seed_article_path, tmp_path):
     assert invoke("segment", seed_article_path, "-o", os.devnull).exit_code == 0
 
 
+@pytest.mark.parametrize("command", ["segment", "article"])
+def test_the_input_is_never_the_output(seed_article_path, tmp_path, command):
+    source = tmp_path / "news.txt"
+    source.write_bytes(seed_article_path.read_bytes())
+    link = tmp_path / "link.txt"
+    link.symlink_to(source)
+    model = ["--model", tmp_path / "no-model-needed"] if command == "article" else []
+    for output in (source, link):
+        result = invoke(command, source, "-o", output, *model)
+        assert_one_line_error(result, f"{output} is the input {source}; write to another file", code=2)
+    assert source.read_bytes() == seed_article_path.read_bytes()
+
+
+def test_an_output_folder_that_cannot_be_written_is_refused_before_any_work(seed_article_path):
+    import tempfile
+
+    try:
+        with tempfile.TemporaryFile(dir="/sys"):
+            pytest.skip("/sys is writable here")
+    except OSError:
+        pass
+    result = invoke("article", seed_article_path, "-o", "/sys/news.en.txt", "--model", "/no-model-needed")
+    assert_one_line_error(result, "/sys/news.en.txt: cannot write in /sys (", "choose another place", code=2)
+
+
+def test_a_piece_too_long_for_any_splitting_names_the_file_and_line(tiny_marian_dir, tmp_path):
+    page = tmp_path / "long.txt"
+    page.write_text(f"{HEADLINE}\n\nقال مسؤول {'ب' * 3000} اليوم.\n", encoding="utf-8")
+    result = invoke("article", page, "--model", tiny_marian_dir, "--beam", 1)
+    assert_one_line_error(result, f"{page}: line 3: too long for any splitting: a piece of ", "break it up", code=2)
+
+
 def test_quiet_leaves_stderr_empty(tiny_marian_dir, seed_article_path):
     loud = invoke("article", seed_article_path, "--model", tiny_marian_dir, "--beam", 1)
     assert loud.exit_code == 0 and "warning: " in loud.stderr  # the random model's output trips the guard

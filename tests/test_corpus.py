@@ -206,7 +206,7 @@ def test_a_row_too_long_for_any_splitting_is_an_error_row(tmp_path):
     translator.count_tokens = lambda texts: [len(t.split()) + len(t) // 40 + 1 for t in texts]
     summary, out = run(write_jsonl(tmp_path / "in.jsonl", rows), tmp_path / "out.jsonl", translator)
     (error,) = read_jsonl(tmp_path / "out.jsonl.errors.jsonl")
-    assert error["row"] == 2 and error["error"].startswith("too long for any splitting")
+    assert error["row"] == 2 and "too long for any splitting" in error["error"]
     assert [r["row"] for r in out] == [0, 1, 3, 4, 5] and summary.failed == 1
 
 

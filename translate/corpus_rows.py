@@ -17,7 +17,7 @@ from translate.backends.base import Translator
 from translate.batching import SentenceCache
 from translate.config import Settings
 from translate.corpus_io import Record
-from translate.errors import BackendError, ConfigError, InputError
+from translate.errors import ConfigError, InputError, UnsplittableError
 from translate.io import add_title, read_article
 from translate.normalize import normalize_text
 from translate.pipeline import plan_article, translate_articles
@@ -168,16 +168,13 @@ def translate_chunk(
 
     try:
         results = translate(articles)
-    except BackendError:  # an article may hold a piece too long for any splitting: find it
-        limit = translator.max_input_tokens
+    except UnsplittableError:  # find the articles that hold a piece too long for any splitting
         for row, article in list(articles.items()):
-            plan = plan_article(article, translator, settings, None)
-            units = [u for sentence in plan for part in sentence.parts for u in part.units]
-            longest = max(translator.count_tokens(units), default=0)
-            if longest > limit:
+            try:
+                plan_article(article, translator, settings, None)
+            except UnsplittableError as exc:
                 record = next(r for r in records if r.row == row)
-                reason = f"too long for any splitting: a piece of {longest} tokens without spaces (limit {limit})"
-                lines.append(error_row(record, fields, reason))
+                lines.append(error_row(record, fields, str(exc)))
                 del articles[row]
                 if on_rows:
                     on_rows(1)

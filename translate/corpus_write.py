@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -31,13 +32,21 @@ def output_format(path: Path) -> str:
 
 
 def prepare_output(path: Path) -> None:
-    """Make sure ``path`` can be written: a file name, its folder created when missing."""
+    """Make sure ``path`` can be written: a file name, its folder created when missing and
+    writable (a file is written beside it first); a device such as /dev/null is written as it is."""
     if path.is_dir():
         raise ConfigError(f"{path} is a folder; give a file name to write")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot create its folder {path.parent} ({exc.strerror})") from None
+    if path.exists() and not path.is_file():
+        return
+    try:
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write in {path.parent} ({exc.strerror}); choose another place") from None
 
 
 def take_lock(path: Path, busy: str) -> IO[bytes] | None:

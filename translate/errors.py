@@ -13,6 +13,10 @@ class InputError(TranslateError):
     exit_code = 2
 
 
+class UnsplittableError(InputError):
+    """A piece of text (a long run without spaces) over the model's input limit after every split."""
+
+
 class ConfigError(TranslateError):
     """An unknown preset, a bad config file or conflicting options."""
 

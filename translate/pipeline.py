@@ -17,6 +17,7 @@ from itertools import islice
 from translate.backends.base import Translator
 from translate.batching import MemoryCache, SentenceCache, make_batches
 from translate.config import Settings
+from translate.errors import UnsplittableError
 from translate.guard import find_problem, number_flags
 from translate.normalize import to_western_digits
 from translate.protect import split_protected
@@ -107,10 +108,17 @@ def plan_article(
             elif lengths[text] <= limit:
                 units = (text,)
             else:
+                line = content[segment.block].line
                 units = tuple(text[s:e] for s, e in split_clauses(text, limit, translator.count_tokens))
+                longest = max(translator.count_tokens(list(units)))
+                if longest > translator.max_input_tokens:
+                    raise UnsplittableError(
+                        f"line {line}: too long for any splitting: a piece of {longest} tokens without spaces "
+                        f"(the model's limit is {translator.max_input_tokens}); break it up or remove it"
+                    )
                 if on_warning:
                     on_warning(
-                        f"line {content[segment.block].line}: a sentence of {lengths[text]} tokens "
+                        f"line {line}: a sentence of {lengths[text]} tokens "
                         f"(limit {limit}) was split into {len(units)} pieces at clause boundaries"
                     )
             parts.append(Part(text, gap, units))

@@ -7,13 +7,13 @@ import functools
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from translate.errors import TranslateError, first_line
+from translate.errors import ConfigError, TranslateError, first_line
 
 BROKEN_PIPE_EXIT = 141
 """What a shell reports for a command stopped by SIGPIPE (``cat big | head``)."""
@@ -164,13 +164,19 @@ class Progress:
         self.close()
 
 
-def check_output(*outputs: Path | None) -> None:
-    """Refuse an output that cannot be written before any work is done (see ``write_output``)."""
+def check_output(*outputs: Path | None, inputs: Sequence[Path | str | None] = ()) -> None:
+    """Refuse, before any work is done, an output that cannot be written (see ``write_output``)
+    or that is one of the ``inputs``."""
     from translate.corpus_write import prepare_output
 
     for output in outputs:
-        if output is not None and str(output) != "-":
-            prepare_output(output)
+        if output is None or str(output) == "-":
+            continue
+        prepare_output(output)
+        for given in inputs:
+            if given is not None and str(given) != "-" and output.is_file() and Path(given).is_file() \
+                    and output.samefile(given):
+                raise ConfigError(f"{output} is the input {given}; write to another file")
 
 
 def write_output(text: str, output: Path | None) -> None:

@@ -11,7 +11,7 @@ import typer
 from translate.cli import options as opt
 from translate.cli.app import Progress, app, check_output, examples, info, plural, reports_errors, warn, write_output
 from translate.article import HeadlineMode
-from translate.errors import InputError
+from translate.errors import InputError, UnsplittableError
 from translate.output import Format
 
 Source = Annotated[str, typer.Argument(help="Article file (UTF-8/16 text or a JSON object with title/text), or - for stdin.", metavar="FILE|-")]
@@ -58,7 +58,7 @@ def article_command(
 
     started = time.perf_counter()
     settings = model_options.settings(model)
-    check_output(output)
+    check_output(output, inputs=[source])
     article = read_article(source, encoding=encoding, headline=headline)
     if not article.content and not keep_boilerplate:
         raise InputError(
@@ -68,11 +68,14 @@ def article_command(
         )
     translator = load_translator(settings, on_message=None if quiet else info)
     loaded = time.perf_counter()
-    with Progress(None, "sentence", quiet, desc="translating") as progress:
-        (result,) = translate_articles(
-            [article], translator, settings, keep_boilerplate=keep_boilerplate,
-            on_progress=progress.update, on_warning=None if quiet else warn,
-        )
+    try:
+        with Progress(None, "sentence", quiet, desc="translating") as progress:
+            (result,) = translate_articles(
+                [article], translator, settings, keep_boilerplate=keep_boilerplate,
+                on_progress=progress.update, on_warning=None if quiet else warn,
+            )
+    except UnsplittableError as exc:
+        raise InputError(f"{name_source(source)}: {exc}") from None
     write_output(render(result.timed(started, loaded, time.perf_counter()), fmt), output)
 
 
@@ -92,6 +95,7 @@ def segment_command(
     from translate.io import read_article
     from translate.output import render_segmentation
 
+    check_output(output, inputs=[source])
     article = read_article(source, encoding=encoding, headline=headline)
     write_output(render_segmentation(article, fmt), output)
 
