@@ -43,6 +43,8 @@ def test_a_model_given_as_an_option_beats_the_file_s(tmp_path, line):
     ("max_sentence_tokens = 1", "max_sentence_tokens must be at least 8, got 1"),
     ("batch_tokens = -5", "batch_tokens must be at least 0, got -5"),
     ("beam_size = 0", "beam_size must be at least 1, got 0"),
+    ("threads = 99999999999999999999", "threads must be at most 1024, got 99999999999999999999"),
+    ("batch_tokens = 3000000000", "batch_tokens must be at most 2147483647, got 3000000000"),
     ('backend = "onnx"', "backend 'onnx' is not one of: transformers, ctranslate2"),
     ('source_lang = "fr"', "source_lang 'fr' is not one of: ar"),
     ("colour = 1", "unknown config key(s) colour; valid keys: backend"),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from translate.errors import InputError
+from translate.errors import ConfigError, InputError
 from translate.io import parse_article, read_article, read_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -88,8 +88,10 @@ def test_forced_encoding_that_fails_names_file_and_codec(tmp_path):
     assert str(path) in message and "utf-8" in message and "--encoding" in message
 
 
-def test_unknown_encoding_is_an_input_error():
-    assert "klingon" in input_error(SEED, encoding="klingon")
+@pytest.mark.parametrize("encoding", ["klingon", "rot13", "base64"])
+def test_an_unknown_or_non_text_encoding_is_a_config_error(encoding):
+    with pytest.raises(ConfigError, match=f"--encoding '{encoding}': not a known text encoding; e.g. utf-8"):
+        read_text(SEED, encoding=encoding)
 
 
 def test_forced_utf8_strips_the_bom(tmp_path):

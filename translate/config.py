@@ -69,6 +69,10 @@ LEAST = {"beam_size": 1, "max_sentence_tokens": 8, "batch_tokens": 0, "batch_siz
          "inter_threads": 1, "max_length_ratio": 0, "max_length_offset": 0}
 """The smallest value of each numeric key (0 means the backend's default for the batch keys
 and all cores for ``threads``)."""
+MOST = {"threads": 1024, "inter_threads": 1024}
+"""The largest value of a key where more cannot help (each thread is started); every other
+whole number stays under 2**31, what the backends' native code takes."""
+_LARGEST_INT = 2**31 - 1
 TYPE_NAMES = {str: "text", int: "a whole number", float: "a number"}
 _HUB_ID = re.compile(r"[\w.-]+/[\w.-]+")
 DEVICE = re.compile(r"auto|cpu|cuda(?::([0-9]+))?")
@@ -122,6 +126,9 @@ def check_value(key: str, value: Any, *, where: str = "") -> None:
         raise ConfigError(f"{where}{key} must be a finite number, got {value}")
     if key in LEAST and value < LEAST[key]:
         raise ConfigError(f"{where}{key} must be at least {LEAST[key]}, got {value}")
+    most = MOST.get(key, _LARGEST_INT)
+    if isinstance(value, (int, float)) and value > most:
+        raise ConfigError(f"{where}{key} must be at most {most}, got {value}")
 
 
 def resolve_settings(model: str | None = None, config: Path | None = None, **overrides: Any) -> Settings:

@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from translate.corpus_write import open_parquet
 from translate.errors import ConfigError, InputError, first_line
+from translate.io import text_codec
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 Wanted = Callable[[int], bool]
@@ -86,12 +87,9 @@ def check_source(source: Source, text_field: str | None = None, keep_fields: Seq
         raise InputError(f"{path}: no such file or folder")
     kind = source.kind
     if source.encoding:
+        text_codec(source.encoding)
         try:
             sample = b"a\n".decode(source.encoding)
-        except LookupError:
-            raise ConfigError(
-                f"--encoding {source.encoding!r}: not a known text encoding; e.g. utf-8, cp1256, utf-16"
-            ) from None
         except UnicodeDecodeError:  # a wide encoding (UTF-32)
             sample = ""
         if kind not in ("jsonl", "csv", "tsv", "txt"):

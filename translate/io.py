@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from translate.article import check_headline_mode, detect_structure
-from translate.errors import InputError
+from translate.errors import ConfigError, InputError
 from translate.normalize import normalize_text
 from translate.types import Article, Block
 
@@ -89,13 +89,20 @@ def is_plausible_arabic(text: str) -> bool:
     return bool(letters) and arabic >= MIN_ARABIC_RATIO * len(letters) and odd <= MAX_ODD_RATIO * len(visible)
 
 
-def decode_forced(data: bytes, name: str, encoding: str) -> str:
+def text_codec(encoding: str) -> str:
+    """The codec name of a text encoding; ConfigError for an unknown name or a codec that is
+    not a text encoding (rot13, base64)."""
     try:
-        codec = codecs.lookup(encoding).name
+        b"a".decode(encoding)
     except LookupError:
-        raise InputError(
-            f"{name}: unknown encoding {encoding!r}; give a codec name such as utf-8, utf-16 or cp1256"
-        ) from None
+        raise ConfigError(f"--encoding {encoding!r}: not a known text encoding; e.g. utf-8, cp1256, utf-16") from None
+    except UnicodeDecodeError:  # a wide encoding (UTF-32) cannot decode one byte
+        pass
+    return codecs.lookup(encoding).name
+
+
+def decode_forced(data: bytes, name: str, encoding: str) -> str:
+    codec = text_codec(encoding)
     try:
         return data.decode("utf-8-sig" if codec == "utf-8" else codec)
     except UnicodeDecodeError as error:

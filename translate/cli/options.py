@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal, Optional
 
 import typer
 
-from translate.config import LEAST, Settings, resolve_settings
+from translate.config import LEAST, MOST, Settings, resolve_settings
 
 MODEL_HELP = (
     "Preset name (see 'translate models'), hub id or local model directory. "
@@ -71,7 +71,8 @@ BatchSize = Annotated[
 ]
 Threads = Annotated[
     Optional[int],
-    typer.Option("--threads", min=LEAST["threads"], metavar="N", help="CPU threads. Default: 0, all cores."),
+    typer.Option("--threads", min=LEAST["threads"], max=MOST["threads"], metavar="N",
+                 help="CPU threads. Default: 0, all cores."),
 ]
 Encoding = Annotated[
     Optional[str],
