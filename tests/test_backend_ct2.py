@@ -309,6 +309,8 @@ def test_convert_command_writes_a_usable_model(tiny_marian_dir, tmp_path):
     assert len(result.stderr.splitlines()) == 2 and "Loading weights" not in result.stderr  # no loader's bar
     again = invoke("convert", tiny_marian_dir, "--quantization", "float32", "-o", tmp_path / "out")
     assert again.exit_code == 0 and "is already converted in" in again.stderr and "converting" not in again.stderr
+    quiet = invoke("convert", tiny_marian_dir, "--quantization", "float32", "-o", tmp_path / "out", "-q")
+    assert (quiet.exit_code, quiet.stderr, quiet.stdout.strip()) == (0, "", str(tmp_path / "out"))
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("keep")
     refused = invoke("convert", tiny_marian_dir, "-o", tmp_path / "mine", "--force")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import importlib
 import json
 from pathlib import Path
 
@@ -599,18 +600,17 @@ def test_shards_read_from_different_paths_merge(tmp_path):
         merge_shards([tmp_path / "p1.jsonl", tmp_path / "p2.jsonl"], tmp_path / "all.jsonl")
 
 
-def test_corpus_warnings_are_shown_once_each_then_capped(monkeypatch):
-    from translate.cli import corpus as corpus_cli
-
+def test_warnings_are_shown_once_each_then_capped(monkeypatch):
+    cli_app = importlib.import_module("translate.cli.app")  # the module; translate.cli.app is the typer app
     shown = []
-    monkeypatch.setattr(corpus_cli, "warn", shown.append)
-    show = corpus_cli._limited_warnings(quiet=False)
+    monkeypatch.setattr(cli_app, "warn", shown.append)
+    show = cli_app.limited_warnings(quiet=False)
     for number in [1, 1, 2, 1, *range(3, 40)]:
         show(f"warning {number}")
     assert shown[:3] == ["warning 1", "warning 2", "warning 3"]
-    assert len(shown) == corpus_cli.MAX_WARNINGS + 1 and shown[-1].startswith("more than")
+    assert len(shown) == cli_app.MAX_WARNINGS + 1 and shown[-1].startswith("more than")
     shown.clear()
-    quiet = corpus_cli._limited_warnings(quiet=True)
+    quiet = cli_app.limited_warnings(quiet=True)
     quiet("warning 1")
     assert shown == []
 

@@ -70,3 +70,25 @@ def test_sigkill_mid_run_then_resume_gives_every_row_once_as_uninterrupted(tiny_
     assert [e["row"] for e in errors] == sorted(bad)
     assert errors == list(read_jsonl(tmp_path / "reference.jsonl.errors.jsonl"))
     assert not (tmp_path / "out.jsonl.parts").exists()
+
+
+@pytest.mark.slow
+def test_ctrl_c_is_one_line_even_when_quiet_and_the_run_resumes(tiny_marian_dir, tmp_path):
+    source = write_corpus(tmp_path / "in.jsonl", make_rows(160), {})
+    config = tmp_path / "fast.toml"
+    config.write_text(FAST)
+    output = tmp_path / "out.jsonl"
+    process = subprocess.Popen(command(tiny_marian_dir, source, output, config), stderr=subprocess.PIPE, text=True)
+    first_chunk = tmp_path / "out.jsonl.parts" / "00000000.jsonl"
+    deadline = time.monotonic() + 120
+    while not first_chunk.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert not output.exists(), "the run finished before Ctrl-C: use a bigger corpus"
+    assert process.returncode == 130
+    assert stderr == "error: interrupted; the chunks committed so far are kept: rerun the same command to resume\n"
+    assert not (tmp_path / "out.jsonl.lock").exists()
+    resumed = subprocess.run(command(tiny_marian_dir, source, output, config), capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert len(list(read_jsonl(output))) == 160

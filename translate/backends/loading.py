@@ -50,15 +50,16 @@ def resolve_model_dir(settings: Settings, *, on_message: Notify | None = None) -
     return str(_check_local(Path(_download_snapshot(settings, quiet=on_message is None)), name))
 
 
-def download_model(settings: Settings) -> Path:
-    """Fetch ``settings.model`` at ``settings.revision`` into the Hugging Face cache; returns its snapshot."""
+def download_model(settings: Settings, *, quiet: bool = False) -> Path:
+    """Fetch ``settings.model`` at ``settings.revision`` into the Hugging Face cache; returns its
+    snapshot. ``quiet``: without the hub's progress bars."""
     if not is_hub_id(settings.model):
         raise ConfigError(f"{settings.model!r} is not a hub id (owner/name); only hub models can be downloaded")
     if _offline():
         raise ModelUnavailableError(
             f"cannot download {settings.model!r}: offline mode is on (HF_HUB_OFFLINE); unset it and retry"
         )
-    return _check_local(Path(_download_snapshot(settings, downloading=True)), settings.model)
+    return _check_local(Path(_download_snapshot(settings, downloading=True, quiet=quiet)), settings.model)
 
 
 def quiet_transformers() -> None:

@@ -15,6 +15,10 @@ import typer
 
 from translate.errors import ConfigError, TranslateError, first_line
 
+MAX_WARNINGS = 20
+"""Warnings shown per command; a note says when more were left out."""
+INTERRUPTED_EXIT = 130
+"""Ctrl-C, as a shell reports a command stopped by SIGINT."""
 BROKEN_PIPE_EXIT = 141
 """What a shell reports for a command stopped by SIGPIPE (``cat big | head``)."""
 
@@ -92,6 +96,23 @@ def warn(message: str) -> None:
     tqdm.write(f"warning: {message}", file=sys.stderr)
 
 
+def limited_warnings(quiet: bool) -> Callable[[str], None]:
+    """Each distinct warning once (a sentence that recurs is translated once, and may be
+    assembled many times), and at most ``MAX_WARNINGS`` of them; none when quiet."""
+    shown = 0
+    seen: set[str] = set()
+
+    def show(message: str) -> None:
+        nonlocal shown
+        if quiet or shown > MAX_WARNINGS or message in seen:
+            return
+        seen.add(message)
+        shown += 1
+        warn(message if shown <= MAX_WARNINGS else f"more than {MAX_WARNINGS} warnings; the rest are not shown")
+
+    return show
+
+
 def info(message: str) -> None:
     typer.echo(message, err=True)
 
@@ -113,7 +134,7 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             typer.echo("error: interrupted", err=True)
-            raise typer.Exit(130) from None
+            raise typer.Exit(INTERRUPTED_EXIT) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except BrokenPipeError:  # the reader of stdout went away (| head): stop quietly, as cat does

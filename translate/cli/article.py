@@ -9,7 +9,17 @@ from typing import Annotated, Literal, Optional
 import typer
 
 from translate.cli import options as opt
-from translate.cli.app import Progress, app, check_output, examples, info, plural, reports_errors, warn, write_output
+from translate.cli.app import (
+    Progress,
+    app,
+    check_output,
+    examples,
+    info,
+    limited_warnings,
+    plural,
+    reports_errors,
+    write_output,
+)
 from translate.article import HeadlineMode
 from translate.errors import InputError, UnsplittableError
 from translate.output import Format
@@ -72,7 +82,7 @@ def article_command(
         with Progress(None, "sentence", quiet, desc="translating") as progress:
             (result,) = translate_articles(
                 [article], translator, settings, keep_boilerplate=keep_boilerplate,
-                on_progress=progress.update, on_warning=None if quiet else warn,
+                on_progress=progress.update, on_warning=limited_warnings(quiet),
             )
     except UnsplittableError as exc:
         raise InputError(f"{name_source(source)}: {exc}") from None

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from translate.cli import options as opt
 from translate.cli.app import app, examples, info, reports_errors
 
 
@@ -37,9 +38,11 @@ def convert_command(
     ] = None,
     revision: Annotated[Optional[str], typer.Option("--revision", metavar="REV", help="Branch, tag or commit.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Convert again even when already converted.")] = False,
+    quiet: opt.Quiet = False,
 ) -> None:
     """Convert a model for the CTranslate2 backend, once (--backend ctranslate2 also does it on first use)."""
     from translate.convert import convert
 
-    path = convert(model, quantization=quantization, output=output, revision=revision, force=force, on_message=info)
+    path = convert(model, quantization=quantization, output=output, revision=revision, force=force,
+                   on_message=None if quiet else info)
     typer.echo(str(path))

@@ -9,12 +9,20 @@ from typing import Annotated, Optional
 import typer
 
 from translate.cli import options as opt
-from translate.cli.app import Progress, app, examples, info, plural, reports_errors, warn
+from translate.cli.app import (
+    INTERRUPTED_EXIT,
+    Progress,
+    app,
+    examples,
+    info,
+    limited_warnings,
+    plural,
+    reports_errors,
+)
 from translate.errors import ConfigError
 
 ROWS_FAILED_EXIT = 5
 """Exit code of a run that finished but wrote some rows to the error file."""
-MAX_WARNINGS = 20
 
 CORPUS_EPILOG = examples(
     "translate corpus news.jsonl -o news.en.jsonl",
@@ -109,11 +117,12 @@ def corpus_command(
                 with Progress(total, "article", quiet, desc="translating") as progress:
                     summary = translate_corpus(
                         run, translator, on_rows=progress.update,
-                        on_sentences=_sentence_rate(progress), on_warning=_limited_warnings(quiet),
+                        on_sentences=_sentence_rate(progress), on_warning=limited_warnings(quiet),
                     )
-            except KeyboardInterrupt:
-                info("interrupted: the chunks committed so far are kept; rerun the same command to resume")
-                raise
+            except KeyboardInterrupt:  # one line, even when quiet: the run did not finish
+                typer.echo("error: interrupted; the chunks committed so far are kept: rerun the same command "
+                           "to resume", err=True)
+                raise typer.Exit(INTERRUPTED_EXIT) from None
     if not quiet:
         info(_describe(summary))
     if summary.failed:
@@ -151,23 +160,6 @@ def _sentence_rate(progress: Progress):
         progress.set_postfix(sentences_per_s=f"{done / max(time.perf_counter() - started, 1e-9):.1f}")
 
     return update
-
-
-def _limited_warnings(quiet: bool):
-    """Each distinct warning once (a sentence that recurs in many rows is translated once),
-    and at most ``MAX_WARNINGS`` of them."""
-    shown = 0
-    seen: set[str] = set()
-
-    def show(message: str) -> None:
-        nonlocal shown
-        if quiet or shown > MAX_WARNINGS or message in seen:
-            return
-        seen.add(message)
-        shown += 1
-        warn(message if shown <= MAX_WARNINGS else f"more than {MAX_WARNINGS} warnings; the rest are not shown")
-
-    return show
 
 
 def _describe(summary) -> str:

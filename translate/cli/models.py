@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from translate.cli import options as opt
 from translate.cli.app import app, examples, info, reports_errors
 
 
@@ -33,11 +34,13 @@ def models_command() -> None:
 def download_command(
     model: Annotated[str, typer.Argument(metavar="MODEL", help="Preset name or hub id.")],
     revision: Annotated[Optional[str], typer.Option("--revision", metavar="REV", help="Branch, tag or commit.")] = None,
+    quiet: opt.Quiet = False,
 ) -> None:
     """Fetch a model into the local Hugging Face cache, for offline use later."""
     from translate.backends.loading import download_model
     from translate.config import resolve_settings
 
-    path = download_model(resolve_settings(model=model, revision=revision))
-    info(f"downloaded {model} to {path}")
+    path = download_model(resolve_settings(model=model, revision=revision), quiet=quiet)
+    if not quiet:
+        info(f"downloaded {model} to {path}")
     typer.echo(str(path))
