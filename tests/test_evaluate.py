@@ -290,6 +290,21 @@ def test_missing_text_field_names_the_line(tmp_path):
     assert f"{hyp}: record 2 has no 'translation' field" in message
 
 
+@pytest.mark.parametrize(("line", "message"), [
+    ('{"id": 2, "translation": ["b"]}', ": record 2: 'translation' must be a string (got list)"),
+    ('{"id": 2, "translation": {"x": 1}}', ": record 2: 'translation' must be a string (got dict)"),
+    ('{"id": 2, "translation": 5}', ": record 2: 'translation' must be a string (got int)"),
+    ('{"id": 2, "translation": null}', ": record 2: 'translation' is null"),
+    ("5", ":2: not a JSON object"),
+])
+def test_text_field_must_be_a_string(tmp_path, line, message):
+    ref = tmp_path / "ref.jsonl"
+    ref.write_text('{"id": 1, "translation": "a"}\n{"id": 2, "translation": "b"}\n')
+    hyp = tmp_path / "hyp.jsonl"
+    hyp.write_text('{"id": 1, "translation": "a"}\n' + line + "\n")
+    assert f"{hyp}{message}" in one_line_error(invoke("-r", ref, "-H", hyp))
+
+
 def test_reference_with_empty_lines(tmp_path, hyps):
     ref = write(tmp_path / "holes.en", [*REFS[:3], "", *REFS[4:9], "  ", *REFS[10:]])
     message = one_line_error(invoke("-r", ref, "-H", hyps[0]))

@@ -79,9 +79,11 @@ def read_texts(path: Path, fields: Fields = Fields()) -> Texts:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}: not a JSON object ({exc.msg})") from None
+            raise InputError(
+                f"{path}:{number}: not a JSON object ({exc.msg}); give one JSON object per line"
+            ) from None
         if not isinstance(record, dict):
-            raise InputError(f"{path}:{number}: not a JSON object")
+            raise InputError(f"{path}:{number}: not a JSON object; give one JSON object per line")
         records.append(record)
     return _from_records(str(path), records, fields)
 
@@ -97,10 +99,7 @@ def _from_records(path: str, records: list[dict[str, Any]], fields: Fields) -> T
             raise InputError(f"{path}: record {missing[0]} has no {name!r} field ({len(missing)} of {len(records)})")
         return tuple(str(r[name]) for r in records)
 
-    for number, record in enumerate(records, 1):
-        if all(record.get(name) is None for name in names):
-            raise InputError(f"{path}: record {number} has no {' or '.join(map(repr, names))} field")
-    texts = [" ".join(str(r[n]) for n in names if r.get(n) is not None) for r in records]
+    texts = [_text(path, number, record, names) for number, record in enumerate(records, 1)]
     ids = column(fields.id, False)
     if ids is not None and len(set(ids)) < len(ids):
         raise InputError(f"{path}: duplicate ids, e.g. {Counter(ids).most_common(1)[0][0]!r}")
@@ -109,6 +108,21 @@ def _from_records(path: str, records: list[dict[str, Any]], fields: Fields) -> T
     warnings = (f"{path}: {headlines} records have a 'headline' that is not scored; "
                 "--text-field headline,text scores it with the text",) if headlines else ()
     return Texts(path, tuple(_one_line(t) for t in texts), ids, docs, warnings)
+
+
+def _text(path: str, number: int, record: dict[str, Any], names: Sequence[str]) -> str:
+    """The record's text fields joined by a space; absent and null fields skipped, but not all of them."""
+    values = [record.get(name) for name in names]
+    for name, value in zip(names, values):
+        if value is not None and not isinstance(value, str):
+            raise InputError(f"{path}: record {number}: {name!r} must be a string (got {type(value).__name__}); "
+                             "give the text as a JSON string")
+    if all(value is None for value in values):
+        null = next((name for name in names if name in record), None)
+        if null:
+            raise InputError(f"{path}: record {number}: {null!r} is null; give the text as a JSON string")
+        raise InputError(f"{path}: record {number} has no {' or '.join(map(repr, names))} field")
+    return " ".join(value for value in values if value is not None)
 
 
 def _one_line(text: str) -> str:
