@@ -305,6 +305,21 @@ def test_text_field_must_be_a_string(tmp_path, line, message):
     assert f"{hyp}{message}" in one_line_error(invoke("-r", ref, "-H", hyp))
 
 
+def test_records_without_ids_pair_by_line_but_a_named_id_field_must_exist(tmp_path):
+    rows = [{"key": "a", "translation": "the cat sat on the mat"}, {"key": "b", "translation": "a dog ran in the park"}]
+    ref, hyp = tmp_path / "ref.jsonl", tmp_path / "hyp.jsonl"
+    ref.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    hyp.write_text("".join(json.dumps(r) + "\n" for r in rows[::-1]))
+
+    def bleu(fields: Fields) -> float:
+        return evaluate(ref, [hyp], fields=fields, bootstrap=0).systems[0].scores["bleu"].score
+
+    assert bleu(Fields()) < 10  # paired by line: the records have no 'id'
+    assert bleu(Fields(id="key")) == pytest.approx(100)
+    message = one_line_error(invoke("-r", ref, "-H", hyp, "--id-field", "nope"))
+    assert f"{ref}: --id-field 'nope': no record has this field" in message and "key, translation" in message
+
+
 def test_reference_with_empty_lines(tmp_path, hyps):
     ref = write(tmp_path / "holes.en", [*REFS[:3], "", *REFS[4:9], "  ", *REFS[10:]])
     message = one_line_error(invoke("-r", ref, "-H", hyps[0]))

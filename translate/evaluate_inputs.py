@@ -28,7 +28,8 @@ TEXT_FIELDS = ("translation", "text")
 class Fields:
     """Field names in JSON Lines or Parquet files (`translate corpus` output and the like)."""
 
-    id: str = "id"
+    id: str | None = None
+    """None: ``id`` where the records have one (else they are paired by line); a field named here must exist."""
     text: str | None = None
     """One field, or several joined with commas (``headline,text``): their values joined by a space."""
     doc: str | None = None
@@ -91,19 +92,24 @@ def read_texts(path: Path, fields: Fields = Fields()) -> Texts:
 def _from_records(path: str, records: list[dict[str, Any]], fields: Fields) -> Texts:
     names = (fields.text or next((f for f in TEXT_FIELDS if f in records[0]), TEXT_FIELDS[0])).split(",")
 
-    def column(name: str, required: bool) -> tuple[str, ...] | None:
+    def column(name: str, option: str | None) -> tuple[str, ...] | None:
+        """The field's values as strings; None where no record has it and no ``option`` asked for it."""
         missing = [n for n, r in enumerate(records, 1) if r.get(name) is None]
-        if len(missing) == len(records) and not required:
-            return None
+        if len(missing) == len(records):
+            if option is None:
+                return None
+            raise InputError(
+                f"{path}: {option} {name!r}: no record has this field; its fields: {', '.join(records[0])}"
+            )
         if missing:
             raise InputError(f"{path}: record {missing[0]} has no {name!r} field ({len(missing)} of {len(records)})")
         return tuple(str(r[name]) for r in records)
 
     texts = [_text(path, number, record, names) for number, record in enumerate(records, 1)]
-    ids = column(fields.id, False)
+    ids = column(fields.id or "id", "--id-field" if fields.id else None)
     if ids is not None and len(set(ids)) < len(ids):
         raise InputError(f"{path}: duplicate ids, e.g. {Counter(ids).most_common(1)[0][0]!r}")
-    docs = column(fields.doc, True) if fields.doc else None
+    docs = column(fields.doc, "--doc-field") if fields.doc else None
     headlines = sum(1 for r in records if r.get("headline")) if "headline" not in names else 0
     warnings = (f"{path}: {headlines} records have a 'headline' that is not scored; "
                 "--text-field headline,text scores it with the text",) if headlines else ()

@@ -36,8 +36,9 @@ Models = Annotated[Optional[list[str]], typer.Option(
     help="Translate --source with this preset, hub id or local model; repeat to compare models.")]
 Docs = Annotated[Optional[Path], typer.Option("--docs", metavar="FILE",
     help="Document ids, one a line aligned with the reference.")]
-IdField = Annotated[str, typer.Option("--id-field", metavar="FIELD",
-    help="JSON Lines/Parquet: the field that matches records by id.")]
+IdField = Annotated[Optional[str], typer.Option("--id-field", metavar="FIELD",
+    help="JSON Lines/Parquet: the field that matches records by id. "
+    "Default: id, where the records have it (else they are paired by line).")]
 TextField = Annotated[Optional[str], typer.Option(
     "--text-field", metavar="FIELD[,FIELD]",
     help="JSON Lines/Parquet: the text field, or fields joined by commas (headline,text). "
@@ -86,7 +87,7 @@ def evaluate_command(
     source: Source = None,
     model: Models = None,
     docs: Docs = None,
-    id_field: IdField = "id",
+    id_field: IdField = None,
     text_field: TextField = None,
     doc_field: DocField = None,
     level: Level = "auto",
