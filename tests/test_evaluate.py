@@ -449,6 +449,16 @@ def test_translate_documents_with_a_fake_pipeline(tmp_path, monkeypatch):
     assert calls == [(64, 4), (64, 2)]
 
 
+def test_save_dir_that_is_a_file_is_refused_before_translating(tmp_path, monkeypatch):
+    import translate.api
+
+    monkeypatch.setattr(translate.api, "translate_texts", lambda *_, **__: pytest.fail("translated"))
+    taken = tmp_path / "taken"
+    taken.write_text("")
+    message = one_line_error(invoke("-s", SRC, "-r", REF, "-m", "org/fake", "--save-dir", taken))
+    assert f"{taken} is a file" in message and "--save-dir" in message
+
+
 def test_duplicate_ids(tmp_path):
     ref = tmp_path / "dup.jsonl"
     ref.write_text("".join(json.dumps({"id": i % 3, "text": "x"}) + "\n" for i in range(4)))

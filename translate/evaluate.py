@@ -205,6 +205,8 @@ def evaluate(
     second system on, a p-value against the first. ``comet``: a COMET model name or checkpoint.
     ``on_info`` and ``on_warning`` get messages, ``on_progress`` the number of sentences translated.
     """
+    if models and Path(save_dir).exists() and not Path(save_dir).is_dir():
+        raise ConfigError(f"{save_dir} is a file, not a folder for the model translations; give another --save-dir DIR")
     ref = read_texts(reference, fields)
     empty = [n for n, text in enumerate(ref.texts, 1) if not text.strip()]
     if empty:
