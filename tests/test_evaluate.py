@@ -349,6 +349,24 @@ def test_nothing_to_score():
 
 def test_comet_needs_source(hyps):
     assert "--source" in one_line_error(invoke("-r", REF, "-H", hyps[0], "--comet"))
+    message = one_line_error(invoke("-r", REF, "-H", hyps[0], "--comet-model", "foo"))
+    assert "COMET scoring with foo needs the source text: give --source FILE" in message and "--model" not in message
+
+
+def test_translate_docs_needs_a_model(hyps):
+    message = one_line_error(invoke("-r", REF, "--docs", DOCS, "-H", hyps[0], "--translate-docs"))
+    assert "--translate-docs" in message and "-m/--model" in message
+
+
+def test_doc_field_that_would_be_ignored_or_overridden_is_refused(tmp_path, hyps):
+    message = one_line_error(invoke("-r", REF, "-H", hyps[0], "--doc-field", "doc"))
+    assert f"{REF} is plain text: give its document ids with --docs FILE" in message
+    message = one_line_error(invoke("-r", REF, "--docs", DOCS, "-H", hyps[0], "--doc-field", "doc"))
+    assert "these are plain text: leave --doc-field out" in message
+    ref = tmp_path / "ref.jsonl"
+    ref.write_text("".join(json.dumps({"text": t, "doc": d}) + "\n" for t, d in zip(REFS, DOC_IDS)))
+    message = one_line_error(invoke("-r", ref, "-H", hyps[0], "--docs", DOCS, "--doc-field", "doc"))
+    assert f"--docs and --doc-field both give the document ids of {ref}: give one of them" in message
 
 
 def test_comet_not_installed_is_an_error_not_a_skip(monkeypatch, hyps):

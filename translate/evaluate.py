@@ -205,8 +205,7 @@ def evaluate(
     second system on, a p-value against the first. ``comet``: a COMET model name or checkpoint.
     ``on_info`` and ``on_warning`` get messages, ``on_progress`` the number of sentences translated.
     """
-    if models and Path(save_dir).exists() and not Path(save_dir).is_dir():
-        raise ConfigError(f"{save_dir} is a file, not a folder for the model translations; give another --save-dir DIR")
+    _check_options(hypotheses, source, models, Path(save_dir), translate_documents, docs, fields, comet)
     ref = read_texts(reference, fields)
     empty = [n for n, text in enumerate(ref.texts, 1) if not text.strip()]
     if empty:
@@ -217,12 +216,10 @@ def evaluate(
     src = read_texts(source, fields) if source else None
     if src and len(src.texts) != len(ref.texts):
         raise InputError(f"{src.path} has {len(src.texts)} lines but {ref.path} has {len(ref.texts)}")
-    if (models or comet) and not src:
-        raise ConfigError("--model and --comet need the source text: --source FILE")
-    if not hypotheses and not models:
-        raise ConfigError("nothing to score: give --hypothesis FILE, or --source FILE with --model NAME")
     inputs = [(hypothesis_name(Path(p).name, i, hypotheses), read_texts(p, fields), None)
               for i, p in enumerate(hypotheses)]
+    if fields.doc:
+        _check_doc_field(fields.doc, docs, ref, [hyp for _, hyp, _ in inputs])
     comet_model = load_comet(comet) if comet else None  # fail before translating, not after
     for name, settings in zip(model_names(models), models):
         path, meta = translate_to_file(src, settings, Path(save_dir), name,  # type: ignore[arg-type]
@@ -265,6 +262,34 @@ def evaluate(
             for row, value in zip(system.segments, segments):
                 row["comet"] = value
     return result
+
+
+def _check_options(
+    hypotheses: Sequence[Path], source: Path | None, models: Sequence[Settings], save_dir: Path,
+    translate_documents: bool, docs: Path | None, fields: Fields, comet: str | None,
+) -> None:
+    """Refuse options that conflict, or that ask for what cannot be done, before any file is read."""
+    if not hypotheses and not models:
+        raise ConfigError("nothing to score: give --hypothesis FILE, or --source FILE with --model NAME")
+    if translate_documents and not models:
+        raise ConfigError("--translate-docs is for translating with a model: give -m/--model NAME, or leave it out")
+    if source is None and (models or comet):
+        asked = "translating with --model" if models else f"COMET scoring with {comet}"
+        raise ConfigError(f"{asked} needs the source text: give --source FILE")
+    if models and save_dir.exists() and not save_dir.is_dir():
+        raise ConfigError(f"{save_dir} is a file, not a folder for the model translations; give another --save-dir DIR")
+
+
+def _check_doc_field(name: str, docs: Path | None, ref: Texts, hyps: Sequence[Texts]) -> None:
+    """Refuse a --doc-field that would be ignored, or that --docs would override."""
+    if docs and ref.docs:
+        raise ConfigError(f"--docs and --doc-field both give the document ids of {ref.path}: give one of them")
+    if not docs and ref.docs is None:
+        raise ConfigError(f"--doc-field {name} is for JSON Lines or Parquet files, and {ref.path} is plain text: "
+                          "give its document ids with --docs FILE")
+    if docs and not any(hyp.docs for hyp in hyps):
+        raise ConfigError(f"--doc-field {name} matches JSON Lines or Parquet hypotheses by document, "
+                          "and these are plain text: leave --doc-field out")
 
 
 def _score_system(
