@@ -267,6 +267,13 @@ def test_empty_file(tmp_path):
     assert "empty.en: empty file" in one_line_error(invoke("-r", empty, "-H", REF))
 
 
+def test_utf16_file_says_how_to_convert(tmp_path):
+    wide = tmp_path / "wide.en"
+    wide.write_text("\n".join(REFS) + "\n", encoding="utf-16")
+    message = one_line_error(invoke("-r", wide, "-H", REF))
+    assert f"{wide}: UTF-16 or UTF-32 text; convert it to UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)" in message
+
+
 def test_a_folder_or_a_broken_parquet_file_is_refused(tmp_path):
     broken = tmp_path / "broken.parquet"
     broken.write_text("not parquet")

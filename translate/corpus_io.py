@@ -104,8 +104,8 @@ def check_source(source: Source, text_field: str | None = None, keep_fields: Seq
         )
     if kind == "jsonl":
         start = _first_bytes(path)  # type: ignore[arg-type]
-        if not source.encoding and start[:2] in _WIDE_BOMS:
-            raise InputError(f"{path}: UTF-16 or UTF-32 text; convert it to UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)")
+        if not source.encoding:
+            refuse_wide_text(path, start)  # type: ignore[arg-type]
         if not start:
             raise InputError(f"{path}: empty file; give one JSON object per line")
         if start.startswith(b"["):
@@ -233,6 +233,12 @@ def _starts_wide(path: Path) -> bool:
     """The file starts with a UTF-16 (or UTF-32) byte order mark."""
     with open(path, "rb") as file:
         return file.read(2) in _WIDE_BOMS
+
+
+def refuse_wide_text(path: Path | str, start: bytes) -> None:
+    """Refuse text that starts with a UTF-16 (or UTF-32) byte order mark where UTF-8 is read."""
+    if start[:2] in _WIDE_BOMS:
+        raise InputError(f"{path}: UTF-16 or UTF-32 text; convert it to UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)")
 
 
 def _reading_codec(encoding: str | None) -> str:

@@ -60,12 +60,17 @@ def read_texts(path: Path, fields: Fields = Fields()) -> Texts:
         if not records:
             raise InputError(f"{path}: empty file")
         return _from_records(str(path), records, fields)
+    from translate.corpus_io import refuse_wide_text
     from translate.io import read_bytes
 
+    data = read_bytes(Path(path))
     try:
-        raw = read_bytes(Path(path)).decode("utf-8-sig")
+        raw = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        refuse_wide_text(path, data)
+        raise InputError(
+            f"{path}: not UTF-8 text (byte {exc.start}); convert it to UTF-8 (e.g. iconv -f cp1256 -t UTF-8)"
+        ) from None
     lines = [line.rstrip() for line in raw.split("\n")]  # as sacreBLEU's command line reads them
     if lines and lines[-1] == "":
         lines.pop()
