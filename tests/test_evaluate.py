@@ -246,6 +246,18 @@ def test_markdown_report_links_png_files(tmp_path, hyps):
     assert (tmp_path / "x.length.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def test_output_that_is_an_input_is_refused(tmp_path, hyps):
+    ref = write(tmp_path / "ref.en", REFS)
+    (tmp_path / "link.en").symlink_to(ref)
+    for output in (ref, tmp_path / "link.en"):
+        message = one_line_error(invoke("-r", ref, "-H", hyps[0], "-o", output))
+        assert f"{output} is the input {ref}; write to another file" in message
+    hyp = write(tmp_path / "hyp.md", REFS)
+    message = one_line_error(invoke("-r", ref, "-H", hyp, "--report", hyp))
+    assert f"{hyp} is the input {hyp}; write to another file" in message
+    assert ref.read_text(encoding="utf-8").splitlines() == REFS == hyp.read_text(encoding="utf-8").splitlines()
+
+
 def test_report_needs_md_or_html(tmp_path, hyps):
     message = one_line_error(invoke("-r", REF, "-H", hyps[0], "--report", tmp_path / "x.pdf"))
     assert "x.pdf" in message

@@ -111,7 +111,7 @@ def evaluate_command(
 
     if report and report.suffix.lower() not in REPORT_SUFFIXES:
         raise ConfigError(f"--report {report}: use a .md or .html file name")
-    check_output(output, report)
+    check_output(output, report, inputs=[reference, *(hypothesis or ()), source, docs])
     models = [model_options.settings(m) for m in model or ()]
     beside = report or output
     with Progress(None, "sentence", quiet, desc="translating") as progress:
