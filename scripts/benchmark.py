@@ -308,6 +308,12 @@ def forced_ct2_class():
     return ForcedCT2Translator
 
 
+def cpu_count() -> int:
+    from translate.backends.loading import cpu_count as available  # light: no torch, no ctranslate2
+
+    return available()
+
+
 # ---------------------------------------------------------------- one method, in its own process
 
 
@@ -417,7 +423,7 @@ def run_pipeline(args: argparse.Namespace, sentences: list[str]) -> dict[str, An
 
         threads = torch.get_num_threads()
     else:
-        threads = settings.threads or os.cpu_count()
+        threads = settings.threads or cpu_count()
     return {
         "import_s": round(imported, 3), "load_s": round(load_s, 3), "translate_s": round(translate_s, 3),
         "useful_tokens": tally.useful, "decoded": tally.decoded, "batches": tally.batches,
@@ -635,7 +641,7 @@ def contention(before: tuple[float, float, float], after: tuple[float, float, fl
     """The share of all CPUs that processes other than ours used between two readings."""
     wall = after[0] - before[0]
     foreign = (after[1] - before[1]) - (after[2] - before[2])
-    return max(0.0, foreign / (wall * (os.cpu_count() or 1))) if wall > 0 else 0.0
+    return max(0.0, foreign / (wall * cpu_count())) if wall > 0 else 0.0
 
 
 def wait_for_quiet(max_wait: float, threshold: float = 0.15) -> None:
@@ -663,7 +669,7 @@ def orchestrate(args: argparse.Namespace) -> list[dict[str, Any]]:
     methods = args.methods.split(",") if args.methods else METHODS["cuda" if args.device.startswith("cuda") else "cpu"]
     quantizations = sorted({compute_type_of(m) for m in methods if compute_type_of(m)})
     started = time.perf_counter()
-    log(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    log(f"load average at start: {os.getloadavg()[0]:.2f} on {cpu_count()} CPUs")
 
     for model in models[:-1]:
         child(args, "--prepare", model, "--quantizations", ",".join(quantizations))
@@ -804,7 +810,7 @@ def print_report(report: dict[str, Any]) -> None:
     print(f"  batches of {BASELINE_BATCH} in input order through model.generate, float32.")
     print("tokens/s counts useful target tokens; load time is not in it. 'ideal' = matmul peak / FLOPs per token;")
     print("'decoded' = rows x steps computed; 'guard' = outputs the guard would have retried; 'busy' = CPU share")
-    print("taken by other processes during the run (runs over 10% are repeated).")
+    print("taken by other processes during the run (runs over --max-contention, 10% by default, are repeated).")
     print(f"matmul peak (the higher of two readings, at the start and at the end): {describe_peak(peak)}; "
           f"{peak['threads']} threads")
     header = (f"{'model':<24} {'beam':>4} {'method':<26} {'tok/s':>8} {'sent/s':>7} {'x base':>7} "

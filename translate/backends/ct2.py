@@ -18,7 +18,6 @@ float32 weights greedy decoding gives the same tokens.
 from __future__ import annotations
 
 import math
-import os
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from translate.backends.loading import (
     STRICT_REPETITION_PENALTY,
     check_family,
     check_lengths,
+    cpu_count,
     default_batch,
     detect_family,
     nllb_code,
@@ -105,7 +105,7 @@ class CT2Translator(Translator):
             self.target_prefix = [nllb_code(settings.target_lang)]
             self.tokenizer.check_token(self.target_prefix[0], settings.model)
 
-        threads = settings.threads or (_cpu_count() if device == "cpu" else 0)
+        threads = settings.threads or (cpu_count() if device == "cpu" else 0)
         # One worker by default: on a 2-core CPU two workers on one thread each gained 0-10 %
         # tokens/s through the pipeline (opus-mt-ar-en shape, int8, greedy) for 50 % more memory.
         self.workers = settings.inter_threads
@@ -243,8 +243,3 @@ def _compute_type(requested: str, device: str, supported: set[str]) -> str:
     return compute_type
 
 
-def _cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1

@@ -70,6 +70,14 @@ def quiet_transformers() -> None:
     transformers.utils.logging.set_verbosity_error()
 
 
+def cpu_count() -> int:
+    """The CPUs this process may run on (its affinity, as a container or ``taskset`` sets it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
 def check_family(settings: Settings, family: str) -> None:
     """Refuse a model whose family is not the one the settings name (a preset's, or ``family =``)."""
     if settings.family is not None and settings.family != family:
