@@ -47,6 +47,7 @@ def test_a_model_given_as_an_option_beats_the_file_s(tmp_path, line):
     ("batch_tokens = 3000000000", "batch_tokens must be at most 2147483647, got 3000000000"),
     ('backend = "onnx"', "backend 'onnx' is not one of: transformers, ctranslate2"),
     ('source_lang = "fr"', "source_lang 'fr' is not one of: ar"),
+    ('compute_type = "int3"', "compute_type 'int3' is not one of: auto, float32, float16, bfloat16, int8,"),
     ("colour = 1", "unknown config key(s) colour; valid keys: backend"),
     ("beam_size = [", "not a valid TOML config"),
     ("max_length_ratio = nan", "max_length_ratio must be a finite number, got nan"),

@@ -64,7 +64,11 @@ class Settings:
 FIELDS = {f.name for f in dataclasses.fields(Settings)}
 TYPES = {name: get_args(hint) or (hint,) for name, hint in get_type_hints(Settings).items()}
 """The types each config key accepts (``None`` for the optional ones)."""
-CHOICES = {"backend": BACKENDS, "family": FAMILIES, "source_lang": ("ar",), "target_lang": ("en",)}
+COMPUTE_TYPES = ("auto", "float32", "float16", "bfloat16", "int8", "int8_float32", "int8_float16", "int8_bfloat16",
+                 "int16")
+"""Every compute type a backend knows; which ones run depends on the backend and the device."""
+CHOICES = {"backend": BACKENDS, "family": FAMILIES, "source_lang": ("ar",), "target_lang": ("en",),
+           "compute_type": COMPUTE_TYPES}
 LEAST = {"beam_size": 1, "max_sentence_tokens": 8, "batch_tokens": 0, "batch_size": 0, "threads": 0,
          "inter_threads": 1, "max_length_ratio": 0, "max_length_offset": 0}
 """The smallest value of each numeric key (0 means the backend's default for the batch keys
