@@ -11,6 +11,7 @@ import csv
 import dataclasses
 import importlib
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -298,6 +299,38 @@ def test_the_input_is_never_the_output(tmp_path, overwrite):
     assert source.read_bytes() == before
 
 
+def test_a_lock_file_removed_between_open_and_lock_is_not_the_one_locked(tmp_path, monkeypatch):
+    import fcntl
+
+    from translate.corpus_write import take_lock
+
+    path, real_flock, calls = tmp_path / "out.jsonl.lock", fcntl.flock, []
+
+    def flock_after_the_holder_left(file, flags):
+        if not calls:  # the run that held it closes: its file goes, and a third run makes a new one
+            path.unlink()
+            path.touch()
+        calls.append(flags)
+        return real_flock(file, flags)
+
+    monkeypatch.setattr(fcntl, "flock", flock_after_the_holder_left)
+    lock = take_lock(path, "busy")
+    assert len(calls) == 2 and os.path.samestat(os.fstat(lock.fileno()), os.stat(path))
+    lock.close()
+
+
+def test_a_file_system_without_locks_runs_unlocked(tmp_path, monkeypatch):
+    import errno
+    import fcntl
+
+    def no_locks(file, flags):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    summary, out = run(write_jsonl(tmp_path / "in.jsonl", make_rows(5)), tmp_path / "out.jsonl")
+    assert len(out) == 5 and not (tmp_path / "out.jsonl.lock").exists()
+
+
 def test_a_damaged_run_record_is_refused_and_the_chunks_kept(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
     with pytest.raises(Crash):
@@ -511,6 +544,20 @@ def test_corpus_command_refuses_changed_settings_in_one_line(cli, tmp_path):
     assert result.exit_code == 0  # a complete record whose output is gone starts afresh
     result = cli("corpus", source, "-o", tmp_path / "out.jsonl", "-m", "x/y", "--beam", "3")
     assert result.exit_code == 2 and result.output.startswith("error: ") and "--overwrite" in result.output
+
+
+def test_corpus_command_warns_where_the_output_cannot_be_locked(cli, tmp_path, monkeypatch):
+    import errno
+    import fcntl
+
+    def no_locks(file, flags):
+        raise OSError(errno.ENOSYS, "Function not implemented")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(3))
+    result = cli("corpus", source, "-o", tmp_path / "out.jsonl", "-m", "x/y")
+    assert result.exit_code == 0, result.output
+    assert "warning: " in result.stderr and "cannot lock files; start no other run on" in result.stderr
 
 
 def test_corpus_merge_command(cli, tmp_path):

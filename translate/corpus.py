@@ -102,7 +102,7 @@ class Run:
     complete: bool = False
     summary: Summary = field(init=False)
     lock: IO[bytes] | None = None
-    """``OUT.lock``, held from ``open_run`` until ``close``."""
+    """``OUT.lock``, held from ``open_run`` until ``close``; None where the system cannot lock."""
 
     def __post_init__(self) -> None:
         self.summary = Summary(self.output)
@@ -114,11 +114,14 @@ class Run:
         self.close()
 
     def close(self) -> None:
-        """Let another run take ``OUT`` (the lock file goes while it is still held)."""
+        """Let another run take ``OUT`` (the lock file goes while it is still held; a run that
+        opened it just before locks the file that stays, see ``take_lock``)."""
         if self.lock is not None:
-            self.lock_file.unlink(missing_ok=True)
-            self.lock.close()
-            self.lock = None
+            try:
+                self.lock_file.unlink(missing_ok=True)
+            finally:
+                self.lock.close()
+                self.lock = None
 
     @property
     def lock_file(self) -> Path:

@@ -8,6 +8,7 @@ leaves either the old file or the complete new one.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import tempfile
@@ -49,21 +50,42 @@ def prepare_output(path: Path) -> None:
         raise ConfigError(f"{path}: cannot write in {path.parent} ({exc.strerror}); choose another place") from None
 
 
+_NO_LOCKS = {errno.ENOSYS, errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL}
+"""What ``flock`` raises on a file system that does not lock (Lustre's ``noflock``, NFS without lockd)."""
+
+
 def take_lock(path: Path, busy: str) -> IO[bytes] | None:
     """An exclusive lock on ``path`` (created when missing), held while the returned file is
-    open; ``ConfigError(busy)`` when another process holds it. ``None`` where the system has
-    no ``flock`` (Windows): nothing is locked there."""
+    open; ``ConfigError(busy)`` when another process holds it. ``None`` where nothing can be
+    locked: no ``flock`` (Windows), or a file system that refuses it."""
     try:
         import fcntl
     except ImportError:
         return None
-    file = open(path, "ab")
+    for _ in range(3):
+        file = open(path, "ab")
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            file.close()
+            raise ConfigError(busy) from None
+        except OSError as exc:
+            file.close()
+            if exc.errno not in _NO_LOCKS:
+                raise
+            path.unlink(missing_ok=True)
+            return None
+        if _still_there(file, path):
+            return file
+        file.close()  # its holder removed it between our open and our lock: lock the new one
+    raise ConfigError(busy)
+
+
+def _still_there(file: IO[bytes], path: Path) -> bool:
     try:
-        fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        file.close()
-        raise ConfigError(busy) from None
-    return file
+        return os.path.samestat(os.fstat(file.fileno()), os.stat(path))
+    except FileNotFoundError:
+        return False
 
 
 @contextlib.contextmanager

@@ -18,6 +18,7 @@ from translate.cli.app import (
     limited_warnings,
     plural,
     reports_errors,
+    warn,
 )
 from translate.errors import ConfigError
 
@@ -106,6 +107,8 @@ def corpus_command(
         cache=cache, overwrite=overwrite,
     )
     with open_run(Source(source, dataset, dataset_config, split, encoding), output, settings, options) as run:
+        if run.lock is None and not quiet:
+            warn(f"{output}: this system cannot lock files; start no other run on {output} while this one lasts")
         if run.complete:
             summary = run.summary
         else:
