@@ -28,11 +28,13 @@ def test_precedence_defaults_preset_file_options(tmp_path):
     assert settings.batch_size == 0  # None leaves the default
 
 
-@pytest.mark.parametrize("line", ['model = "someone/other-model"', 'preset = "nllb-200-distilled-600M"'])
+@pytest.mark.parametrize("line", ['model = "someone/other-model"\nrevision = "abc123"\nfamily = "nllb"',
+                                  'preset = "nllb-200-distilled-600M"'])
 def test_a_model_given_as_an_option_beats_the_file_s(tmp_path, line):
     config = write(tmp_path, f"{line}\nbeam_size = 3\n")
     settings = resolve_settings(model="opus-mt-ar-en", config=config)
     assert (settings.model, settings.preset, settings.family) == ("Helsinki-NLP/opus-mt-ar-en", "opus-mt-ar-en", "marian")
+    assert settings.revision is None  # the file's revision pinned its own model
     assert settings.beam_size == 3  # the file's other settings still apply
 
 

@@ -88,9 +88,9 @@ def test_forced_encoding_that_fails_names_file_and_codec(tmp_path):
     assert str(path) in message and "utf-8" in message and "--encoding" in message
 
 
-@pytest.mark.parametrize("encoding", ["klingon", "rot13", "base64"])
+@pytest.mark.parametrize("encoding", ["klingon", "rot13", "base64", "undefined"])
 def test_an_unknown_or_non_text_encoding_is_a_config_error(encoding):
-    with pytest.raises(ConfigError, match=f"--encoding '{encoding}': not a known text encoding; e.g. utf-8"):
+    with pytest.raises(ConfigError, match=f"--encoding '{encoding}': not a (known|usable) text encoding; e.g. utf-8"):
         read_text(SEED, encoding=encoding)
 
 

@@ -110,6 +110,8 @@ def test_arabic_punctuation_glued_to_a_kept_span_reaches_english():
 def test_an_arabic_clitic_on_a_latin_name_leaves_a_space_in_english():
     (result,), fake = run([article(("body", "قال مسؤول لCNN إن الوضع هادئ."))])
     assert result.paragraphs[0].translation == "EN<قال مسؤول ل> CNN EN<إن الوضع هادئ.>"
+    (result,), _ = run([article(("body", "ذكرت BBC-عربي ذلك"))])
+    assert result.paragraphs[0].translation == "EN<ذكرت> BBCEN<-عربي ذلك>"  # joined as in the source
 
 
 def test_eastern_digits_reach_the_model_in_western_digits():

@@ -150,8 +150,10 @@ def resolve_settings(model: str | None = None, config: Path | None = None, **ove
             if model or not config:
                 raise
             raise ConfigError(f"{config}: {exc}") from None
-    # ``preset`` is only the base; a model named on the command line replaces the file's ``model``
-    values.update({k: v for k, v in file_values.items() if k != "preset" and not (model and k == "model")})
+    # ``preset`` is only the base; a model named on the command line replaces the file's model
+    # with what pins it (revision, family)
+    own = ("model", "revision", "family") if model and "model" in file_values else ()
+    values.update({k: v for k, v in file_values.items() if k != "preset" and k not in own})
     given = {k: v for k, v in overrides.items() if v is not None}
     unknown = sorted(set(given) - FIELDS)
     if unknown:

@@ -98,6 +98,8 @@ def text_codec(encoding: str) -> str:
         raise ConfigError(f"--encoding {encoding!r}: not a known text encoding; e.g. utf-8, cp1256, utf-16") from None
     except UnicodeDecodeError:  # a wide encoding (UTF-32) cannot decode one byte
         pass
+    except UnicodeError:  # "undefined", which decodes nothing
+        raise ConfigError(f"--encoding {encoding!r}: not a usable text encoding; e.g. utf-8, cp1256, utf-16") from None
     return codecs.lookup(encoding).name
 
 

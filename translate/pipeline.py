@@ -183,11 +183,9 @@ def _ends_in_english(kept: str) -> str:
 
 
 def _scripts_meet(before: Part, after: Part) -> bool:
-    """A translated part touches a kept part with letters (an Arabic clitic on a Latin name)."""
-    if bool(before.units) == bool(after.units):
-        return False
-    kept = after if before.units else before
-    return any(ch.isalpha() for ch in kept.source)
+    """A translated part and a kept one meet letter to letter (an Arabic clitic on a Latin
+    name: ``لCNN``); ``BBC-عربي`` keeps its hyphen's join."""
+    return bool(before.units) != bool(after.units) and before.source[-1].isalnum() and after.source[0].isalnum()
 
 
 def assemble_sentence(

@@ -142,6 +142,8 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise typer.Exit(BROKEN_PIPE_EXIT) from None
         except OSError as exc:  # the system refused: a full disk, a permission, a file gone
+            if os.environ.get("TRANSLATE_DEBUG"):
+                traceback.print_exc(file=sys.stderr)
             where = f"{exc.filename}: " if exc.filename else ""
             typer.echo(f"error: {where}{exc.strerror or first_line(exc)}", err=True)
             raise typer.Exit(1) from None

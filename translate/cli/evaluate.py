@@ -8,7 +8,17 @@ from typing import Annotated, Literal, Optional
 import typer
 
 from translate.cli import options as opt
-from translate.cli.app import Progress, app, check_output, examples, info, reports_errors, warn, write_output
+from translate.cli.app import (
+    Progress,
+    app,
+    check_output,
+    examples,
+    info,
+    limited_warnings,
+    reports_errors,
+    warn,
+    write_output,
+)
 from translate.errors import ConfigError
 
 DEFAULT_COMET = "Unbabel/wmt22-comet-da"
@@ -122,7 +132,7 @@ def evaluate_command(
             fields=Fields(id=id_field, text=text_field, doc=doc_field), level=level,  # type: ignore[arg-type]
             bootstrap=bootstrap, seed=seed,
             comet=comet_model or (DEFAULT_COMET if comet else None),
-            on_info=None if quiet else info, on_warning=None if quiet else warn, on_progress=progress.update,
+            on_info=None if quiet else info, on_warning=limited_warnings(quiet), on_progress=progress.update,
         )
     for message in () if quiet else result.warnings:
         warn(message)
