@@ -10,15 +10,7 @@ import typer
 
 from translate.cli import options as opt
 from translate.cli.app import (
-    Progress,
-    app,
-    check_output,
-    examples,
-    info,
-    limited_warnings,
-    plural,
-    reports_errors,
-    write_output,
+    Progress, app, check_output, examples, info, limited_warnings, plural, reports_errors, write_output,
 )
 from translate.article import HeadlineMode
 from translate.errors import InputError, UnsplittableError

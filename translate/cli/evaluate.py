@@ -9,15 +9,7 @@ import typer
 
 from translate.cli import options as opt
 from translate.cli.app import (
-    Progress,
-    app,
-    check_output,
-    examples,
-    info,
-    limited_warnings,
-    reports_errors,
-    warn,
-    write_output,
+    Progress, app, check_output, examples, info, limited_warnings, reports_errors, warn, write_output,
 )
 from translate.errors import ConfigError
 
