@@ -500,3 +500,11 @@ def test_duplicate_ids(tmp_path):
     ref = tmp_path / "dup.jsonl"
     ref.write_text("".join(json.dumps({"id": i % 3, "text": "x"}) + "\n" for i in range(4)))
     assert "dup.jsonl: duplicate ids, e.g. '0'" in one_line_error(invoke("-r", ref, "-H", ref))
+
+
+def test_a_source_line_too_long_for_any_splitting_names_the_file_and_line(tmp_path, tiny_marian_dir):
+    src = write(tmp_path / "src.ar", ["قال مسؤول اليوم.", "قال " + "ب" * 3000 + " اليوم."])
+    ref = write(tmp_path / "ref.en", ["An official said today.", "He said today."])
+    message = one_line_error(invoke("-s", src, "-r", ref, "-m", tiny_marian_dir, "--beam", 1, "-q",
+                                    "--save-dir", tmp_path / "hyps"))
+    assert f"{src}: line 2: too long for any splitting" in message

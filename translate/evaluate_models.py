@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from translate.config import Settings
-from translate.errors import BackendError, InputError
+from translate.errors import BackendError, InputError, UnsplittableError
 from translate.evaluate_inputs import Texts, join_by_doc
 
 
@@ -56,7 +56,11 @@ def translate_to_file(
 
     if on_info:
         on_info(f"{name}: translating {len(texts)} {key['unit']}s of {source.path} with {settings.model}")
-    translations = translate_texts(texts, settings=settings, on_progress=on_progress, on_warning=on_warning, on_message=on_info)
+    try:
+        translations = translate_texts(texts, settings=settings, on_progress=on_progress, on_warning=on_warning,
+                                       on_message=on_info)
+    except UnsplittableError as exc:  # "line N": the Nth text, a line of the source (or its Nth document)
+        raise InputError(f"{source.path}: {exc}") from None
     if len(translations) != len(texts):
         raise BackendError(f"{name}: {len(translations)} translations for {len(texts)} source texts")
     from translate.corpus_write import atomic_file, write_json
