@@ -169,9 +169,7 @@ def open_run(source: Source, output: Path, settings: Settings, options: Options 
     The run holds ``OUT.lock`` until it is closed (``with open_run(...) as run:``)."""
     check_source(source, options.fields.text, options.fields.keep)
     output_format(output)
-    if source.path is not None and output.exists() and output.samefile(source.path):
-        raise ConfigError(f"{output} is the input; write the translations to another file")
-    prepare_output(output)
+    prepare_output(output, [source.path])
     record = json.loads(json.dumps(describe(source, settings, options)))  # as it reads back from disk
     run = Run(source, output, settings, options, record)
     run.lock = take_lock(run.lock_file, f"{output} is being written by another run (it holds {run.lock_file}); "

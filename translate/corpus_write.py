@@ -12,7 +12,7 @@ import errno
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -32,9 +32,14 @@ def output_format(path: Path) -> str:
         ) from None
 
 
-def prepare_output(path: Path) -> None:
-    """Make sure ``path`` can be written: a file name, its folder created when missing and
-    writable (a file is written beside it first); a device such as /dev/null is written as it is."""
+def prepare_output(path: Path, inputs: Sequence[Path | str | None] = ()) -> None:
+    """Make sure ``path`` can be written: a file name, none of the ``inputs`` (``-``: stdin), its
+    folder created when missing and writable (a file is written beside it first); a device such
+    as /dev/null is written as it is."""
+    for given in inputs:
+        if given is not None and str(given) != "-" and path.is_file() and Path(given).is_file() \
+                and path.samefile(given):
+            raise ConfigError(f"{path} is the input {given}; write to another file")
     if path.is_dir():
         raise ConfigError(f"{path} is a folder; give a file name to write")
     try:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from translate.errors import ConfigError, TranslateError, first_line
+from translate.errors import TranslateError, first_line
 
 MAX_WARNINGS = 20
 """Warnings shown per command; a note says when more were left out."""
@@ -193,13 +193,8 @@ def check_output(*outputs: Path | None, inputs: Sequence[Path | str | None] = ()
     from translate.corpus_write import prepare_output
 
     for output in outputs:
-        if output is None or str(output) == "-":
-            continue
-        prepare_output(output)
-        for given in inputs:
-            if given is not None and str(given) != "-" and output.is_file() and Path(given).is_file() \
-                    and output.samefile(given):
-                raise ConfigError(f"{output} is the input {given}; write to another file")
+        if output is not None and str(output) != "-":
+            prepare_output(output, inputs)
 
 
 def write_output(text: str, output: Path | None) -> None:

@@ -42,7 +42,8 @@ ComputeType = Annotated[
     ),
 ]
 Beam = Annotated[
-    Optional[int], typer.Option("--beam", min=LEAST["beam_size"], metavar="N", help="Beam size, 1 = greedy. Default: the preset's (4).")
+    Optional[int],
+    typer.Option("--beam", min=LEAST["beam_size"], metavar="N", help="Beam size, 1 = greedy. Default: the preset's (4)."),
 ]
 Revision = Annotated[
     Optional[str], typer.Option("--revision", metavar="REV", help="Model revision (branch, tag or commit).")
