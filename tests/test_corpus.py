@@ -212,6 +212,21 @@ def test_a_row_too_long_for_any_splitting_is_an_error_row(tmp_path):
     assert [r["row"] for r in out] == [0, 1, 3, 4, 5] and summary.failed == 1
 
 
+def test_a_row_too_long_after_translated_windows_leaves_the_counts_of_a_run_without_it(tmp_path):
+    rows = make_rows(6)
+    bad = dict(rows[4], text="كلمة" * 400 + ".")
+    def counted(rows, name):
+        translator = TooLongTranslator(max_input_tokens=20)
+        translator.count_tokens = lambda texts: [len(t.split()) + len(t) // 40 + 1 for t in texts]
+        summary, _ = run(write_jsonl(tmp_path / f"{name}.jsonl", rows), tmp_path / f"{name}.out.jsonl", translator,
+                         window=2)
+        return summary, translator
+    with_bad, translator = counted(rows[:4] + [bad] + rows[5:], "bad")
+    without, reference = counted(rows[:4] + rows[5:], "good")
+    assert (with_bad.sentences, with_bad.cache_hits) == (without.sentences, without.cache_hits)
+    assert translator.calls == reference.calls
+
+
 def test_the_disk_cache_serves_a_second_run(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(15))
     cache = tmp_path / "sentences.sqlite"

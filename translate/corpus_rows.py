@@ -20,7 +20,7 @@ from translate.corpus_io import Record
 from translate.errors import ConfigError, InputError, UnsplittableError
 from translate.io import add_title, read_article
 from translate.normalize import normalize_text
-from translate.pipeline import plan_article, translate_articles
+from translate.pipeline import SentencePlan, plan_article, translate_planned
 from translate.types import Article, Notify, TranslatedArticle
 
 Count = Callable[[int], None]
@@ -136,50 +136,31 @@ def translate_chunk(
 ) -> list[dict[str, Any]]:
     """The output rows and error rows (``{"row", "id", "error"}``) of a chunk, in input order.
 
-    Sentences of ``window`` articles are batched together. When the backend refuses a
-    batch, the articles holding a piece too long for any splitting become error rows and
-    the others are translated again (mostly from the cache).
+    Every article is planned first: one holding a piece too long for any splitting is an
+    error row before anything is translated. Sentences of ``window`` articles are then
+    batched together.
     """
     lines: list[dict[str, Any]] = []
-    articles: dict[int, Article] = {}
+    planned: dict[int, tuple[Article, list[SentencePlan]]] = {}
     for record in records:
         article = to_article(record, fields)
         if isinstance(article, Article):
-            articles[record.row] = article
-        else:
-            lines.append(error_row(record, fields, article))
-            if on_rows:
-                on_rows(1)
-
-    reported = 0
-
-    def translate(todo: dict[int, Article]) -> dict[int, TranslatedArticle]:
-        nonlocal reported
-        results = {}
-        for row, result in zip(todo, translate_articles(
-            todo.values(), translator, settings, cache=cache, window=window,
-            keep_boilerplate=keep_boilerplate, on_progress=on_sentences, on_warning=on_warning,
-        )):
-            results[row] = result
-            if on_rows and len(results) > reported:
-                on_rows(1)
-                reported += 1
-        return results
-
-    try:
-        results = translate(articles)
-    except UnsplittableError:  # find the articles that hold a piece too long for any splitting
-        for row, article in list(articles.items()):
-            try:
-                plan_article(article, translator, settings, None)
+            try:  # planned first, so that a piece too long for any splitting is an error row before any work
+                planned[record.row] = (article, plan_article(article, translator, settings, on_warning))
+                continue
             except UnsplittableError as exc:
-                record = next(r for r in records if r.row == row)
-                lines.append(error_row(record, fields, str(exc)))
-                del articles[row]
-                if on_rows:
-                    on_rows(1)
-        results = translate(articles)
-    for record in records:
-        if record.row in results:
-            lines.append(output_row(record, results[record.row], fields, segments))
+                article = str(exc)
+        lines.append(error_row(record, fields, article))
+        if on_rows:
+            on_rows(1)
+
+    translated = translate_planned(
+        planned.values(), translator, settings, cache=cache, window=window,
+        keep_boilerplate=keep_boilerplate, on_progress=on_sentences, on_warning=on_warning,
+    )
+    by_row = {record.row: record for record in records}
+    for row, result in zip(planned, translated, strict=True):
+        lines.append(output_row(by_row[row], result, fields, segments))
+        if on_rows:
+            on_rows(1)
     return sorted(lines, key=lambda line: line["row"])

@@ -65,15 +65,37 @@ def translate_articles(
     (or pieces of long ones) done: those found in the cache as a window starts, then each
     batch's; ``on_warning`` one line per long-sentence split, retry or changed number.
     """
+    planned = ((article, plan_article(article, translator, settings, on_warning)) for article in articles)
+    return translate_planned(
+        planned, translator, settings, cache=cache, window=window, keep_boilerplate=keep_boilerplate,
+        on_progress=on_progress, on_warning=on_warning,
+    )
+
+
+def translate_planned(
+    planned: Iterable[tuple[Article, list[SentencePlan]]],
+    translator: Translator,
+    settings: Settings,
+    *,
+    cache: SentenceCache | None = None,
+    window: int = 64,
+    keep_boilerplate: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+    on_warning: Notify | None = None,
+) -> Iterator[TranslatedArticle]:
+    """``translate_articles`` for articles already planned (``plan_article``), each with its plan;
+    planning is where a piece too long for any splitting is found, so a caller that plans
+    first can set such an article aside before anything is translated."""
     cache = cache if cache is not None else MemoryCache()
-    iterator = iter(articles)
-    while chunk := list(islice(iterator, window)):
-        started = time.perf_counter()
-        plans = [plan_article(a, translator, settings, on_warning) for a in chunk]
-        units = [u for plan in plans for sentence in plan for part in sentence.parts for u in part.units]
+    iterator = iter(planned)
+    while True:
+        started = time.perf_counter()  # a lazily planned window's planning counts too
+        if not (chunk := list(islice(iterator, window))):
+            return
+        units = [u for _, plan in chunk for sentence in plan for part in sentence.parts for u in part.units]
         outputs = translate_units(units, translator, settings, cache, on_progress, on_warning)
         elapsed = time.perf_counter() - started
-        for article, plan in zip(chunk, plans):
+        for article, plan in chunk:
             sentences = [assemble_sentence(s, outputs, on_warning) for s in plan]
             yield build_article(
                 article, plan, sentences, translator.info, keep_boilerplate,
