@@ -227,6 +227,17 @@ def test_a_row_too_long_after_translated_windows_leaves_the_counts_of_a_run_with
     assert translator.calls == reference.calls
 
 
+def test_ids_that_are_not_strings_are_written_as_json(tmp_path):
+    rows = make_rows(5)
+    for row, value in zip(rows, [7, 2.5, True, {"site": "x", "n": 1}, ["a", 1]]):
+        row["id"] = value
+    rows[1]["text"] = ""
+    _, out = run(write_jsonl(tmp_path / "in.jsonl", rows), tmp_path / "out.jsonl")
+    (error,) = read_jsonl(tmp_path / "out.jsonl.errors.jsonl")
+    assert error["id"] == "2.5"
+    assert [r["id"] for r in out] == ["7", "true", '{"site": "x", "n": 1}', '["a", 1]']
+
+
 def test_the_disk_cache_serves_a_second_run(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(15))
     cache = tmp_path / "sentences.sqlite"

@@ -114,6 +114,17 @@ def test_jsonl_matched_by_id_equals_text(tmp_path, hyps):
     assert by_id.segments[3]["id"] == "s3"
 
 
+def test_ids_that_are_json_numbers_pair_with_the_corpus_output_text_ids(tmp_path, hyps):
+    hyp = hyps[0].read_text(encoding="utf-8").splitlines()
+    ref_jsonl = tmp_path / "ref.jsonl"
+    ref_jsonl.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(REFS)))
+    out = tmp_path / "out.jsonl"  # as translate corpus writes ids
+    out.write_text("".join(json.dumps({"id": str(i), "text": t}) + "\n" for i, t in reversed(list(enumerate(hyp)))))
+    by_id = evaluate(ref_jsonl, [out], bootstrap=0).systems[0]
+    by_line = evaluate(REF, [hyps[0]], bootstrap=0).systems[0]
+    assert {k: s.score for k, s in by_id.scores.items()} == {k: s.score for k, s in by_line.scores.items()}
+
+
 # --- several systems, bootstrap -----------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from translate.batching import SentenceCache
 from translate.config import Settings
 from translate.corpus_io import Record
 from translate.errors import ConfigError, InputError, UnsplittableError
-from translate.io import add_title, read_article
+from translate.io import add_title, id_text, read_article
 from translate.normalize import normalize_text
 from translate.pipeline import SentencePlan, plan_article, translate_planned
 from translate.types import Article, Notify, TranslatedArticle
@@ -100,7 +100,7 @@ def to_article(record: Record, fields: Fields) -> Article | str:
 
 def _row_id(record: Record, fields: Fields) -> str:
     value = (record.data or {}).get(fields.id)
-    return str(record.row) if value is None else str(value)
+    return str(record.row) if value is None else id_text(value)
 
 
 def error_row(record: Record, fields: Fields, reason: str) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from translate.errors import InputError
+from translate.io import id_text
 
 TEXT_FIELDS = ("translation", "text")
 """Tried in this order when no text field is given."""
@@ -98,7 +99,8 @@ def _from_records(path: str, records: list[dict[str, Any]], fields: Fields) -> T
     names = (fields.text or next((f for f in TEXT_FIELDS if f in records[0]), TEXT_FIELDS[0])).split(",")
 
     def column(name: str, option: str | None) -> tuple[str, ...] | None:
-        """The field's values as strings; None where no record has it and no ``option`` asked for it."""
+        """The field's values as text (``id_text``); None where no record has it and no ``option``
+        asked for it."""
         missing = [n for n, r in enumerate(records, 1) if r.get(name) is None]
         if len(missing) == len(records):
             if option is None:
@@ -108,7 +110,7 @@ def _from_records(path: str, records: list[dict[str, Any]], fields: Fields) -> T
             )
         if missing:
             raise InputError(f"{path}: record {missing[0]} has no {name!r} field ({len(missing)} of {len(records)})")
-        return tuple(str(r[name]) for r in records)
+        return tuple(id_text(r[name]) for r in records)
 
     texts = [_text(path, number, record, names) for number, record in enumerate(records, 1)]
     ids = column(fields.id or "id", "--id-field" if fields.id else None)

@@ -181,6 +181,12 @@ def pick_string(record: dict[str, Any], keys: tuple[str, ...], name: str) -> str
     return record[key]
 
 
+def id_text(value: Any) -> str:
+    """A record's id as text: a string as it is, any other JSON value as JSON (``5``, ``true``,
+    ``{"n": 1}``), so that ids read the same in every output and pair alike in ``evaluate``."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+
+
 def parse_record(text: str, *, name: str, id: str = "", headline: str = "auto") -> Article:
     """A JSON article: ``title``/``headline`` becomes the headline, ``text``/``body`` is detected.
 
