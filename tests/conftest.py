@@ -28,6 +28,17 @@ TINY_MODEL = {"init_std": 1.0}
 """Tiny models get large random weights so that their outputs differ from input to input."""
 
 
+@pytest.fixture(autouse=True)
+def exit_as_an_exception(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command interrupted by Ctrl-C ends with ``os._exit`` (``exit_at_once``); run in
+    this process by ``CliRunner``, it raises ``SystemExit`` instead of ending pytest."""
+
+    def exit_(code: int) -> None:
+        raise SystemExit(code)
+
+    monkeypatch.setattr(os, "_exit", exit_)
+
+
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return FIXTURES

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from translate.backends import hf as hf_backend
 from translate.backends import load_translator
-from translate.backends.ct2 import BATCH_DEFAULTS, CT2Translator
+from translate.backends.ct2 import BATCH_DEFAULTS, CT2Translator, Pending
 from translate.backends.loading import default_batch
 from translate.backends.model_tokenizers import TransformersTokenizer, load_tokenizer
 from translate.cli import app
@@ -103,6 +103,27 @@ def test_batches_in_flight_come_back_in_order_with_the_same_translations(tiny_ma
     assert [[t.text for t in outputs] for outputs in many.translate_batches(batches)] == expected
     # fewer batches than workers: each batch is shared out among them
     assert [t.text for t in many.translate(SOURCES)] == [t.text for t in one.translate(SOURCES)]
+
+
+class LateResult:
+    """An ``AsyncTranslationResult`` that is ready after a few looks; ``result()`` before
+    that would block Python, out of reach of Ctrl-C."""
+
+    def __init__(self, looks: int) -> None:
+        self.looks = looks
+
+    def done(self) -> bool:
+        self.looks -= 1
+        return self.looks < 0
+
+    def result(self) -> str:
+        assert self.looks < 0, "result() called before done(): a wait Ctrl-C cannot interrupt"
+        return "ready"
+
+
+def test_waiting_for_results_never_blocks_in_result(tiny_marian_dir):
+    translator = load(tiny_marian_dir)
+    assert translator._wait(Pending([], [], [LateResult(3), LateResult(0), LateResult(2)])) == ["ready"] * 3
 
 
 def test_one_worker_by_default(tiny_marian_dir):

@@ -32,10 +32,11 @@ def write_corpus(path: Path, rows: list[dict], bad: dict[int, bytes]) -> Path:
     return path
 
 
-def command(model: Path, source: Path, output: Path, config: Path) -> list[str]:
+def command(model: Path, source: Path, output: Path, config: Path, backend: str = "transformers") -> list[str]:
     return [
         sys.executable, "-m", "translate.cli", "corpus", str(source), "-o", str(output), "-m", str(model),
         "--config", str(config), "--beam", "1", "--device", "cpu", "--threads", "1", "--chunk-size", "20", "-q",
+        "--backend", backend,
     ]
 
 
@@ -73,12 +74,15 @@ def test_sigkill_mid_run_then_resume_gives_every_row_once_as_uninterrupted(tiny_
 
 
 @pytest.mark.slow
-def test_ctrl_c_is_one_line_even_when_quiet_and_the_run_resumes(tiny_marian_dir, tmp_path):
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_ctrl_c_is_one_line_even_when_quiet_and_the_run_resumes(tiny_marian_dir, tmp_path, monkeypatch, backend):
+    monkeypatch.setenv("TRANSLATE_CACHE", str(tmp_path / "ct2-cache"))
     source = write_corpus(tmp_path / "in.jsonl", make_rows(160), {})
     config = tmp_path / "fast.toml"
     config.write_text(FAST)
     output = tmp_path / "out.jsonl"
-    process = subprocess.Popen(command(tiny_marian_dir, source, output, config), stderr=subprocess.PIPE, text=True)
+    run = command(tiny_marian_dir, source, output, config, backend)
+    process = subprocess.Popen(run, stderr=subprocess.PIPE, text=True)
     first_chunk = tmp_path / "out.jsonl.parts" / "00000000.jsonl"
     deadline = time.monotonic() + 120
     while not first_chunk.exists() and process.poll() is None and time.monotonic() < deadline:
@@ -89,6 +93,6 @@ def test_ctrl_c_is_one_line_even_when_quiet_and_the_run_resumes(tiny_marian_dir,
     assert process.returncode == 130
     assert stderr == "error: interrupted; the chunks committed so far are kept: rerun the same command to resume\n"
     assert not (tmp_path / "out.jsonl.lock").exists()
-    resumed = subprocess.run(command(tiny_marian_dir, source, output, config), capture_output=True, text=True)
+    resumed = subprocess.run(run, capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     assert len(list(read_jsonl(output))) == 160

@@ -18,6 +18,7 @@ float32 weights greedy decoding gives the same tokens.
 from __future__ import annotations
 
 import math
+import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -57,6 +58,11 @@ Measured with ``scripts/benchmark.py --tune`` (opus-mt-ar-en shape, int8, 2-core
 greedy 603/642/683/700 tokens/s at 1024/2048/3072/4096 cells, peak RSS 242/356/434/518 MB;
 beam 4 171/206/219/182 tokens/s at 256/512/1024/2048 cells. 3072 keeps the peak RSS near half
 of the transformers baseline's."""
+
+
+POLL_S = 0.005
+"""How often a wait for CTranslate2's results looks whether they are there: the workers
+have the next batch meanwhile, so only the last batch of a job waits this long for Python."""
 
 
 @dataclass(frozen=True)
@@ -192,8 +198,15 @@ class CT2Translator(Translator):
         ]
 
     def _wait(self, pending: Pending) -> list[Any]:
-        """The batch's ``TranslationResult``s, once CTranslate2 has them all."""
+        """The batch's ``TranslationResult``s, once CTranslate2 has them all.
+
+        Waited for by polling: blocked in ``result()``, Python could not act on Ctrl-C
+        before the whole batch was decoded (a minute for a large beam-search batch).
+        """
         try:
+            for result in pending.results:
+                while not result.done():
+                    time.sleep(POLL_S)
             return [r.result() for r in pending.results]
         except RuntimeError as exc:
             raise self._failure(exc) from None

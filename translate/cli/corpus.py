@@ -14,6 +14,7 @@ from translate.cli.app import (
     Progress,
     app,
     examples,
+    exit_at_once,
     info,
     limited_warnings,
     plural,
@@ -106,26 +107,26 @@ def corpus_command(
         chunk_size=chunk_size, window=window, segments=segments, keep_boilerplate=keep_boilerplate,
         cache=cache, overwrite=overwrite,
     )
-    with open_run(Source(source, dataset, dataset_config, split, encoding), output, settings, options) as run:
-        if run.lock is None and not quiet:
-            warn(f"{output}: this system cannot lock files; start no other run on {output} while this one lasts")
-        if run.complete:
-            summary = run.summary
-        else:
-            if run.done_rows and not quiet:
-                info(f"resuming {output}: {plural(run.done_rows, 'row')} already done")
-            translator = load_translator(settings, on_message=None if quiet else info)
-            total = None if run.total is None else max(0, run.total - run.done_rows)
-            try:
+    try:
+        with open_run(Source(source, dataset, dataset_config, split, encoding), output, settings, options) as run:
+            if run.lock is None and not quiet:
+                warn(f"{output}: this system cannot lock files; start no other run on {output} while this one lasts")
+            if run.complete:
+                summary = run.summary
+            else:
+                if run.done_rows and not quiet:
+                    info(f"resuming {output}: {plural(run.done_rows, 'row')} already done")
+                translator = load_translator(settings, on_message=None if quiet else info)
+                total = None if run.total is None else max(0, run.total - run.done_rows)
                 with Progress(total, "article", quiet, desc="translating") as progress:
                     summary = translate_corpus(
                         run, translator, on_rows=progress.update,
                         on_sentences=_sentence_rate(progress), on_warning=limited_warnings(quiet),
                     )
-            except KeyboardInterrupt:  # one line, even when quiet: the run did not finish
-                typer.echo("error: interrupted; the chunks committed so far are kept: rerun the same command "
-                           "to resume", err=True)
-                raise typer.Exit(INTERRUPTED_EXIT) from None
+    except KeyboardInterrupt:  # one line, even when quiet: the run did not finish (the lock is released)
+        typer.echo("error: interrupted; the chunks committed so far are kept: rerun the same command "
+                   "to resume", err=True)
+        exit_at_once(INTERRUPTED_EXIT)
     if not quiet:
         info(_describe(summary))
     if summary.failed:
