@@ -12,6 +12,7 @@ from translate.article import (
     looks_like_subheading,
 )
 from translate.errors import ConfigError
+from translate.normalize import normalize_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED_HEADLINE = "روسيا وكوريا الشمالية.. العلاقات نحو «حقبة جديدة من الازدهار»"
@@ -147,6 +148,45 @@ def test_crlf_and_blank_lines_keep_line_numbers():
     text = "عنوان الخبر الرئيسي اليوم\r\n\r\nفقرة أولى من نص الخبر تنتهي هنا.\r\n"
     article = detect_structure(text)
     assert roles_by_line(article) == [(1, "headline"), (3, "body")]
+
+
+def test_line_separators_inside_a_paragraph_keep_it_whole_and_the_line_numbers():
+    text = "عنوان الخبر الرئيسي اليوم\n\nفقرة أولى\u2028تكملها هذه الكلمات هنا.\n\nفقرة ثانية من نص الخبر تنتهي هنا.\n"
+    article = detect_structure(normalize_text(text))
+    assert roles_by_line(article) == [(1, "headline"), (3, "body"), (5, "body")]
+    assert article.blocks[1].text == "فقرة أولى تكملها هذه الكلمات هنا."
+
+
+LEAD = "أعلنت الحكومة اليوم عن خطة جديدة لدعم الاقتصاد الوطني بقيمة خمسة مليارات دولار."
+
+
+@pytest.mark.parametrize("paragraph", [
+    "وطلبت الجمعية من المتبرعين تحويل المبالغ إلى الحساب SA0380000000608010167519 لدى البنك الأهلي قبل "
+    "نهاية الشهر الجاري، مؤكدة أن كل التبرعات ستصل.",
+    "أطلقت الشركة نموذج GPT-4-Turbo-2024-04-09 الجديد.",
+])
+def test_a_paragraph_holding_a_long_code_is_content_not_a_tracking_blob(paragraph):
+    article = detect_structure(f"عنوان الخبر الرئيسي اليوم\n\n{LEAD}\n\n{paragraph}\n")
+    assert [b.role for b in article.blocks] == ["headline", "body", "body"]
+
+
+def test_a_lead_that_opens_with_a_byline_word_is_body_and_a_byline_is_dropped():
+    lead = "كتب الرئيس على منصة إكس: سنعزز التعاون."
+    article = detect_structure(f"الرئيس يزور فرنسا اليوم\n\nبقلم: محمد علي\n\n{lead}\n\n{LEAD}\n")
+    assert [(b.role, b.text) for b in article.blocks][1:3] == [("boilerplate", "بقلم: محمد علي"), ("body", lead)]
+
+
+def test_a_two_word_headline_right_before_the_body_is_the_headline():
+    article = detect_structure(f"اخبار لايف\n\nزلزال مدمر\n\n{LEAD}\n")
+    assert [b.role for b in article.blocks] == ["boilerplate", "headline", "body"]
+    assert article.headline.text == "زلزال مدمر"
+    assert detect_structure(f"سياسة\n\n{LEAD}\n").headline is None
+
+
+def test_list_items_are_body_not_subheadings():
+    items = ["- خفض الضرائب على الشركات الصغيرة", "• دعم الصادرات الزراعية"]
+    article = detect_structure("\n".join(["عنوان الخبر الرئيسي اليوم", LEAD, "وتشمل الإجراءات:", *items, LEAD]))
+    assert [b.role for b in article.blocks] == ["headline"] + ["body"] * 5
 
 
 def test_empty_text_has_no_blocks():

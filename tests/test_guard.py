@@ -22,3 +22,13 @@ def test_normal_sentences_pass(text):
 def test_runaway_length_is_a_problem():
     assert find_problem("قال", "x" * 200) == "too-long"
     assert find_problem("وصل بوتين إلى بيونغ يانغ", "Putin arrived in Pyongyang") is None
+
+
+@pytest.mark.parametrize("output", ["ظظظظظظظظظظظظ", "The وسوسوسوسوسوسوسوس talks", "hahahahahahahahaha"])
+def test_a_loop_inside_a_word_is_repetition(output):
+    assert find_problem("وصل بوتين إلى بيونغ يانغ اليوم", output) == "repetition"
+
+
+@pytest.mark.parametrize("output", ["It cost 100000000 dollars.", "Mississippi", "Zzz... the meeting ended."])
+def test_repeated_digits_and_real_words_are_not_loops(output):
+    assert find_problem("وصل بوتين إلى بيونغ يانغ اليوم", output) is None

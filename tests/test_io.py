@@ -176,6 +176,15 @@ def test_json_record_with_title_and_text():
     assert article.headline.text == "الأمم المتحدة تحذر من تفاقم الأزمة الإنسانية في السودان"
 
 
+def test_a_page_that_opens_with_a_brace_is_text_but_json_stays_json():
+    page = "{عاجل} الحكومة تعلن خطة جديدة اليوم\n\nأعلنت الحكومة اليوم عن خطة جديدة لدعم الاقتصاد.\n"
+    assert parse_article(page, name="p.txt").headline.text == "{عاجل} الحكومة تعلن خطة جديدة اليوم"
+    with pytest.raises(InputError, match="invalid JSON"):
+        parse_article('{"title": "عنوان", ', name="stdin")
+    with pytest.raises(InputError, match="invalid JSON"):
+        parse_article("{عاجل}", name="p.json")
+
+
 def test_json_record_with_headline_and_body():
     text = json.dumps({"headline": "عنوان  الخبر", "body": "اخبار لايف\nفقرة تنتهي بنقطة."}, ensure_ascii=False)
     article = parse_article(text, name="r.json", id="r")

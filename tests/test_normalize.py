@@ -19,12 +19,12 @@ from translate.normalize import extract_numbers, missing_numbers, normalize_text
         ("a\u00a0b\u2009c\u202fd\u3000e\u2003f", "a b c d e f"),
         ("كلمة   \t  أخرى", "كلمة أخرى"),
         ("  سطر أول  \n\t سطر ثان \t", "سطر أول\nسطر ثان"),
-        ("أ\r\nب\rج\u2028د\u2029هـ", "أ\nب\nج\nد\nه"),
+        ("أ\r\nب\rج\u2028د\u2029هـ\x0bو\x0cي\x85ن", "أ\nب\nج د ه و ي ن"),
         ("فقرة\n\n\nفقرة", "فقرة\n\n\nفقرة"),
         ("soft\u00adhyphen", "softhyphen"),
     ],
     ids=["lrm-rlm", "embeddings-isolates-alm", "zero-width", "bom", "zwnj-zwj-kept", "tatweel",
-         "unicode-spaces", "space-runs", "line-ends", "line-breaks", "blank-lines-kept", "soft-hyphen"],
+         "unicode-spaces", "space-runs", "line-ends", "soft-breaks-are-spaces", "blank-lines-kept", "soft-hyphen"],
 )
 def test_normalize_text(text, expected):
     assert normalize_text(text) == expected

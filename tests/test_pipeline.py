@@ -145,3 +145,9 @@ def test_degenerate_output_is_retried_strictly():
 def test_empty_article_gives_empty_result():
     (result,), fake = run([Article("e", ())])
     assert result.headline is None and result.paragraphs == () and fake.calls == []
+
+
+def test_a_list_bullet_reaches_the_translation_unchanged():
+    (result,), translator = run([article(("body", "وتشمل الإجراءات:"), ("body", "- خفض الضرائب على الشركات"))])
+    assert result.paragraphs[1].translation == "- EN<خفض الضرائب على الشركات>"
+    assert ["خفض الضرائب على الشركات"] in [[t for t in call if "خفض" in t] for call in translator.calls]

@@ -95,6 +95,12 @@ def test_numbers_and_arabic_are_not_protected(text):
     assert protected_spans(text) == []
 
 
+@pytest.mark.parametrize("text", ["- خفض الضرائب", "• دعم الصادرات"])
+def test_a_list_bullet_is_kept(text):
+    assert protected_spans(text) == [(0, 1)]
+    assert protected_spans("خفض - الضرائب") == []
+
+
 def test_split_protected_pieces():
     text = 'قالت "BBC": الخبر aXA6IDJhMDI6NDc4MDphOjE0NTE6MDoxN2IzOjljNmY6MiA= جزيرة GB.'
     pieces = [(text[s:e], p) for s, e, p in split_protected(text)]

@@ -13,6 +13,7 @@ import re
 from typing import Literal, get_args
 
 from translate.errors import ConfigError
+from translate.protect import LIST_MARKER
 from translate.types import Article, Block, Role
 
 HeadlineMode = Literal["auto", "first-line", "none"]
@@ -144,6 +145,8 @@ def is_boilerplate(line: str) -> bool:
         return True
     if words <= MAX_CHROME_OPENER_WORDS and _starts_with_any(folded, _CHROME_OPENERS):
         return True
+    if looks_like_paragraph(line):  # an IBAN or a long product code in a sentence is content
+        return False
     return (words < PARAGRAPH_WORDS and has_copyright(line)) or has_tracking_token(line)
 
 
@@ -165,7 +168,10 @@ def is_dateline(line: str) -> bool:
 
 
 def is_byline(line: str) -> bool:
-    return _word_count(line) <= 10 and _starts_with_any(fold(line), _BYLINE_OPENERS)
+    """``بقلم: محمد علي``, ``By Jane Doe``: short, opening with a byline word, not a sentence
+    (``كتب الرئيس على منصة إكس: سنعزز التعاون.`` is a lead)."""
+    return (_word_count(line) <= 10 and _starts_with_any(fold(line), _BYLINE_OPENERS)
+            and not looks_like_paragraph(line))
 
 
 def is_page_meta(line: str) -> bool:
@@ -189,9 +195,10 @@ def looks_like_headline(line: str) -> bool:
 
 
 def looks_like_subheading(line: str) -> bool:
-    """Short, with no final stop; a subheading only where the article has body text."""
+    """Short, with no final stop, not a list item; a subheading only where the article has body text."""
     short = _word_count(line) <= MAX_SUBHEADING_WORDS
-    return short and _last_char(line) not in SUBHEADING_STOPS and not is_boilerplate(line)
+    return (short and _last_char(line) not in SUBHEADING_STOPS and not LIST_MARKER.match(line)
+            and not is_boilerplate(line))
 
 
 def looks_like_paragraph(line: str) -> bool:
@@ -201,15 +208,25 @@ def looks_like_paragraph(line: str) -> bool:
 
 
 def find_headline(lines: list[str], mode: str) -> int | None:
-    """Index of the headline: the first headline-like line before any body text (auto mode)."""
+    """Index of the headline (auto mode): the first headline-like line before any body text;
+    without one, a two-word line that is the last before the body and no known label
+    (``زلزال مدمر``: a short headline is not lost, a label at worst translated)."""
     if mode != "auto":
         return 0 if mode == "first-line" and lines else None
+    short = None
     for i, line in enumerate(lines):
         if looks_like_headline(line):
             return i
         if not (is_boilerplate(line) or is_page_meta(line) or is_site_label(line)):
-            return None
+            return short
+        short = i if is_short_headline(line) else None
     return None
+
+
+def is_short_headline(line: str) -> bool:
+    return (_word_count(line) == MIN_HEADLINE_WORDS - 1 and _last_char(line) not in HEADLINE_STOPS
+            and not (is_boilerplate(line) or is_page_meta(line))
+            and not _starts_with_any(fold(line), _SITE_LABEL_OPENERS + _HOME_LABELS))
 
 
 def mark_header(lines: list[str], roles: list[Role | None], mode: str) -> int:

@@ -11,14 +11,19 @@ MAX_CHAR_RATIO = 3.0
 MIN_REPEATS = 4
 """An n-gram (n <= 4) repeated this many times in a row is a repetition loop."""
 
+MIN_LETTER_REPEATS = 8
+"""A unit of one to four letters this many times in a row (``ظظظظظظظظ``, ``hahahahahahahaha``)
+is a repetition loop inside a word."""
+
 _WORD = re.compile(r"\w+|[^\w\s]")
+_LETTER_LOOP = re.compile(r"([^\W\d_]{1,4}?)\1{%d,}" % (MIN_LETTER_REPEATS - 1))
 
 
 def find_problem(source: str, output: str) -> str | None:
     """Why ``output`` looks like a degenerate translation of ``source``, or None."""
     if len(output) > MAX_CHAR_RATIO * len(source) + 20:
         return "too-long"
-    if has_repeated_ngram(output):
+    if has_repeated_ngram(output) or _LETTER_LOOP.search(output):
         return "repetition"
     return None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -216,10 +217,13 @@ def add_title(article: Article, title: str) -> Article:
     return Article(id=article.id, blocks=(Block("headline", title, 0),) + article.blocks)
 
 
+_JSON_OBJECT = re.compile(r"\s*\{\s*[\"}]")
+
+
 def parse_article(text: str, *, name: str, id: str = "", headline: str = "auto") -> Article:
-    """An article from decoded text: a JSON record when it starts with ``{`` or the file is
-    ``.json``, else a scraped page."""
-    if text.lstrip().startswith("{") or name.lower().endswith(".json"):
+    """An article from decoded text: a JSON record when the file is ``.json`` or the text
+    opens as a JSON object does (``{"`` or ``{}``), else a scraped page (``{عاجل} ...``)."""
+    if _JSON_OBJECT.match(text) or name.lower().endswith(".json"):
         return parse_record(text, name=name, id=id, headline=headline)
     return detect_structure(normalize_text(text), id=id, headline=headline)
 

@@ -17,8 +17,11 @@ _INVISIBLE = (
 )
 # ZWNJ (U+200C) and ZWJ (U+200D) are kept: they change how Persian and Urdu words read.
 _SPACES = "\t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
-_CLEAN = str.maketrans({**{c: None for c in _INVISIBLE}, **{c: " " for c in _SPACES}})
-_LINE_BREAKS = re.compile(r"\r\n|[\r\u2028\u2029\u0085\x0b\x0c]")
+_SOFT_BREAKS = "\u2028\u2029\u0085\x0b\x0c"
+"""Line and paragraph separators, NEL, VT and FF: spaces, as line numbers count only what
+editors and ``grep -n`` count (LF, CRLF, CR)."""
+_CLEAN = str.maketrans({**{c: None for c in _INVISIBLE}, **{c: " " for c in _SPACES + _SOFT_BREAKS}})
+_LINE_BREAKS = re.compile(r"\r\n?")
 _SPACE_RUN = re.compile(r" {2,}")
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -34,8 +37,8 @@ _TIME = re.compile(r"[0-9]{1,2}:[0-9]{2}")
 def normalize_text(text: str) -> str:
     """Drop invisible controls and tatweel, make every space a plain one, tidy lines.
 
-    Line breaks (CRLF, CR, U+2028, U+2029, NEL, VT, FF) become "\\n"; runs of
-    spaces collapse to one; each line is stripped. The number of lines is kept.
+    Line breaks (CRLF, CR) become "\\n"; U+2028, U+2029, NEL, VT and FF become spaces;
+    runs of spaces collapse to one; each line is stripped. The number of lines is kept.
     """
     text = _LINE_BREAKS.sub("\n", text).translate(_CLEAN)
     return "\n".join(_SPACE_RUN.sub(" ", line).strip() for line in text.split("\n"))

@@ -19,6 +19,8 @@ _DOMAIN = re.compile(
 _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _HANDLE = re.compile(r"(?<![A-Za-z0-9_@.])@(?=[0-9_]*[A-Za-z])[A-Za-z0-9_]+")
 _HASHTAG = re.compile(r"(?<![A-Za-z0-9_#&])#(?=[\w\u064b-\u065f\u0670]*[^\W\d_])[\w\u064b-\u065f\u0670]+")
+LIST_MARKER = re.compile(r"[-–—•*·▪●◦‣]\s")
+"""A bullet opening a list item (``- بند``): kept as it is, never sent to the model."""
 _BLOB = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
 
 _LETTER = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
@@ -48,13 +50,15 @@ def find_links(text: str) -> list[tuple[int, int]]:
 def protected_spans(text: str) -> list[tuple[int, int]]:
     """Sorted, non-overlapping spans of everything that must reach the output unchanged.
 
-    Links and e-mails, @handles, #hashtags (Arabic ones too), base64/hex blobs of 16+
-    characters mixing letters with digits (or holding "+", "/", "="), and Latin-script
+    A list item's bullet, links and e-mails, @handles, #hashtags (Arabic ones too),
+    base64/hex blobs of 16+ characters mixing letters with digits (or holding "+", "/",
+    "="), and Latin-script
     runs ("Dr. John Smith", "BBC News", "COVID-19"). A Latin run keeps a final dot only
     after an abbreviation ("U.S.", "Inc."). A run of digits alone is never protected.
     Overlapping or touching spans are merged.
     """
     spans = find_links(text)
+    spans += [(0, 1)] if LIST_MARKER.match(text) else []
     spans += [m.span() for m in _HANDLE.finditer(text)]
     spans += [m.span() for m in _HASHTAG.finditer(text)]
     spans += [m.span() for m in _BLOB.finditer(text) if _looks_encoded(m.group())]
