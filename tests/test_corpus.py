@@ -192,6 +192,20 @@ def test_malformed_rows_go_to_the_error_file_and_the_run_goes_on(tmp_path):
     assert (summary.rows, summary.translated, summary.failed) == (11, 4, 7)
 
 
+def test_a_lone_surrogate_escape_is_an_error_row_and_the_run_goes_on(tmp_path):
+    rows = [json.dumps(r, ensure_ascii=False) for r in make_rows(4)]
+    rows[1] = rows[1].replace('"text": "', '"text": "\\ud83d ', 1)  # half of a pair: no character
+    rows[2] = rows[2].replace('"id": "a2"', '"id": "a2\\udc80"', 1)
+    rows[3] = rows[3].replace('"text": "', '"text": "\\ud83d\\ude00 ', 1)  # a whole pair: an emoji
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    summary, out = run(source, tmp_path / "out.jsonl")
+    errors = list(read_jsonl(tmp_path / "out.jsonl.errors.jsonl"))
+    assert [(e["row"], e["line"]) for e in errors] == [(1, 2), (2, 3)]
+    assert all("surrogate pair" in e["error"] for e in errors)
+    assert [r["id"] for r in out] == ["a0", "a3"] and (summary.translated, summary.failed) == (2, 2)
+
+
 class TooLongTranslator(FakeTranslator):
     """Like the backends: a source over ``max_input_tokens`` is an error, never truncated."""
 

@@ -203,6 +203,9 @@ def _parse_json_line(raw: bytes, row: int, line: int, codec: str, encoding: str 
         return Record(row, None, f"not valid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})", line)
     if not isinstance(data, dict):
         return Record(row, None, f"not a JSON object ({type(data).__name__})", line)
+    if "\\u" in text and not _is_unicode(json.dumps(data, ensure_ascii=False)):
+        return Record(row, None, "a \\u escape is half of a UTF-16 surrogate pair (e.g. \\ud83d alone), which "
+                      "is not a character; write the character itself or its whole pair", line)
     return Record(row, data, "", line)
 
 
@@ -283,7 +286,7 @@ def _csv(source: Source, wanted: Wanted) -> Iterator[Record]:
             else:
                 problem = "" if len(values) == len(header) else (
                     f"{len(values)} fields where the header has {len(header)}")
-                if not problem and not _decoded(values):
+                if not problem and not _is_unicode("".join(values)):
                     problem = _undecodable(source.encoding)
             last_line = max(reader.line_num, start)
             if values == []:
@@ -310,10 +313,10 @@ def _undecodable(encoding: str | None, detail: str = "") -> str:
     return f"not UTF-8{where}; give the file's encoding with --encoding (e.g. cp1256)"
 
 
-def _decoded(values: list[str]) -> bool:
-    """No undecodable byte (kept as a surrogate) in the row."""
+def _is_unicode(text: str) -> bool:
+    """No lone surrogate in ``text``: an undecodable byte kept aside, or half of a pair."""
     try:
-        "".join(values).encode("utf-8")
+        text.encode("utf-8")
     except UnicodeEncodeError:
         return False
     return True
