@@ -206,6 +206,33 @@ def test_a_lone_surrogate_escape_is_an_error_row_and_the_run_goes_on(tmp_path):
     assert [r["id"] for r in out] == ["a0", "a3"] and (summary.translated, summary.failed) == (2, 2)
 
 
+def test_an_output_given_as_a_link_is_written_over_its_target_and_the_link_stays(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(3))
+    target, link = tmp_path / "scratch" / "out.jsonl", tmp_path / "out.jsonl"
+    target.parent.mkdir()
+    link.symlink_to(target)  # the target does not exist yet
+    _, first = run(source, link)
+    assert link.is_symlink() and [r["id"] for r in read_rows(target)] == ["a0", "a1", "a2"]
+    write_jsonl(source, make_rows(2))
+    _, second = run(source, link, overwrite=True)
+    assert link.is_symlink() and [r["id"] for r in read_rows(target)] == ["a0", "a1"]
+
+
+def _save_pages(path: Path, rows: list[dict]) -> Path:
+    path.mkdir()
+    for row in rows:
+        (path / f"{row['id']}.txt").write_text(row["text"], encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("saver", [_save_to_disk, _save_pages])
+def test_an_output_inside_the_input_folder_is_refused(tmp_path, saver):
+    folder = saver(tmp_path / "saved", make_rows(3))
+    with pytest.raises(ConfigError, match="inside the input folder"):
+        run(folder, folder / "out" / "out.jsonl")
+    assert sorted(p.name for p in folder.rglob("*") if "out" in p.name) == []
+
+
 class TooLongTranslator(FakeTranslator):
     """Like the backends: a source over ``max_input_tokens`` is an error, never truncated."""
 

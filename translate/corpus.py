@@ -37,6 +37,7 @@ from translate.config import Settings
 from translate.corpus_io import Source, check_source, count_rows, fingerprint, iter_records
 from translate.corpus_rows import Count, Fields, Notify, Shard, translate_chunk
 from translate.corpus_write import (
+    link_target,
     output_format,
     prepare_output,
     read_json_object,
@@ -186,7 +187,7 @@ def _open(run: Run) -> None:
     """Resume, refuse or start afresh ``run``, under its lock."""
     source, output, options = run.source, run.output, run.options
     if options.overwrite:
-        _remove(run.run_file, run.parts, run.errors_file, output)
+        _remove(run.run_file, run.parts, run.errors_file, link_target(output))
     recorded = read_json_object(run.run_file) if run.run_file.exists() else None
     complete = recorded is not None and recorded.get("status") == "complete"
     if complete and not output.exists():

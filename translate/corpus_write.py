@@ -33,13 +33,18 @@ def output_format(path: Path) -> str:
 
 
 def prepare_output(path: Path, inputs: Sequence[Path | str | None] = ()) -> None:
-    """Make sure ``path`` can be written: a file name, none of the ``inputs`` (``-``: stdin), its
-    folder created when missing and writable (a file is written beside it first); a device such
-    as /dev/null is written as it is."""
+    """Make sure ``path`` can be written: a file name, none of the ``inputs`` (``-``: stdin)
+    nor inside an input folder, its folder created when missing and writable (a file is
+    written beside it first); a device such as /dev/null is written as it is."""
     for given in inputs:
-        if given is not None and str(given) != "-" and path.is_file() and Path(given).is_file() \
-                and path.samefile(given):
+        if given is None or str(given) == "-":
+            continue
+        if path.is_file() and Path(given).is_file() and path.samefile(given):
             raise ConfigError(f"{path} is the input {given}; write to another file")
+        if Path(given).is_dir() and Path(os.path.realpath(path)).is_relative_to(os.path.realpath(given)):
+            raise ConfigError(f"{path} is inside the input folder {given}, where it and its run files would "
+                              "change the input; write it outside that folder")
+    path = link_target(path)
     if path.is_dir():
         raise ConfigError(f"{path} is a folder; give a file name to write")
     try:
@@ -93,9 +98,17 @@ def _still_there(file: IO[bytes], path: Path) -> bool:
         return False
 
 
+def link_target(path: Path) -> Path:
+    """``path``, or the file a link there points to (existing or not): an output given as a
+    link is written over its target, and the link stays."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
 @contextlib.contextmanager
 def atomic_file(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
-    """A file that appears at ``path`` complete (written, fsynced, renamed) or not at all."""
+    """A file that appears at ``path`` (or a link's target) complete (written, fsynced,
+    renamed) or not at all."""
+    path = link_target(path)
     tmp = path.with_name(f".{path.name}.tmp")
     encoding = None if "b" in mode else "utf-8"
     try:
