@@ -325,5 +325,5 @@ def test_a_system_refusal_is_one_line_naming_the_file():
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/data/news.en.jsonl")
 
     result = runner.invoke(demo, [])
-    assert_one_line_error(result, "error: /data/news.en.jsonl: No space left on device", code=1)
+    assert_one_line_error(result, "error: /data/news.en.jsonl: No space left on device; free some space", code=1)
     assert "report" not in result.stderr

@@ -279,6 +279,38 @@ def test_ids_that_are_not_strings_are_written_as_json(tmp_path):
     assert [r["id"] for r in out] == ["7", "true", '{"site": "x", "n": 1}', '["a", 1]']
 
 
+def test_a_full_disk_is_named_as_such_by_the_cache_and_the_chunk_writer(tmp_path, monkeypatch):
+    import errno
+    import sqlite3
+
+    from translate.cache import SQLiteCache
+    from translate.corpus_write import write_jsonl as write_chunk
+
+    cache = SQLiteCache(tmp_path / "cache.sqlite", {"model": "x"})
+
+    class FullDisk:
+        def execute(self, *args):
+            return None
+
+        def executemany(self, *args):
+            raise sqlite3.OperationalError("database or disk is full")
+
+    cache._db = FullDisk()
+    cache.put_many({"مرحبا": Translation("Hello", None)})
+    with pytest.raises(OSError) as raised:
+        cache.commit()
+    assert (raised.value.errno, raised.value.filename) == (errno.ENOSPC, str(tmp_path / "cache.sqlite"))
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OSError) as raised:
+        write_chunk(tmp_path / "chunk.jsonl", [{"row": 0}])
+    assert (raised.value.errno, raised.value.filename) == (errno.ENOSPC, str(tmp_path / "chunk.jsonl"))
+    assert list(tmp_path.glob(".*.tmp")) == []
+
+
 def test_the_disk_cache_serves_a_second_run(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(15))
     cache = tmp_path / "sentences.sqlite"

@@ -14,8 +14,10 @@ Write transactions are that one short ``commit``, so several processes can share
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -61,7 +63,14 @@ class SQLiteCache:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(_SCHEMA)
         except sqlite3.DatabaseError as exc:
-            raise InputError(f"{self.path}: not a usable sentence cache ({exc})") from None
+            raise self._failure(exc) from None
+
+    def _failure(self, exc: sqlite3.DatabaseError) -> Exception:
+        """SQLite's error as ours: a full disk as the system's (exit 1, the file named), else a
+        file that is not a cache."""
+        if isinstance(exc, sqlite3.OperationalError) and "disk is full" in str(exc):
+            return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.path))
+        return InputError(f"{self.path}: not a usable sentence cache ({exc})")
 
     def get_many(self, sources: Iterable[str]) -> dict[str, Translation]:
         found: dict[str, Translation] = {}
@@ -96,13 +105,16 @@ class SQLiteCache:
             (self.key, source, t.text, t.score, int(t.retried), int(t.split), json.dumps(list(t.flags)))
             for source, t in self._pending.items()
         ]
-        self._db.execute("BEGIN IMMEDIATE")
         try:
-            self._db.executemany("INSERT OR IGNORE INTO translations VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany("INSERT OR IGNORE INTO translations VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            raise self._failure(exc) from None
         self._pending.clear()
 
     def close(self) -> None:

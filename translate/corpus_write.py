@@ -117,8 +117,10 @@ def atomic_file(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
             file.flush()
             os.fsync(file.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.errno and exc.filename is None:  # a write or fsync: name the file
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise
     sync_folder(path.parent)
 

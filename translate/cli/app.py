@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import os
 import sys
@@ -158,7 +159,9 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             if os.environ.get("TRANSLATE_DEBUG"):
                 traceback.print_exc(file=sys.stderr)
             where = f"{exc.filename}: " if exc.filename else ""
-            typer.echo(f"error: {where}{exc.strerror or first_line(exc)}", err=True)
+            fix = "; free some space and run the command again (a corpus run resumes)" \
+                if exc.errno == errno.ENOSPC else ""
+            typer.echo(f"error: {where}{exc.strerror or first_line(exc)}{fix}", err=True)
             raise typer.Exit(1) from None
         except Exception as exc:  # the last line of defence: one line unless debugging
             debugging = bool(os.environ.get("TRANSLATE_DEBUG"))
