@@ -475,6 +475,16 @@ def test_a_page_edited_to_the_same_size_is_another_input(tmp_path):
     assert fingerprint(Source(pages)) != before
 
 
+def test_a_large_file_edited_in_the_middle_to_the_same_size_is_another_input(tmp_path):
+    rows = [dict(row, pad="x" * 50_000) for row in make_rows(60)]  # 3 MB
+    source = write_jsonl(tmp_path / "in.jsonl", rows)
+    before = fingerprint(Source(source))
+    rows[30]["text"] = rows[30]["text"][::-1]
+    write_jsonl(source, rows)
+    assert fingerprint(Source(source))["size"] == before["size"]
+    assert fingerprint(Source(source)) != before
+
+
 def test_an_output_not_written_by_a_run_is_not_replaced(tmp_path):
     (tmp_path / "out.jsonl").write_text("precious\n")
     with pytest.raises(ConfigError, match="--overwrite"):

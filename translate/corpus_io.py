@@ -421,25 +421,26 @@ def fingerprint(source: Source) -> dict[str, Any]:
     assert path is not None
     digest = hashlib.sha256()
     if path.is_file():
-        size = _digest_ends(digest, path, 1 << 20)
-        return {"size": size, "sha256_ends": digest.hexdigest()}
+        size = _digest_file(digest, path)
+        return {"size": size, "sha256": digest.hexdigest()}
     files = iter_text_files(path) if source.kind == "txt" else sorted(p for p in path.rglob("*") if p.is_file())
     if source.kind == "saved" and _is_dataset_dict(path):  # one folder, an input per split
         digest.update(f"split {source.split or 'train'}\n".encode())
     count = 0
-    for file_path in files:  # a page is read whole; a large file by its ends
+    for file_path in files:
         digest.update(f"{file_path.relative_to(path).as_posix()}\0".encode())
-        size = _digest_ends(digest, file_path, 1 << 16)
+        size = _digest_file(digest, file_path)
         digest.update(f"\0{size}\n".encode())
         count += 1
     return {"files": count, "sha256_listing": digest.hexdigest()}
 
 
-def _digest_ends(digest: Any, path: Path, span: int) -> int:
-    """Add the file's first and last ``span`` bytes (all of a small file) to ``digest``; its size."""
-    size = path.stat().st_size
+def _digest_file(digest: Any, path: Path) -> int:
+    """Add all of the file's bytes to ``digest`` (1.3 GB/s: a second for a corpus that takes
+    days to translate, and an edit anywhere is seen); its size."""
+    size = 0
     with open(path, "rb") as file:
-        digest.update(file.read(span))
-        file.seek(max(0, size - span))
-        digest.update(file.read(span))
+        while block := file.read(1 << 20):
+            digest.update(block)
+            size += len(block)
     return size
