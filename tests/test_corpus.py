@@ -349,6 +349,16 @@ def test_an_interrupted_run_resumes_exactly_once(tmp_path):
     assert out == reference and summary.resumed > 0 and summary.rows == 50
 
 
+def test_the_counts_of_a_resumed_run_add_up(tmp_path):
+    source = FIXTURES / "corpus_malformed.jsonl"
+    with pytest.raises(Crash):
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=1), chunk_size=3)
+    summary, out = run(source, tmp_path / "out.jsonl", chunk_size=3)
+    failed = len(list(read_jsonl(tmp_path / "out.jsonl.errors.jsonl")))
+    assert summary.resumed > 0 and (summary.translated + summary.resumed, summary.failed) == (len(out), failed)
+    assert summary.translated + summary.resumed + summary.failed == summary.rows == 11
+
+
 def test_resuming_with_other_settings_is_refused_and_overwrite_starts_again(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
     with pytest.raises(Crash):

@@ -75,12 +75,14 @@ class Summary:
     output: Path
     errors: Path | None = None
     rows: int = 0
-    """Rows of the input (of this shard) accounted for: translated now, earlier, or failed."""
+    """Rows of the input (of this shard) accounted for: ``translated + resumed + failed``."""
     translated: int = 0
     resumed: int = 0
-    """Rows committed by an earlier, interrupted run."""
+    """Rows translated by an earlier, interrupted run."""
     failed: int = 0
+    """Rows that failed, in this run or an earlier one."""
     sentences: int = 0
+    """Distinct sentences (or pieces of long ones) of each window, translated or from the cache."""
     cache_hits: int = 0
     wall_s: float = 0.0
     already_complete: bool = False
@@ -241,7 +243,7 @@ def translate_corpus(
     """Translate the rows not yet committed, chunk by chunk, then assemble the outputs."""
     started = time.perf_counter()
     summary, options = run.summary, run.options
-    summary.resumed, summary.failed = run.done_rows, run.done_failed
+    summary.resumed, summary.failed = run.done_rows - run.done_failed, run.done_failed
     seen = 0
 
     def wanted(row: int) -> bool:

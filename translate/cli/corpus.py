@@ -169,13 +169,14 @@ def _sentence_rate(progress: Progress):
 def _describe(summary) -> str:
     if summary.already_complete:
         return f"{summary.output} is already complete ({plural(summary.rows, 'row')}, {summary.failed} failed)"
-    rate = summary.translated / summary.wall_s if summary.wall_s else 0.0
+    modelled = summary.sentences - summary.cache_hits
+    seconds = summary.wall_s or float("inf")
     lines = [
         f"done: {plural(summary.rows, 'row')} -> {summary.output}",
-        f"  translated {summary.translated}, from an earlier run {summary.resumed}, failed {summary.failed}"
+        f"  translated {summary.translated}, by an earlier run {summary.resumed}, failed {summary.failed}"
         + (f" (see {summary.errors})" if summary.errors else ""),
-        f"  sentences {summary.sentences}, cache hits {summary.cache_hits}",
-        f"  {rate:.2f} articles/s, {summary.sentences / summary.wall_s if summary.wall_s else 0:.1f} sentences/s, "
+        f"  sentences translated by the model {modelled}, taken from the cache {summary.cache_hits}",
+        f"  {summary.translated / seconds:.2f} articles/s, {modelled / seconds:.1f} sentences/s, "
         f"translating {summary.wall_s:.1f} s (model load not included)",
     ]
     return "\n".join(lines)
