@@ -738,17 +738,29 @@ def test_malformed_csv_rows_are_error_rows(tmp_path):
     assert [r["id"] for r in out] == ["c0", "c3", "c5"]
 
 
-def test_a_csv_quote_never_closed_is_an_error_row_not_the_rest_of_the_file(tmp_path):
+def test_a_csv_quote_never_closed_is_an_error_row_and_the_rows_after_it_are_read(tmp_path):
     source = tmp_path / "in.csv"
     source.write_text(f'id,text\nc0,{SENTENCES[0]}\nc1,"{SENTENCES[1]}"x\nc2,"{SENTENCES[2]}\n'
                       f"c3,{SENTENCES[3]}\nc4,{SENTENCES[4]}\n", encoding="utf-8")
     summary, out = run(Source(source), tmp_path / "out.jsonl")
     errors = list(read_jsonl(tmp_path / "out.jsonl.errors.jsonl"))
-    assert [(e["line"], e["error"].split(";")[0]) for e in errors] == [
-        (3, "not valid CSV (',' expected after '\"')"),
-        (4, "a quoted field opened on line 4 or after is never closed, so every line to the end was read into it"),
+    assert [(e["row"], e["line"], e["error"].split(";")[0]) for e in errors] == [
+        (1, 3, "not valid CSV (',' expected after '\"')"),
+        (2, 4, "a quoted field opened on line 4 is never closed"),
     ]
-    assert [r["id"] for r in out] == ["c0"] and summary.failed == 2
+    assert [(r["row"], r["id"]) for r in out] == [(0, "c0"), (3, "c3"), (4, "c4")] and summary.failed == 2
+
+
+def test_a_bad_multi_line_csv_record_is_one_error_row_and_a_long_field_is_read(tmp_path):
+    source = tmp_path / "in.csv"
+    long_text = "\n".join([SENTENCES[0]] * 5000)  # 170,000 characters in one quoted field
+    source.write_text(f'id,text\nc0,"قال "نعم" ثم\nغادر المكان."\nc1,"{long_text}"\nc2,"{SENTENCES[2]}\n'
+                      f'{SENTENCES[3]}"\nc3,{SENTENCES[4]}\n', encoding="utf-8")
+    summary, out = run(Source(source), tmp_path / "out.jsonl", fields=Fields(title=None))
+    (error,) = read_jsonl(tmp_path / "out.jsonl.errors.jsonl")
+    assert (error["row"], error["line"]) == (0, 2) and "a quote inside a quoted field is written twice" in error["error"]
+    assert [(r["row"], r["id"]) for r in out] == [(1, "c1"), (2, "c2"), (3, "c3")]
+    assert summary.rows == 4
 
 
 def test_shards_read_from_different_paths_merge(tmp_path):

@@ -165,7 +165,7 @@ def source_columns(source: Source) -> list[str] | None:
     share fields."""
     if source.kind in ("csv", "tsv"):
         with _open_csv(source) as file:
-            return _csv_header(csv.reader(file, **_DIALECTS[source.kind]), source.path)  # type: ignore[arg-type]
+            return _csv_header(_csv_records(file, source.kind), source.path)  # type: ignore[arg-type]
     if source.kind == "parquet":
         return list(open_parquet(source.path).schema_arrow.names)  # type: ignore[arg-type]
     return None
@@ -213,9 +213,11 @@ _DIALECTS: dict[str, dict[str, Any]] = {
     "csv": {"delimiter": ",", "strict": True},
     "tsv": {"delimiter": "\t", "quoting": csv.QUOTE_NONE},
 }
-"""CSV with its quoting, strictly (a quote never closed is an error, not the rest of the file
-read into one field); TSV as MT corpora write it: a tab between fields, no quoting, so a
-quotation mark at the start of a text (common in news) is text."""
+"""CSV with its quoting, strictly; TSV as MT corpora write it: a tab between fields, no
+quoting, so a quotation mark at the start of a text (common in news) is text."""
+MAX_RECORD_CHARS = 1 << 24
+"""A CSV record (a quoted field may hold many lines) may be this long; a quote left open
+longer is taken as never closed."""
 
 
 def _open_csv(source: Source) -> IO[str]:
@@ -250,13 +252,15 @@ def _reading_codec(encoding: str | None) -> str:
     return "utf-8-sig" if name == "utf-8" else name
 
 
-def _csv_header(reader: Iterator[list[str]], path: Path) -> list[str]:
+def _csv_header(records: Iterator[tuple[int, list[str] | None, str]], path: Path) -> list[str]:
     try:
-        header = next(reader)
+        _, header, problem = next(records)
     except StopIteration:
         raise InputError(f"{path}: empty file; give a header row and one article a row") from None
-    except (csv.Error, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the CSV header ({exc}); check --encoding") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: cannot read the CSV header ({exc.reason}); check --encoding") from None
+    if header is None:
+        raise InputError(f"{path}: cannot read the CSV header ({problem})")
     if not any(name.strip() for name in header):
         raise InputError(f"{path}: the first line, the header row, is blank; put the column names there")
     repeated = sorted({name for name in header if name.strip() and header.count(name) > 1})
@@ -265,43 +269,94 @@ def _csv_header(reader: Iterator[list[str]], path: Path) -> list[str]:
     return header
 
 
+def _csv_records(file: IO[str], kind: str) -> Iterator[tuple[int, list[str] | None, str]]:
+    """Each record of a CSV/TSV file as ``(first line, values, "")``, or ``(first line, None,
+    why)`` for one that cannot be read; a blank line gives ``[]``.
+
+    Records are cut from the lines by following the quotes, so that a bad record costs only
+    itself: one whose quote is never closed is reported on its first line and the lines after
+    that are read again as records; any other error ends with the record.
+    """
+    dialect = _DIALECTS[kind]
+    quoted = dialect.get("quoting") != csv.QUOTE_NONE
+    lines = enumerate(file, 1)
+    given_back: list[tuple[int, str]] = []
+    while (first := given_back.pop() if given_back else next(lines, None)) is not None:
+        record, size = [first], len(first[1])
+        inside = quoted and _inside_quotes(first[1], dialect["delimiter"], False)
+        while inside and size <= MAX_RECORD_CHARS:
+            line = given_back.pop() if given_back else next(lines, None)
+            if line is None:
+                break
+            record.append(line)
+            size += len(line[1])
+            inside = _inside_quotes(line[1], dialect["delimiter"], True)
+        if inside:  # the first line alone says what is wrong with it, if it can
+            given_back.extend(reversed(record[1:]))
+            record = record[:1]
+        try:
+            values = next(csv.reader([text for _, text in record], **dialect), [])
+        except csv.Error as exc:
+            yield first[0], None, _csv_problem(str(exc), first[0])
+        else:
+            yield first[0], values, ""
+
+
+def _inside_quotes(line: str, delimiter: str, inside: bool) -> bool:
+    """Whether a CSV quoted field is still open at the end of ``line``, given whether one was
+    at its start: a quote opens a field only at the field's start and closes it only before
+    a delimiter or the line's end; ``""`` inside one is a quote, and so, for finding where
+    the record ends, is a quote someone forgot to double (the record is then an error)."""
+    position = 0
+    while (at := line.find('"', position)) >= 0:
+        after = line[at + 1:at + 2]
+        if inside and after == '"':
+            position = at + 2
+            continue
+        if inside:
+            inside = after not in ("", "\n", "\r", delimiter)
+        elif at == 0 or line[at - 1] == delimiter:
+            inside = True
+        position = at + 1
+    return inside
+
+
 def _csv(source: Source, wanted: Wanted) -> Iterator[Record]:
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD_CHARS))
     with _open_csv(source) as file:
-        reader = csv.reader(file, **_DIALECTS[source.kind])
-        header = _csv_header(reader, source.path)  # type: ignore[arg-type]
-        row, last_line = 0, reader.line_num
+        records = _csv_records(file, source.kind)  # type: ignore[arg-type]
+        header = _csv_header(records, source.path)  # type: ignore[arg-type]
+        row = 0
         while True:
-            start = last_line + 1
             try:
-                values = next(reader)
+                line, values, problem = next(records)
             except StopIteration:
                 return
-            except csv.Error as exc:
-                values, problem = None, _csv_problem(str(exc), start)
             except UnicodeDecodeError as exc:  # a wide encoding cannot keep bad bytes aside: the file is not it
                 raise InputError(
-                    f"{source.path}: line {last_line + 1}: not {source.encoding or 'UTF-8'} text ({exc.reason}); "
-                    "check --encoding"
+                    f"{source.path}: not {source.encoding or 'UTF-8'} text ({exc.reason}); check --encoding"
                 ) from None
-            else:
+            if values == []:
+                continue
+            if values is not None:
                 problem = "" if len(values) == len(header) else (
                     f"{len(values)} fields where the header has {len(header)}")
                 if not problem and not _is_unicode("".join(values)):
                     problem = _undecodable(source.encoding)
-            last_line = max(reader.line_num, start)
-            if values == []:
-                continue
             if wanted(row):
-                data = dict(zip(header, values)) if not problem else None
-                yield Record(row, data, problem, start)
+                yield Record(row, dict(zip(header, values)) if values and not problem else None, problem, line)
             row += 1
 
 
 def _csv_problem(error: str, line: int) -> str:
-    """A CSV row the reader refused, and the fix."""
+    """A CSV record the reader refused, and the fix."""
     if error == "unexpected end of data":
-        return (f"a quoted field opened on line {line} or after is never closed, so every line to the end "
-                "was read into it; close the quote")
+        return (f"a quoted field opened on line {line} is never closed; close it (the lines after it "
+                "were read as rows of their own)")
+    if error.startswith("field larger than field limit"):
+        return f"a field longer than {MAX_RECORD_CHARS:,} characters; split the article"
+    if "expected after '\"'" in error:
+        return f"not valid CSV ({error}); a quote inside a quoted field is written twice (\"\")"
     return f"not valid CSV ({error}); put the field in quotes, doubling the quotes inside it"
 
 
