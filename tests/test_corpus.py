@@ -534,6 +534,20 @@ def test_shards_merge_back_to_the_unsharded_output(tmp_path):
         merge_shards([tmp_path / f"part{k}.parquet" for k in (1, 2, 3)], tmp_path / "whole.jsonl")
 
 
+def test_a_merge_written_beside_its_shards_is_not_taken_for_a_shard(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(7))
+    shards = tmp_path / "shards"
+    for k in (1, 2, 3):
+        run(source, shards / f"part{k}.jsonl", shard=Shard(k, 3))
+    first = merge_shards([shards], shards / "merged.jsonl")
+    again = merge_shards([shards], tmp_path / "elsewhere.jsonl")
+    assert (first.shards, again.shards) == (3, 3)
+    assert list(read_jsonl(tmp_path / "elsewhere.jsonl")) == list(read_jsonl(shards / "merged.jsonl"))
+    run(source, tmp_path / "alone.jsonl")
+    with pytest.raises(InputError, match=r"different shard counts \(1 for .*alone.jsonl, 3 for .*part"):
+        merge_shards([shards, tmp_path / "alone.jsonl"], tmp_path / "mixed.jsonl")
+
+
 def test_merge_names_missing_shards_and_rows(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(10))
     for k in (1, 2):

@@ -47,17 +47,17 @@ class MergeSummary:
 
 def find_shard_runs(paths: Sequence[Path]) -> list[ShardRun]:
     """The shard outputs named, or found in the folders named (by their ``.run.json`` records)."""
-    outputs: list[Path] = []
+    outputs: dict[Path, bool] = {}  # each output, and whether it was found in a folder
     for path in paths:
         if path.is_dir():
             found = sorted(p.with_name(p.name[: -len(RECORD)]) for p in path.glob(f"*{RECORD}"))
             if not found:
                 raise InputError(f"{path}: no corpus run outputs (OUTPUT.run.json files) in this folder")
-            outputs += found
+            outputs.update((output, outputs.get(output, True)) for output in found)
         else:
-            outputs.append(path)
+            outputs[path] = False
     runs = []
-    for output in dict.fromkeys(outputs):
+    for output, in_folder in outputs.items():
         record_file = beside(output, RECORD)
         if not output.exists() and not record_file.exists():
             raise InputError(f"{output}: no such file")
@@ -65,6 +65,8 @@ def find_shard_runs(paths: Sequence[Path]) -> list[ShardRun]:
             raise InputError(
                 f"{output}: no {record_file.name} next to it; merge the outputs of 'translate corpus' runs")
         record = read_json_object(record_file)
+        if in_folder and "merged_from" in record:  # an earlier merge written beside its shards
+            continue
         if record.get("status") != "complete" or not output.exists():
             raise InputError(
                 f"{output}: the run is not complete; rerun its 'translate corpus' command to finish it")
@@ -85,7 +87,10 @@ def check_shards(runs: list[ShardRun]) -> int:
     shards = [Shard.parse(run.record["shard"]) for run in runs]
     counts = {shard.count for shard in shards}
     if len(counts) > 1:
-        raise InputError(f"the outputs come from different shard counts ({', '.join(map(str, sorted(counts)))})")
+        named = {shard.count: run.output for shard, run in zip(shards, runs)}
+        raise InputError("the outputs come from different shard counts ("
+                         + ", ".join(f"{count} for {run}" for count, run in sorted(named.items()))
+                         + "); merge the shards of one run only")
     count = counts.pop()
     indexes = [shard.index for shard in shards]
     missing = sorted(set(range(1, count + 1)) - set(indexes))
