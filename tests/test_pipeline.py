@@ -90,6 +90,18 @@ def test_long_sentence_is_split_at_clauses_never_truncated():
     assert any("split into" in w for w in warnings)
 
 
+class Rambles(FakeTranslator):
+    def translate(self, texts, *, strict=False):
+        return [Translation("x" * 300) for _ in texts]
+
+
+def test_a_flag_of_many_pieces_of_one_sentence_is_given_once():
+    sentence = "، ".join(f"وقال المتحدث باسم الوزارة في المدينة {n} إن الاجتماع كان مثمرا" for n in range(6)) + "."
+    (result,), _ = run([article(("body", sentence))], Rambles(max_input_tokens=20))
+    translation = result.paragraphs[0].sentences[0].translation
+    assert translation.split and translation.flags[0] == "too-long" and translation.flags.count("too-long") == 1
+
+
 def test_protected_spans_pass_through_unchanged():
     text = "للمزيد زوروا https://example.com/news?id=42 أو راسلونا على info@example.org اليوم."
     (result,), fake = run([article(("body", text))])

@@ -141,7 +141,7 @@ def plan_article(
                 if on_warning:
                     on_warning(
                         f"line {line}: a sentence of {lengths[text]} tokens "
-                        f"(limit {limit}) was split into {len(units)} pieces at clause boundaries"
+                        f"(limit {limit}) was split into {len(units)} pieces, at clause boundaries where it has them"
                     )
             parts.append(Part(text, gap, units))
         plans.append(SentencePlan(segment, source, tuple(parts)))
@@ -235,4 +235,4 @@ def assemble_sentence(
     numbers = number_flags(plan.source, translation)
     if numbers and on_warning:
         on_warning(f"{numbers[0]} in the translation of: {plan.segment.text[:60]}")
-    return Translation(translation, None, retried, split, tuple(flags) + numbers)
+    return Translation(translation, None, retried, split, tuple(dict.fromkeys(flags)) + numbers)
