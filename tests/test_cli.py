@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -327,3 +328,13 @@ def test_a_system_refusal_is_one_line_naming_the_file():
     result = runner.invoke(demo, [])
     assert_one_line_error(result, "error: /data/news.en.jsonl: No space left on device; free some space", code=1)
     assert "report" not in result.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["--version"], ["article", "--help"], ["models"]])
+def test_stdout_that_cannot_be_written_is_one_line_not_a_traceback(args):
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "translate.cli", *args], stdout=full, stderr=subprocess.PIPE,
+                              text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr

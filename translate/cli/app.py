@@ -51,6 +51,8 @@ class OneLineErrors(typer.core.TyperGroup):
         except typer.Abort:  # input ended where a prompt waited
             typer.echo("error: aborted", err=True)
             code = 1
+        except OSError as exc:  # --help or --version where stdout cannot be written
+            code = system_error(exc)
         sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -136,6 +138,28 @@ def exit_at_once(code: int) -> NoReturn:
     os._exit(code)
 
 
+def system_error(exc: OSError) -> int:
+    """The exit code for an error of the system, after one line saying it: a full disk, a
+    permission, a file gone, stdout that cannot be written; a reader of stdout that went away
+    (``| head``) ends it quietly, as ``cat`` does."""
+    unwritable = isinstance(exc, BrokenPipeError)
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        unwritable = True
+    if unwritable:  # so that the exit's flush does not fail again
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if isinstance(exc, BrokenPipeError):
+        return BROKEN_PIPE_EXIT
+    if os.environ.get("TRANSLATE_DEBUG"):
+        traceback.print_exc(file=sys.stderr)
+    where = f"{exc.filename}: " if exc.filename else ("stdout: " if unwritable else "")
+    fix = "; free some space and run the command again (a corpus run resumes)" if exc.errno == errno.ENOSPC else ""
+    typer.echo(f"error: {where}{exc.strerror or first_line(exc)}{fix}", err=True)
+    return 1
+
+
 def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Turn library errors into one line on stderr and a non-zero exit, never a traceback."""
 
@@ -151,18 +175,8 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             exit_at_once(INTERRUPTED_EXIT)
         except (typer.Exit, typer.Abort, SystemExit):
             raise
-        except BrokenPipeError:  # the reader of stdout went away (| head): stop quietly, as cat does
-            with contextlib.suppress(OSError, ValueError):  # so the exit's flush does not fail again
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise typer.Exit(BROKEN_PIPE_EXIT) from None
-        except OSError as exc:  # the system refused: a full disk, a permission, a file gone
-            if os.environ.get("TRANSLATE_DEBUG"):
-                traceback.print_exc(file=sys.stderr)
-            where = f"{exc.filename}: " if exc.filename else ""
-            fix = "; free some space and run the command again (a corpus run resumes)" \
-                if exc.errno == errno.ENOSPC else ""
-            typer.echo(f"error: {where}{exc.strerror or first_line(exc)}{fix}", err=True)
-            raise typer.Exit(1) from None
+        except OSError as exc:
+            raise typer.Exit(system_error(exc)) from None
         except Exception as exc:  # the last line of defence: one line unless debugging
             debugging = bool(os.environ.get("TRANSLATE_DEBUG"))
             if debugging:
