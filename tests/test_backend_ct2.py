@@ -293,6 +293,12 @@ def test_missing_path_is_unavailable(tmp_path):
         load(tmp_path / "nope", family="marian")
 
 
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_a_revision_for_a_local_directory_is_refused(tiny_marian_dir, backend):
+    with pytest.raises(ConfigError, match="revision 'abc' is for hub models"):
+        load(tiny_marian_dir, backend=backend, revision="abc")
+
+
 # ---------------------------------------------------------------- CLI
 
 

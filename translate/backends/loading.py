@@ -39,6 +39,9 @@ def resolve_model_dir(settings: Settings, *, on_message: Notify | None = None) -
     """
     name = settings.model
     if not is_hub_id(name):
+        if settings.revision:
+            raise ConfigError(f"revision {settings.revision!r} is for hub models, and {name} is a local "
+                              "directory; leave the revision out")
         return str(_check_local(Path(name).expanduser(), name))
     try:
         return str(_check_local(Path(_cached_snapshot(settings)), name))
