@@ -77,6 +77,12 @@ def test_latin1_text_is_refused_with_a_hint(tmp_path):
     assert str(path) in message and "--encoding" in message
 
 
+def test_utf8_with_one_stray_byte_names_its_line_and_byte(tmp_path):
+    data = f"{ARABIC}\n\nفقرة أولى.\n".encode() + b"\xa0" + "فقرة ثانية.\n".encode()
+    message = input_error(write(tmp_path, "stray.txt", data))
+    assert "stray.txt: line 4: byte 0xa0 is not UTF-8" in message and "remove that byte" in message
+
+
 def test_forced_encoding_decodes(tmp_path):
     path = write(tmp_path, "french.txt", "Le café était très bon.".encode("latin-1"))
     assert read_text(path, encoding="latin-1") == "Le café était très bon."

@@ -133,12 +133,14 @@ def decode_detected(data: bytes, name: str) -> str:
                 f"{name}: has a {codec} byte-order mark but is not valid {codec} (offset {error.start}); "
                 "convert it to UTF-8 or give --encoding"
             ) from None
+        first_bad = error.start
     text = data.decode("cp1256", errors="replace")
     if "\ufffd" not in text and is_plausible_arabic(text):
         return text
+    line = data.count(b"\n", 0, first_bad) + 1
     raise InputError(
-        f"{name}: not UTF-8 and not Windows-1256 Arabic text; give its codec with --encoding "
-        "(e.g. --encoding cp1252) or convert it to UTF-8"
+        f"{name}: line {line}: byte 0x{data[first_bad]:02x} is not UTF-8, and the file is not Windows-1256 "
+        "Arabic either; remove that byte if the rest is UTF-8, or give the file's codec with --encoding"
     )
 
 
