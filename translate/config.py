@@ -107,7 +107,8 @@ def read_config(path: Path) -> dict[str, Any]:
     unknown = sorted(set(data) - FIELDS - {"description"})
     if unknown:
         raise ConfigError(
-            f"{path}: unknown config key(s) {', '.join(unknown)}; valid keys: {', '.join(sorted(FIELDS))}"
+            f"{path}: unknown config key(s) {', '.join(unknown)}; valid keys: "
+            f"{', '.join(sorted(FIELDS | {'description'}))}"
         )
     for key, value in data.items():
         check_value(key, value, where=f"{path}: ")
@@ -122,6 +123,9 @@ def check_value(key: str, value: Any, *, where: str = "") -> None:
     if isinstance(value, bool) or not isinstance(value, allowed):
         names = " or ".join(dict.fromkeys(TYPE_NAMES[t] for t in allowed if t in TYPE_NAMES))
         raise ConfigError(f"{where}{key} must be {names}, got {value!r}")
+    if key in ("model", "preset", "revision") and not value.strip():
+        raise ConfigError(f"{where}{key} is empty; give a {'revision' if key == 'revision' else 'model'} "
+                          "or leave the key out")
     if key in CHOICES and value not in CHOICES[key]:
         raise ConfigError(f"{where}{key} {value!r} is not one of: {', '.join(CHOICES[key])}")
     if key == "device" and not DEVICE.fullmatch(value):
