@@ -227,6 +227,13 @@ def test_conversion_is_cached_and_reused(tiny_marian_dir, tmp_path, monkeypatch)
     assert len(messages) == 4 and len(list((tmp_path / "cache").iterdir())) == 2  # one per quantization
 
 
+def test_a_conversion_cache_that_is_a_file_is_refused_before_converting(tiny_marian_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRANSLATE_CACHE", str(tmp_path / "notes.txt"))
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(ConfigError, match=r"notes.txt: the CTranslate2 conversion cache \(TRANSLATE_CACHE\) is a file"):
+        load(tiny_marian_dir)
+
+
 def test_cache_key_names_model_revision_and_quantization(tiny_marian_dir, tmp_path):
     local = cache_key(str(tiny_marian_dir), tiny_marian_dir, None, "int8")
     assert local.startswith(tiny_marian_dir.name + ".") and local.endswith("-local-int8")

@@ -47,7 +47,11 @@ _WEIGHTS = ("model.safetensors", "pytorch_model.bin", "model.safetensors.index.j
 def cache_root() -> Path:
     """``$TRANSLATE_CACHE`` when set, else ``~/.cache/translate/ct2``."""
     configured = os.environ.get("TRANSLATE_CACHE")
-    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "translate" / "ct2"
+    root = Path(configured).expanduser() if configured else Path.home() / ".cache" / "translate" / "ct2"
+    if root.exists() and not root.is_dir():
+        raise ConfigError(f"{root}: the CTranslate2 conversion cache{' (TRANSLATE_CACHE)' if configured else ''} "
+                          "is a file; point it at a folder")
+    return root
 
 
 def cache_key(model: str, model_dir: str | Path, revision: str | None, quantization: str) -> str:
