@@ -388,10 +388,12 @@ def test_quiet_hides_the_first_use_conversion(tiny_marian_dir, seed_article_path
     [
         (["/no/such/model"], "no such directory"),
         (["{tiny}", "--quantization", "int9"], "unknown quantization 'int9'"),
+        (["{tiny}", "-o", "{tmp}/notes.txt/ct2"], "notes.txt/ct2: cannot create its folder"),
     ],
 )
-def test_convert_command_errors_are_one_line(tiny_marian_dir, args, fragment):
-    result = invoke("convert", *[a.format(tiny=tiny_marian_dir) for a in args])
+def test_convert_command_errors_are_one_line(tiny_marian_dir, tmp_path, args, fragment):
+    (tmp_path / "notes.txt").write_text("x")
+    result = invoke("convert", *[a.format(tiny=tiny_marian_dir, tmp=tmp_path) for a in args])
     assert result.exit_code != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], result.stderr

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from translate.config import is_hub_id
+from translate.corpus_write import check_writable_folder
 from translate.errors import BackendError, ConfigError, first_line
 from translate.types import Notify
 
@@ -246,6 +247,7 @@ def convert(
         if on_message:
             on_message(f"{settings.model} is already converted in {target} (--force converts it again)")
         return target
+    check_writable_folder(target)
     return _convert_announced(
         settings.model, model_dir, target, quantization, settings.revision, on_message, cached=cached, force=force
     )

@@ -47,12 +47,16 @@ def prepare_output(path: Path, inputs: Sequence[Path | str | None] = ()) -> None
     path = link_target(path)
     if path.is_dir():
         raise ConfigError(f"{path} is a folder; give a file name to write")
+    if not path.exists() or path.is_file():
+        check_writable_folder(path)
+
+
+def check_writable_folder(path: Path) -> None:
+    """Refuse, up front, a ``path`` whose folder cannot be created or written in."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot create its folder {path.parent} ({exc.strerror})") from None
-    if path.exists() and not path.is_file():
-        return
     try:
         with tempfile.TemporaryFile(dir=path.parent):
             pass
