@@ -399,6 +399,16 @@ def test_doc_field_that_would_be_ignored_or_overridden_is_refused(tmp_path, hyps
     assert f"--docs and --doc-field both give the document ids of {ref}: give one of them" in message
 
 
+def test_model_options_without_a_model_are_refused(hyps):
+    message = one_line_error(invoke("-r", REF, "-H", hyps[0], "--beam", 2, "--batch-size", 8))
+    assert "--beam, --batch-size: model options apply only when translating with -m/--model" in message
+
+
+def test_one_system_has_no_p_values_against_itself(hyps):
+    result = invoke("-r", REF, "-H", hyps[0], "--bootstrap", 50)
+    assert result.exit_code == 0 and "p-values" not in result.stdout and "50 samples" in result.stdout
+
+
 def test_comet_not_installed_is_an_error_not_a_skip(monkeypatch, hyps):
     monkeypatch.setitem(__import__("sys").modules, "comet", None)  # import comet -> ImportError
     message = one_line_error(invoke("-s", SRC, "-r", REF, "-H", hyps[0], "--comet", "--bootstrap", 0), code=4)

@@ -49,8 +49,9 @@ def tables(evaluation: Evaluation, documents: bool = True) -> list[Table]:
     ci = " (μ ± 95% CI)" if comparison else ""
     notes = []
     if comparison:
-        notes.append(f"paired bootstrap resampling: {comparison['samples']} samples, seed {comparison['seed']}, "
-                     f"p-values against {comparison['baseline']}; * p < 0.05")
+        against = f", p-values against {comparison['baseline']}; * p < 0.05" if len(systems) > 1 else ""
+        notes.append(f"paired bootstrap resampling: {comparison['samples']} samples, seed {comparison['seed']}"
+                     + against)
     signatures = comparison["signatures"] if comparison else {k: s.signature for k, s in systems[0].scores.items()}
     notes += [f"{NAMES[k]}: {signatures.get(k) or systems[0].scores[k].signature}" for k in metrics]
     out = [Table(

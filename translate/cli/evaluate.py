@@ -113,6 +113,9 @@ def evaluate_command(
 
     if report and report.suffix.lower() not in REPORT_SUFFIXES:
         raise ConfigError(f"--report {report}: use a .md or .html file name")
+    if not model and model_options.given():
+        raise ConfigError(f"{', '.join(model_options.given())}: model options apply only when translating "
+                          "with -m/--model")
     check_output(output, report, inputs=[reference, *(hypothesis or ()), source, docs])
     models = [model_options.settings(m) for m in model or ()]
     beside = report or output

@@ -112,6 +112,11 @@ class ModelOptions:
         """The settings for ``model`` (a preset, hub id or directory; None: the config's or the default)."""
         return resolve_settings(model=model, **self.values)
 
+    def given(self) -> list[str]:
+        """The options given, as typed (``--beam``), for a command where they would be ignored."""
+        return ["--beam" if name == "beam_size" else "--" + name.replace("_", "-")
+                for name, value in self.values.items() if value is not None]
+
 
 def takes_model_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Give a command the model options: they appear in its ``--help`` where it declares its
