@@ -317,7 +317,7 @@ def test_missing_text_field_names_the_line(tmp_path):
     hyp = tmp_path / "hyp.jsonl"
     hyp.write_text('{"id": 1, "translation": "a"}\n{"id": 2}\n')
     message = one_line_error(invoke("-r", hyp, "-H", hyp))
-    assert f"{hyp}: record 2 has no 'translation' field" in message
+    assert f"{hyp}: record 2 has no 'translation' field (its fields: id); name the text field" in message
 
 
 @pytest.mark.parametrize(("line", "message"), [

@@ -134,7 +134,8 @@ def _text(path: str, number: int, record: dict[str, Any], names: Sequence[str]) 
         null = next((name for name in names if name in record), None)
         if null:
             raise InputError(f"{path}: record {number}: {null!r} is null; give the text as a JSON string")
-        raise InputError(f"{path}: record {number} has no {' or '.join(map(repr, names))} field")
+        raise InputError(f"{path}: record {number} has no {' or '.join(map(repr, names))} field (its fields: "
+                         f"{', '.join(record) or 'none'}); name the text field with --text-field")
     return " ".join(value for value in values if value is not None)
 
 
