@@ -205,7 +205,7 @@ def test_cuda_without_a_gpu_is_a_config_error(tiny_marian_dir):
 
 @pytest.mark.parametrize("backend", ["ctranslate2", "transformers"])
 def test_family_that_contradicts_the_model_is_an_error(tiny_marian_dir, backend):
-    with pytest.raises(ConfigError, match="is a marian model"):
+    with pytest.raises(ConfigError, match="is a marian model, but the settings say family .nllb. .*set it to .marian."):
         load(tiny_marian_dir, backend, family="nllb")
 
 

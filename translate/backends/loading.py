@@ -85,7 +85,9 @@ def check_family(settings: Settings, family: str) -> None:
     """Refuse a model whose family is not the one the settings name (a preset's, or ``family =``)."""
     if settings.family is not None and settings.family != family:
         raise ConfigError(
-            f"model {settings.model!r} is a {family} model, but the settings say family {settings.family!r}"
+            f"model {settings.model!r} is a {family} model, but the settings say family {settings.family!r} "
+            "(the preset's, or 'family' in the --config file); leave 'family' out or set it to "
+            f"{family!r}"
         )
 
 
