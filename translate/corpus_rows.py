@@ -20,7 +20,7 @@ from translate.corpus_io import Record
 from translate.errors import ConfigError, InputError, UnsplittableError
 from translate.io import add_title, id_text, read_article
 from translate.normalize import normalize_text
-from translate.pipeline import SentencePlan, plan_article, translate_planned
+from translate.pipeline import SentencePlan, plan_article, translate_articles
 from translate.types import Article, Notify, TranslatedArticle
 
 Count = Callable[[int], None]
@@ -154,8 +154,9 @@ def translate_chunk(
         if on_rows:
             on_rows(1)
 
-    translated = translate_planned(
-        planned.values(), translator, settings, cache=cache, window=window,
+    translated = translate_articles(
+        [article for article, _ in planned.values()], translator, settings,
+        plans=[plan for _, plan in planned.values()], cache=cache, window=window,
         keep_boilerplate=keep_boilerplate, on_progress=on_sentences, on_warning=on_warning,
     )
     by_row = {record.row: record for record in records}

@@ -51,6 +51,7 @@ def translate_articles(
     translator: Translator,
     settings: Settings,
     *,
+    plans: Iterable[list[SentencePlan]] | None = None,
     cache: SentenceCache | None = None,
     window: int = 64,
     keep_boilerplate: bool = False,
@@ -64,28 +65,14 @@ def translate_articles(
     in-memory cache by default). ``on_progress`` gets the number of distinct sentences
     (or pieces of long ones) done: those found in the cache as a window starts, then each
     batch's; ``on_warning`` one line per long-sentence split, retry or changed number.
+
+    ``plans``, one per article, are the articles' ``plan_article``: planning is where a
+    piece too long for any splitting is found, so a caller that plans first can set such
+    an article aside before anything is translated. Without them, each window is planned
+    as it starts.
     """
-    planned = ((article, plan_article(article, translator, settings, on_warning)) for article in articles)
-    return translate_planned(
-        planned, translator, settings, cache=cache, window=window, keep_boilerplate=keep_boilerplate,
-        on_progress=on_progress, on_warning=on_warning,
-    )
-
-
-def translate_planned(
-    planned: Iterable[tuple[Article, list[SentencePlan]]],
-    translator: Translator,
-    settings: Settings,
-    *,
-    cache: SentenceCache | None = None,
-    window: int = 64,
-    keep_boilerplate: bool = False,
-    on_progress: Callable[[int], None] | None = None,
-    on_warning: Notify | None = None,
-) -> Iterator[TranslatedArticle]:
-    """``translate_articles`` for articles already planned (``plan_article``), each with its plan;
-    planning is where a piece too long for any splitting is found, so a caller that plans
-    first can set such an article aside before anything is translated."""
+    planned = zip(articles, plans, strict=True) if plans is not None else (
+        (article, plan_article(article, translator, settings, on_warning)) for article in articles)
     cache = cache if cache is not None else MemoryCache()
     iterator = iter(planned)
     while True:
