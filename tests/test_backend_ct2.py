@@ -21,7 +21,9 @@ from translate.backends.loading import default_batch
 from translate.backends.model_tokenizers import TransformersTokenizer, load_tokenizer
 from translate.cli import app
 from translate.config import resolve_settings
-from translate.convert import cache_key, cache_root, convert_model, converted_model, is_converted, read_marker
+from translate.convert import (
+    cache_key, cache_root, convert_model, converted_model, is_converted, model_version, read_marker,
+)
 from translate.errors import BackendError, ConfigError, ModelUnavailableError
 from translate.types import Translation
 
@@ -232,6 +234,18 @@ def test_a_conversion_cache_that_is_a_file_is_refused_before_converting(tiny_mar
     (tmp_path / "notes.txt").write_text("x")
     with pytest.raises(ConfigError, match=r"notes.txt: the CTranslate2 conversion cache \(TRANSLATE_CACHE\) is a file"):
         load(tiny_marian_dir)
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_the_weights_version_changes_when_a_model_is_rebuilt_in_place(tiny_marian_dir, tmp_path, backend):
+    model = shutil.copytree(tiny_marian_dir, tmp_path / "model")
+    before = load(model, backend).info
+    weights = model / "model.safetensors"
+    os.utime(weights, ns=(weights.stat().st_atime_ns, weights.stat().st_mtime_ns + 10**9))
+    after = load(model, backend).info
+    assert before.version.startswith("local-") and after.version != before.version
+    assert f"weights:{after.version}" in after.signature()
+    assert model_version(tmp_path / "hub" / "snapshots" / ("a" * 40)) == "a" * 40
 
 
 def test_cache_key_names_model_revision_and_quantization(tiny_marian_dir, tmp_path):

@@ -466,6 +466,25 @@ def test_a_run_is_resumed_only_where_it_computes_alike(tmp_path):
     assert summary.resumed > 0 and len(out) == 20
 
 
+class RebuiltTranslator(FakeTranslator):
+    """The fake model with other weights (a directory rebuilt in place)."""
+
+    info = dataclasses.replace(FakeTranslator.info, version="local-other")
+
+
+def test_a_run_is_resumed_and_its_cache_used_only_with_the_same_weights(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
+    with pytest.raises(Crash):
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=3), chunk_size=4)
+    with pytest.raises(ConfigError, match="was started with other weights of fake .*now local-other"):
+        run(source, tmp_path / "out.jsonl", RebuiltTranslator(), chunk_size=4)
+    cache = tmp_path / "shared.sqlite"
+    run(source, tmp_path / "one.jsonl", cache=cache)
+    rebuilt = RebuiltTranslator()
+    summary, _ = run(source, tmp_path / "two.jsonl", rebuilt, cache=cache)
+    assert summary.cache_hits == 0 and rebuilt.calls
+
+
 def test_shards_computed_differently_do_not_merge(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(10))
     run(source, tmp_path / "part1.jsonl", shard=Shard(1, 2))

@@ -22,6 +22,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from translate.config import is_hub_id
 from translate.corpus_write import check_writable_folder
@@ -64,17 +65,32 @@ def cache_key(model: str, model_dir: str | Path, revision: str | None, quantizat
     """
     directory = Path(model_dir).resolve()
     if not is_hub_id(model):
-        digest = hashlib.sha256(str(directory).encode())
-        for name in ("config.json", *_WEIGHTS):
-            path = directory / name
-            if path.is_file():
-                stat = path.stat()
-                digest.update(f"|{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        digest = _files_digest(directory, hashlib.sha256(str(directory).encode()))
         name, version = f"{directory.name}.{digest.hexdigest()[:12]}", "local"
     else:
         commit = directory.name if directory.parent.name == "snapshots" else None
         name, version = model.replace("/", "--"), commit or revision or "main"
     return _safe(f"{name}-{version}-{quantization}")
+
+
+def model_version(model_dir: str | Path) -> str:
+    """What identifies the weights in ``model_dir``: a hub snapshot's commit, else ``local-``
+    and a digest of its config's and weights' sizes and modification times (a model rebuilt
+    in place, or a converted one, is another version)."""
+    directory = Path(model_dir).resolve()
+    if directory.parent.name == "snapshots":
+        return directory.name
+    return f"local-{_files_digest(directory, hashlib.sha256()).hexdigest()[:12]}"
+
+
+def _files_digest(directory: Path, digest: Any) -> Any:
+    """``digest`` updated with the sizes and modification times of the model's config and weights."""
+    for name in ("config.json", *_WEIGHTS, "model.bin"):
+        path = directory / name
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"|{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest
 
 
 def converted_model(

@@ -48,14 +48,16 @@ from translate.corpus_write import (
     write_rows,
 )
 from translate.errors import ConfigError
+from translate.types import ModelInfo
 
 OUTPUT_KEYS = ("settings", "input", "fields", "shard", "segments", "keep_boilerplate")
 """What ``OUT.run.json`` records that decides the output; the rest only has to match to resume."""
 RECORD, ERRORS = ".run.json", ".errors.jsonl"
 """What ``OUT``'s run record and error file add to its name."""
-COMPUTED = "compute_type"
+COMPUTED, VERSION = "compute_type", "model_version"
 """Recorded once the model is loaded: what ``compute_type`` (``auto`` by default) resolved to on
-the device, e.g. ``int8_float32`` on CPU or ``float16`` on CUDA; a resume must compute alike."""
+the device, e.g. ``int8_float32`` on CPU or ``float16`` on CUDA, and the weights' version
+(``ModelInfo.version``); a resume must compute alike with the same weights."""
 
 
 @dataclass(frozen=True)
@@ -203,8 +205,7 @@ def _open(run: Run) -> None:
         _remove(run.parts)
         write_json(run.run_file, run.record | {"status": "running"})
     else:
-        if COMPUTED in recorded:
-            run.record[COMPUTED] = recorded[COMPUTED]
+        run.record.update({key: recorded[key] for key in (COMPUTED, VERSION) if key in recorded})
         keys = OUTPUT_KEYS if complete else tuple(k for k in run.record if k != "source")
         changed = [f"{k}: {describe_change(recorded.get(k), run.record[k])}"
                    for k in keys if recorded.get(k) != run.record[k]]
@@ -256,9 +257,7 @@ def translate_corpus(
         if on_sentences:
             on_sentences(n)
 
-    computed = translator.info.compute_type
-    check_computed(run, computed)
-    key = run.settings.generation_key() | {"compute_type": computed}
+    key = run.settings.generation_key() | check_loaded(run, translator.info)
     cache = SQLiteCache(options.cache or run.parts / "cache.sqlite", key)
     records = iter_records(run.source, wanted)
     with contextlib.closing(cache), contextlib.closing(records):  # type: ignore[type-var]
@@ -280,19 +279,27 @@ def translate_corpus(
     return summary
 
 
-def check_computed(run: Run, computed: str) -> None:
-    """Record what the run computes in, or refuse to resume a run that computed otherwise
-    (started on another device, or with another ``--compute-type``)."""
-    recorded = run.record.get(COMPUTED)
-    if recorded is None:
-        run.record[COMPUTED] = computed
-        write_json(run.run_file, run.record | {"status": "running"})
-    elif recorded != computed:
+def check_loaded(run: Run, info: ModelInfo) -> dict[str, str]:
+    """Record what the loaded model computes in and which weights it has, or refuse to resume a
+    run that computed otherwise (another device or ``--compute-type``) or with other weights
+    (a model directory rebuilt in place, another hub commit); returns them."""
+    loaded = {COMPUTED: info.compute_type, VERSION: info.version}
+    recorded = {key: run.record[key] for key in loaded if key in run.record}
+    if recorded.get(COMPUTED, info.compute_type) != info.compute_type:
         raise ConfigError(
-            f"{run.output} was started computing in {recorded} and this run computes in {computed} "
-            "(another device or --compute-type); resume it where it computes alike, or add --overwrite "
-            "to start again"
+            f"{run.output} was started computing in {recorded[COMPUTED]} and this run computes in "
+            f"{info.compute_type} (another device or --compute-type); resume it where it computes alike, "
+            "or add --overwrite to start again"
         )
+    if recorded.get(VERSION, info.version) != info.version:
+        raise ConfigError(
+            f"{run.output} was started with other weights of {info.model} ({recorded[VERSION]}, now "
+            f"{info.version}); resume it with those weights, or add --overwrite to start again"
+        )
+    if recorded != loaded:
+        run.record.update(loaded)
+        write_json(run.run_file, run.record | {"status": "running"})
+    return loaded
 
 
 def finish(run: Run, chunks: int, input_rows: int) -> None:

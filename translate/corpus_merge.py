@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from translate.corpus import COMPUTED, ERRORS, OUTPUT_KEYS, RECORD, beside, describe_change
+from translate.corpus import COMPUTED, ERRORS, OUTPUT_KEYS, RECORD, VERSION, beside, describe_change
 from translate.corpus_rows import Shard
 from translate.corpus_write import (
     output_format, prepare_output, read_json_object, read_jsonl, read_rows, write_json, write_jsonl, write_rows,
 )
 from translate.errors import ConfigError, InputError
 
-SAME = (*(key for key in OUTPUT_KEYS if key != "shard"), COMPUTED)
+SAME = (*(key for key in OUTPUT_KEYS if key != "shard"), COMPUTED, VERSION)
 """What every shard of one corpus must have recorded alike."""
 
 

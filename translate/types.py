@@ -91,6 +91,8 @@ class ModelInfo:
     backend: str
     family: str
     revision: str | None = None
+    version: str = ""
+    """The weights': a hub snapshot's commit, or ``local-`` and a digest (``convert.model_version``)."""
     device: str = "cpu"
     compute_type: str = "float32"
     beam_size: int = 4
@@ -99,7 +101,7 @@ class ModelInfo:
 
     def signature(self) -> str:
         return (
-            f"model:{self.model}|rev:{self.revision or 'none'}|backend:{self.backend}"
+            f"model:{self.model}|rev:{self.revision or 'none'}|weights:{self.version or 'none'}|backend:{self.backend}"
             f"|device:{self.device}|compute:{self.compute_type}|beam:{self.beam_size}"
             f"|splitter:{self.splitter_version}|version:{self.package_version}"
         )

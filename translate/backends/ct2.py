@@ -43,7 +43,7 @@ from translate.backends.loading import (
 )
 from translate.backends.model_tokenizers import load_tokenizer, read_json
 from translate.config import Settings
-from translate.convert import converted_model, is_converted, read_marker
+from translate.convert import converted_model, is_converted, model_version, read_marker
 from translate.errors import BackendError, ConfigError, ModelUnavailableError, first_line
 from translate.types import ModelInfo, Notify, Translation
 
@@ -137,6 +137,7 @@ class CT2Translator(Translator):
             backend="ctranslate2",
             family=family,
             revision=settings.revision,
+            version=model_version(model_dir),
             device=device if device == "cpu" else f"cuda:{index}",
             compute_type=self.translator.compute_type,
             beam_size=settings.beam_size,

@@ -28,6 +28,7 @@ from translate.backends.loading import (
     splitter_version,
 )
 from translate.config import Settings
+from translate.convert import model_version
 from translate.errors import BackendError, ConfigError, ModelUnavailableError, first_line
 from translate.types import ModelInfo, Notify, Translation
 
@@ -125,6 +126,7 @@ class HFTranslator(Translator):
             backend="transformers",
             family=family,
             revision=settings.revision,
+            version=model_version(model_dir),
             device=device,
             compute_type=dtype_name,
             beam_size=settings.beam_size,
