@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from fakes import FakeTranslator
 from translate.config import resolve_settings
 from translate.corpus import Options, open_run, translate_corpus
+from translate import corpus_io
 from translate.corpus_io import Source, fingerprint
 from translate.corpus_merge import merge_shards
 from translate.corpus_rows import Fields, Shard
@@ -777,23 +778,43 @@ def test_a_csv_quote_never_closed_is_an_error_row_and_the_rows_after_it_are_read
                       f"c3,{SENTENCES[3]}\nc4,{SENTENCES[4]}\n", encoding="utf-8")
     summary, out = run(Source(source), tmp_path / "out.jsonl")
     errors = list(read_jsonl(tmp_path / "out.jsonl.errors.jsonl"))
-    assert [(e["row"], e["line"], e["error"].split(";")[0]) for e in errors] == [
-        (1, 3, "not valid CSV (',' expected after '\"')"),
-        (2, 4, "a quoted field opened on line 4 is never closed"),
+    assert [(e["row"], e["line"], e["error"].split(":")[0]) for e in errors] == [
+        (1, 3, "not valid CSV (',' expected after '\"'); a quote inside a quoted field is written twice (\"\")"),
+        (2, 4, "a quoted field opened on line 4 does not close where CSV allows"),
     ]
     assert [(r["row"], r["id"]) for r in out] == [(0, "c0"), (3, "c3"), (4, "c4")] and summary.failed == 2
 
 
-def test_a_bad_multi_line_csv_record_is_one_error_row_and_a_long_field_is_read(tmp_path):
+def test_a_bad_csv_record_costs_only_its_own_lines_and_a_long_field_is_read(tmp_path):
     source = tmp_path / "in.csv"
     long_text = "\n".join([SENTENCES[0]] * 5000)  # 170,000 characters in one quoted field
     source.write_text(f'id,text\nc0,"قال "نعم" ثم\nغادر المكان."\nc1,"{long_text}"\nc2,"{SENTENCES[2]}\n'
-                      f'{SENTENCES[3]}"\nc3,{SENTENCES[4]}\n', encoding="utf-8")
+                      f'{SENTENCES[3]}"\nc3,"{SENTENCES[1]}"بعد,\nc4,"{SENTENCES[4]}"\n', encoding="utf-8")
+    summary, out = run(Source(source), tmp_path / "out.jsonl", fields=Fields(title=None))
+    errors = list(read_jsonl(tmp_path / "out.jsonl.errors.jsonl"))
+    assert [(e["row"], e["line"]) for e in errors] == [(0, 2), (1, 3), (4, 5006)]  # the quote not doubled costs
+    assert "a quote inside a quoted field is written twice" in errors[0]["error"]  # its line and the next one
+    assert [(r["row"], r["id"]) for r in out] == [(2, "c1"), (3, "c2"), (5, "c4")]
+    assert summary.rows == 6
+
+
+def test_a_csv_field_over_the_limit_is_one_error_row(tmp_path, monkeypatch):
+    monkeypatch.setattr(corpus_io, "MAX_RECORD_CHARS", 1000)
+    source = tmp_path / "in.csv"
+    blob = "\n".join([SENTENCES[0]] * 40)
+    source.write_text(f'id,text\nc0,{SENTENCES[0]}\nc1,"{blob}"\nc2,{SENTENCES[2]}\n', encoding="utf-8")
     summary, out = run(Source(source), tmp_path / "out.jsonl", fields=Fields(title=None))
     (error,) = read_jsonl(tmp_path / "out.jsonl.errors.jsonl")
-    assert (error["row"], error["line"]) == (0, 2) and "a quote inside a quoted field is written twice" in error["error"]
-    assert [(r["row"], r["id"]) for r in out] == [(1, "c1"), (2, "c2"), (3, "c3")]
-    assert summary.rows == 4
+    assert (error["row"], error["line"]) == (1, 3) and "a field longer than 1,000 characters" in error["error"]
+    assert [(r["row"], r["id"]) for r in out] == [(0, "c0"), (2, "c2")]
+
+
+def test_a_carriage_return_inside_a_tsv_field_is_text(tmp_path):
+    source = tmp_path / "in.tsv"
+    source.write_bytes(f"id\ttext\nt0\t{SENTENCES[0]}\r{SENTENCES[1]}\r\nt1\t{SENTENCES[2]}\n".encode())
+    summary, out = run(Source(source), tmp_path / "out.jsonl", fields=Fields(title=None))
+    assert [(r["row"], r["id"]) for r in out] == [(0, "t0"), (1, "t1")] and summary.failed == 0
+    assert out[0]["text"].count("EN<") == 2
 
 
 def test_shards_read_from_different_paths_merge(tmp_path):

@@ -221,13 +221,14 @@ longer is taken as never closed."""
 
 
 def _open_csv(source: Source) -> IO[str]:
-    """A CSV/TSV file opened for ``csv.reader``; a UTF-16 file is refused up front (its
+    """A CSV/TSV file opened for ``_csv_records``; a UTF-16 file is refused up front (its
     header would read as noise). Undecodable bytes stay as surrogates, so that one bad row
-    is reported and the next ones read."""
+    is reported and the next ones read. TSV lines end at LF only (a CR inside is text)."""
     if not source.encoding and _starts_wide(source.path):  # type: ignore[arg-type]
         raise InputError(f"{source.path}: UTF-16 text; give --encoding utf-16, or save it as UTF-8")
     encoding = _reading_codec(source.encoding)
-    return open(source.path, encoding=encoding, newline="", errors="surrogateescape")  # type: ignore[arg-type]
+    newline = "\n" if source.kind == "tsv" else ""
+    return open(source.path, encoding=encoding, newline=newline, errors="surrogateescape")  # type: ignore[arg-type]
 
 
 _WIDE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -273,50 +274,58 @@ def _csv_records(file: IO[str], kind: str) -> Iterator[tuple[int, list[str] | No
     """Each record of a CSV/TSV file as ``(first line, values, "")``, or ``(first line, None,
     why)`` for one that cannot be read; a blank line gives ``[]``.
 
-    Records are cut from the lines by following the quotes, so that a bad record costs only
-    itself: one whose quote is never closed is reported on its first line and the lines after
-    that are read again as records; any other error ends with the record.
+    A TSV record is a line (a CR inside it is text). A CSV record is cut from the lines by
+    following its quotes, so that a bad one costs only itself: when a record of several
+    lines cannot be read (a quote never closed, one not doubled), its first line is the bad
+    record and the lines after it are read again as records of their own.
     """
+    if kind == "tsv":
+        for number, line in enumerate(file, 1):
+            text = line.removesuffix("\n").removesuffix("\r")
+            yield number, text.split("\t") if text.strip() else [], ""
+        return
     dialect = _DIALECTS[kind]
-    quoted = dialect.get("quoting") != csv.QUOTE_NONE
-    lines = enumerate(file, 1)
-    given_back: list[tuple[int, str]] = []
-    while (first := given_back.pop() if given_back else next(lines, None)) is not None:
-        record, size = [first], len(first[1])
-        inside = quoted and _inside_quotes(first[1], dialect["delimiter"], False)
-        while inside and size <= MAX_RECORD_CHARS:
-            line = given_back.pop() if given_back else next(lines, None)
-            if line is None:
-                break
-            record.append(line)
-            size += len(line[1])
-            inside = _inside_quotes(line[1], dialect["delimiter"], True)
-        if inside:  # the first line alone says what is wrong with it, if it can
-            given_back.extend(reversed(record[1:]))
-            record = record[:1]
+    number = 0
+    while first := file.readline():
+        number += 1
+        start, lines, size = number, [first], len(first)
+        inside = _inside_quotes(first, dialect["delimiter"], False)
+        after_first = (file.tell(), number) if inside else None
+        while inside and (line := file.readline()):
+            number += 1
+            size += len(line)
+            if size <= MAX_RECORD_CHARS:
+                lines.append(line)
+            inside = _inside_quotes(line, dialect["delimiter"], True)
+        if size > MAX_RECORD_CHARS and not inside:
+            yield start, None, f"a field longer than {MAX_RECORD_CHARS:,} characters; split the article"
+            continue
+        values, problem = None, "unexpected end of data"
         try:
-            values = next(csv.reader([text for _, text in record], **dialect), [])
+            values = None if inside else next(csv.reader(lines, **dialect), [])
         except csv.Error as exc:
-            yield first[0], None, _csv_problem(str(exc), first[0])
-        else:
-            yield first[0], values, ""
+            problem = str(exc)
+        if values is None and after_first is not None:  # read the lines after the first one again
+            file.seek(after_first[0])
+            number = after_first[1]
+            try:
+                values = next(csv.reader([first], **dialect), [])
+            except csv.Error as exc:
+                problem = str(exc)
+        yield (start, values, "") if values is not None else (start, None, _csv_problem(problem, start))
 
 
 def _inside_quotes(line: str, delimiter: str, inside: bool) -> bool:
     """Whether a CSV quoted field is still open at the end of ``line``, given whether one was
-    at its start: a quote opens a field only at the field's start and closes it only before
-    a delimiter or the line's end; ``""`` inside one is a quote, and so, for finding where
-    the record ends, is a quote someone forgot to double (the record is then an error)."""
+    at its start: a quote opens a field only at the field's start; inside one, ``""`` is a
+    quote and any other quote closes it."""
     position = 0
     while (at := line.find('"', position)) >= 0:
-        after = line[at + 1:at + 2]
-        if inside and after == '"':
+        if inside and line.startswith('""', at):
             position = at + 2
             continue
-        if inside:
-            inside = after not in ("", "\n", "\r", delimiter)
-        elif at == 0 or line[at - 1] == delimiter:
-            inside = True
+        if inside or at == 0 or line[at - 1] == delimiter:
+            inside = not inside
         position = at + 1
     return inside
 
@@ -351,8 +360,8 @@ def _csv(source: Source, wanted: Wanted) -> Iterator[Record]:
 def _csv_problem(error: str, line: int) -> str:
     """A CSV record the reader refused, and the fix."""
     if error == "unexpected end of data":
-        return (f"a quoted field opened on line {line} is never closed; close it (the lines after it "
-                "were read as rows of their own)")
+        return (f"a quoted field opened on line {line} does not close where CSV allows: close it, and "
+                "double each quote inside it (\"\"); the lines after it were read as rows of their own")
     if error.startswith("field larger than field limit"):
         return f"a field longer than {MAX_RECORD_CHARS:,} characters; split the article"
     if "expected after '\"'" in error:
