@@ -486,6 +486,7 @@ def test_corpus_parquet_output_matched_by_id(tmp_path, hyps):
 def test_translate_documents_with_a_fake_pipeline(tmp_path, monkeypatch):
     """--translate-docs: each document's joined source is one paragraph; reused while settings match."""
     import translate.api
+    import translate.evaluate
     from translate.config import Settings
 
     calls = []
@@ -496,6 +497,7 @@ def test_translate_documents_with_a_fake_pipeline(tmp_path, monkeypatch):
         return [reference_of[t] for t in texts]  # a perfect system
 
     monkeypatch.setattr(translate.api, "translate_texts", fake_translate_texts)
+    monkeypatch.setattr(translate.evaluate, "weights_version", lambda settings, on_info: "v1")  # no model files
     run = lambda beam: evaluate(REF, source=SRC, models=[Settings(model="org/fake", beam_size=beam)],  # noqa: E731
                                 docs=DOCS, save_dir=tmp_path, translate_documents=True, bootstrap=0)
     system = run(4).systems[0]
@@ -521,6 +523,57 @@ def test_duplicate_ids(tmp_path):
     ref = tmp_path / "dup.jsonl"
     ref.write_text("".join(json.dumps({"id": i % 3, "text": "x"}) + "\n" for i in range(4)))
     assert "dup.jsonl: duplicate ids, e.g. '0'" in one_line_error(invoke("-r", ref, "-H", ref))
+
+
+def test_model_translations_pair_by_the_source_ids_and_follow_the_weights(tmp_path, tiny_marian_dir, monkeypatch):
+    import shutil
+
+    import translate.api
+
+    lines = SRC.read_text(encoding="utf-8").splitlines()[:6]
+    src = tmp_path / "src.jsonl"
+    src.write_text("".join(json.dumps({"id": f"s{i}", "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(lines)))
+    refs = [{"id": f"s{i}", "text": t} for i, t in enumerate(REFS[:6])]
+    ref, shuffled = tmp_path / "ref.jsonl", tmp_path / "shuffled.jsonl"
+    ref.write_text("".join(json.dumps(r) + "\n" for r in refs))
+    shuffled.write_text("".join(json.dumps(r) + "\n" for r in refs[::-1]))
+    model = shutil.copytree(tiny_marian_dir, tmp_path / "model")
+    config = tmp_path / "short.toml"
+    config.write_text("max_length_ratio = 0.5\nmax_length_offset = 4\n")
+    score = lambda reference, *extra: json.loads(invoke(  # noqa: E731
+        "-s", src, "-r", reference, "-m", model, "--config", config, "--beam", 1, "--bootstrap", 0, "-f", "json",
+        "--save-dir", tmp_path / "saved", *extra).stdout)["systems"][0]["scores"]
+    assert score(shuffled) == score(ref)
+    calls = []
+    real = translate.api.translate_texts
+    monkeypatch.setattr(translate.api, "translate_texts", lambda *a, **k: calls.append(1) or real(*a, **k))
+    weights = model / "model.safetensors"
+    os.utime(weights, ns=(weights.stat().st_atime_ns, weights.stat().st_mtime_ns + 10**9))  # rebuilt in place
+    score(ref)
+    assert calls == [1]
+
+
+def test_an_unavailable_model_fails_before_any_translation(tmp_path, tiny_marian_dir, monkeypatch):
+    import translate.api
+
+    monkeypatch.setattr(translate.api, "translate_texts", lambda *a, **k: pytest.fail("translated"))
+    message = one_line_error(invoke("-s", SRC, "-r", REF, "-m", tiny_marian_dir, "-m", tmp_path / "missing"), code=3)
+    assert "missing" in message
+
+
+def test_saved_translations_never_go_over_an_input_or_an_output(tmp_path, tiny_marian_dir, hyps):
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    hyp = saved / f"{tiny_marian_dir.name}.hyp.txt"
+    hyp.write_text(hyps[0].read_text(encoding="utf-8"), encoding="utf-8")
+    message = one_line_error(invoke("-s", SRC, "-r", REF, "-H", hyp, "-m", tiny_marian_dir, "--save-dir", saved))
+    assert f"{hyp}, where the translations of {tiny_marian_dir.name} are saved, is the input" in message
+    out = tmp_path / "other" / f"{tiny_marian_dir.name}.hyp.txt"
+    message = one_line_error(invoke("-s", SRC, "-r", REF, "-m", tiny_marian_dir, "--save-dir", out.parent, "-o", out))
+    assert "is where the model translations are saved" in message
+    same = tmp_path / "same.md"
+    message = one_line_error(invoke("-r", REF, "-H", hyps[0], "-o", same, "--report", same))
+    assert "-o and --report both name" in message
 
 
 def test_a_source_line_too_long_for_any_splitting_names_the_file_and_line(tmp_path, tiny_marian_dir):

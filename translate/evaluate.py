@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,7 +25,7 @@ from translate.config import Settings
 from translate.errors import ConfigError, InputError
 from translate.evaluate_comet import comet_scores, load_comet
 from translate.evaluate_inputs import Fields, Texts, align, group_by_doc, join_by_doc, read_docs, read_texts
-from translate.evaluate_models import hypothesis_name, model_names, translate_to_file
+from translate.evaluate_models import hypothesis_name, model_names, saved_files, translate_to_file, weights_version
 
 Level = Literal["auto", "sentence", "document"]
 METRICS: dict[str, Callable[[], Any]] = {
@@ -221,11 +221,16 @@ def evaluate(
     if fields.doc:
         _check_doc_field(fields.doc, docs, ref, [hyp for _, hyp, _ in inputs])
     comet_model = load_comet(comet) if comet else None  # fail before translating, not after
-    for name, settings in zip(model_names(models), models):
-        path, meta = translate_to_file(src, settings, Path(save_dir), name,  # type: ignore[arg-type]
+    names = model_names(models)
+    _check_saved_files(names, Path(save_dir), translate_documents, [reference, *hypotheses, source, docs])
+    versions = [weights_version(settings, on_info) for settings in models]  # every model there, first
+    for name, settings, version in zip(names, models, versions):
+        path, meta = translate_to_file(src, settings, Path(save_dir), name, version,  # type: ignore[arg-type]
                                        docs=ref_docs if translate_documents else None,
                                        on_info=on_info, on_warning=on_warning, on_progress=on_progress)
-        inputs.append((name, read_texts(path), meta))
+        hyp = read_texts(path)
+        # the source's ids pair the translations with the reference (sentence by sentence)
+        inputs.append((name, replace(hyp, ids=src.ids) if src.ids and not translate_documents else hyp, meta))
 
     systems, units = [], []
     for name, hyp, meta in inputs:
@@ -278,6 +283,16 @@ def _check_options(
         raise ConfigError(f"{asked} needs the source text: give --source FILE")
     if models and save_dir.exists() and not save_dir.is_dir():
         raise ConfigError(f"{save_dir} is a file, not a folder for the model translations; give another --save-dir DIR")
+
+
+def _check_saved_files(names: Sequence[str], save_dir: Path, documents: bool, inputs: Sequence[Path | None]) -> None:
+    """Refuse a --save-dir where a model's translations would be written over an input."""
+    given = {Path(p).resolve(): p for p in inputs if p is not None}
+    for name in names:
+        for path in saved_files(name, save_dir, documents):
+            if path.resolve() in given:
+                raise ConfigError(f"{path}, where the translations of {name} are saved, is the input "
+                                  f"{given[path.resolve()]}; give another --save-dir DIR")
 
 
 def _check_doc_field(name: str, docs: Path | None, ref: Texts, hyps: Sequence[Texts]) -> None:

@@ -28,11 +28,29 @@ def model_names(models: Sequence[Settings]) -> list[str]:
     return names
 
 
+def saved_files(name: str, save_dir: Path, documents: bool) -> tuple[Path, Path]:
+    """Where a model's translations are saved: ``NAME.hyp.txt`` (``NAME.doc.hyp.txt`` by document)
+    and its record ``.hyp.json``."""
+    stem = f"{name}.doc" if documents else name
+    return save_dir / f"{stem}.hyp.txt", save_dir / f"{stem}.hyp.json"
+
+
+def weights_version(settings: Settings, on_info: Callable[[str], None] | None = None) -> str:
+    """The version of the weights ``settings`` name (``convert.model_version``), found (or
+    downloaded) without loading the model: an unavailable model fails here, before any work."""
+    from translate.backends.loading import resolve_model_dir
+    from translate.convert import is_converted, model_version
+
+    given = Path(settings.model).expanduser()
+    return model_version(given if is_converted(given) else resolve_model_dir(settings, on_message=on_info))
+
+
 def translate_to_file(
     source: Texts,
     settings: Settings,
     save_dir: Path,
     name: str,
+    version: str,
     *,
     docs: Sequence[str] | None = None,
     on_info: Callable[[str], None] | None = None,
@@ -40,13 +58,13 @@ def translate_to_file(
     on_progress: Callable[[int], None] | None = None,
 ) -> tuple[Path, dict[str, Any]]:
     """Translate the source lines (or, with ``docs``, each document's joined lines) with the pipeline
-    of `translate corpus`; save them as ``NAME.hyp.txt``, reused while ``NAME.hyp.json`` matches."""
+    of `translate corpus`; save them as ``NAME.hyp.txt``, reused while ``NAME.hyp.json`` matches
+    (the source, the settings and the ``version`` of the weights)."""
     texts = list(source.texts) if docs is None else join_by_doc(source.texts, docs)
-    stem = name if docs is None else f"{name}.doc"
-    path, meta_path = save_dir / f"{stem}.hyp.txt", save_dir / f"{stem}.hyp.json"
+    path, meta_path = saved_files(name, save_dir, docs is not None)
     digest = hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()
     key = {"source_sha256": digest, "lines": len(texts), "unit": "line" if docs is None else "document",
-           "settings": settings.generation_key()}
+           "settings": settings.generation_key(), "model_version": version}
     meta = {"name": name, "source": source.path, "key": key, "settings": asdict(settings)}
     if path.is_file() and meta_path.is_file() and _saved_key(meta_path) == key:
         if on_info:

@@ -109,6 +109,7 @@ def evaluate_command(
     """Score translations (or translate, then score) and print a table or JSON."""
     from translate.evaluate import evaluate
     from translate.evaluate_inputs import Fields
+    from translate.evaluate_models import model_names, saved_files
     from translate.report import REPORT_SUFFIXES, format_json, format_text, write_report
 
     if report and report.suffix.lower() not in REPORT_SUFFIXES:
@@ -116,13 +117,21 @@ def evaluate_command(
     if not model and model_options.given():
         raise ConfigError(f"{', '.join(model_options.given())}: model options apply only when translating "
                           "with -m/--model")
+    if output and report and output.resolve() == report.resolve():
+        raise ConfigError(f"-o and --report both name {output}; give the report another name")
     check_output(output, report, inputs=[reference, *(hypothesis or ()), source, docs])
     models = [model_options.settings(m) for m in model or ()]
     beside = report or output
+    save_dir = save_dir or (beside.parent if beside else Path(".")) / "translations"
+    saved = {p.resolve(): p for name in model_names(models) for p in saved_files(name, save_dir, translate_docs)}
+    for written in (output, report):
+        if written and written.resolve() in saved:
+            raise ConfigError(f"{written} is where the model translations are saved ({saved[written.resolve()]}); "
+                              "write it elsewhere, or give another --save-dir")
     with Progress(None, "sentence", quiet, desc="translating") as progress:
         result = evaluate(
             reference, hypothesis or (), source=source, models=models,
-            save_dir=save_dir or (beside.parent if beside else Path(".")) / "translations",
+            save_dir=save_dir,
             translate_documents=translate_docs, docs=docs,
             fields=Fields(id=id_field, text=text_field, doc=doc_field), level=level,  # type: ignore[arg-type]
             bootstrap=bootstrap, seed=seed,
