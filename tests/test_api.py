@@ -43,3 +43,16 @@ def test_texts_with_a_model_or_settings_load_it(tiny_marian_dir, translator):
     assert translate_texts(["نص قصير."], settings=settings) == expected
     with pytest.raises(ConfigError, match="not several"):
         translate_texts(["نص"], settings=settings, translator=translator)
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda t: translate_texts("مرحبا", translator=t), r"takes a list of texts; for one text, pass \[text\]"),
+    (lambda t: translate_texts(["نص", None], translator=t), r"texts\[1\] must be a string, got NoneType"),
+    (lambda t: translate_texts(5, translator=t), "texts must be a list of strings, got int"),
+    (lambda t: translate_article(None, translator=t), "the article must be a string, got NoneType"),
+    (lambda t: segment_article(b"bytes"), "the article must be a string, got bytes"),
+    (lambda t: translate_texts(["نص"], translator="opus-mt-ar-en"), r"translator must come from load\(...\), got str"),
+])
+def test_arguments_of_the_wrong_kind_are_one_clear_error(translator, call, message):
+    with pytest.raises(ConfigError, match=message):
+        call(translator)

@@ -35,11 +35,33 @@ def _translator(
             "a loaded translator keeps its model and settings; give them to load(...) instead "
             f"(got {', '.join(([f'model={model!r}'] if model else []) + sorted(settings))})"
         )
+    if not all(hasattr(translator, name) for name in ("translate_batches", "count_tokens", "settings", "info")):
+        raise ConfigError(f"translator must come from load(...), got {type(translator).__name__}")
     return translator, translator.settings
+
+
+def _check_text(text: Any) -> None:
+    if not isinstance(text, str):
+        raise ConfigError(f"the article must be a string, got {type(text).__name__}")
+
+
+def _check_texts(texts: Any) -> list[str]:
+    """``texts`` as a list of strings, or a one-line error saying what is wrong with them."""
+    if isinstance(texts, str):
+        raise ConfigError("translate_texts takes a list of texts; for one text, pass [text]")
+    try:
+        items = list(texts)
+    except TypeError:
+        raise ConfigError(f"texts must be a list of strings, got {type(texts).__name__}") from None
+    for index, item in enumerate(items):
+        if not isinstance(item, str):
+            raise ConfigError(f"texts[{index}] must be a string, got {type(item).__name__}")
+    return items
 
 
 def segment_article(text: str, *, headline: str = "auto", id: str = "article") -> dict[str, Any]:
     """The structure the pipeline would translate (headline, paragraphs, sentences, dropped)."""
+    _check_text(text)
     return segmentation_to_dict(parse_article(text, name="<text>", id=id, headline=headline))
 
 
@@ -58,6 +80,7 @@ def translate_article(
     articles with one model load, pass a ``translator`` from ``load(model, **settings)``
     instead: it carries its model and settings.
     """
+    _check_text(text)
     article = parse_article(text, name="<text>", id="article", headline=headline)
     started = time.perf_counter()
     translator, config = _translator(model, translator, settings)
@@ -85,6 +108,7 @@ def translate_texts(
     sentences, translated and joined back as ``translate corpus`` does: with ``translator``
     (from ``load``), or with ``settings`` or ``model``, loaded here (``on_message`` then hears
     of a download or conversion)."""
+    texts = _check_texts(texts)
     if settings is not None and (model or translator):
         raise ConfigError("give translate_texts settings, or a model, or a translator, not several")
     if settings is not None:
