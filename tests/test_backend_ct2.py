@@ -314,10 +314,11 @@ def test_missing_path_is_unavailable(tmp_path):
         load(tmp_path / "nope", family="marian")
 
 
-@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
-def test_a_revision_for_a_local_directory_is_refused(tiny_marian_dir, backend):
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2", "converted"])
+def test_a_revision_for_a_local_directory_is_refused(tiny_marian_dir, tmp_path, backend):
+    model = convert_model(tiny_marian_dir, tmp_path / "ct2", "int8") if backend == "converted" else tiny_marian_dir
     with pytest.raises(ConfigError, match="revision 'abc' is for hub models"):
-        load(tiny_marian_dir, backend=backend, revision="abc")
+        load(model, backend="ctranslate2" if backend == "converted" else backend, revision="abc")
 
 
 # ---------------------------------------------------------------- CLI

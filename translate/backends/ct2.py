@@ -38,6 +38,7 @@ from translate.backends.loading import (
     output_limit,
     package_version,
     parse_device,
+    refuse_revision,
     resolve_model_dir,
     splitter_version,
 )
@@ -89,6 +90,7 @@ class CT2Translator(Translator):
 
         given = Path(settings.model).expanduser()
         if is_converted(given):  # a directory written by `translate convert -o DIR`: computed as stored
+            refuse_revision(settings)
             marker = read_marker(given)
             model_dir = converted = given.resolve()
             family, positions = marker["family"], marker.get("max_position_embeddings")

@@ -39,9 +39,7 @@ def resolve_model_dir(settings: Settings, *, on_message: Notify | None = None) -
     """
     name = settings.model
     if not is_hub_id(name):
-        if settings.revision:
-            raise ConfigError(f"revision {settings.revision!r} is for hub models, and {name} is a local "
-                              "directory; leave the revision out")
+        refuse_revision(settings)
         return str(_check_local(Path(name).expanduser(), name))
     try:
         return str(_check_local(Path(_cached_snapshot(settings)), name))
@@ -51,6 +49,13 @@ def resolve_model_dir(settings: Settings, *, on_message: Notify | None = None) -
     if on_message:
         on_message(f"downloading {name} from the Hugging Face hub, once (then it is cached)")
     return str(_check_local(Path(_download_snapshot(settings, quiet=on_message is None)), name))
+
+
+def refuse_revision(settings: Settings) -> None:
+    """A revision names a hub commit: refused for a local directory rather than recorded as fact."""
+    if settings.revision:
+        raise ConfigError(f"revision {settings.revision!r} is for hub models, and {settings.model} is a local "
+                          "directory; leave the revision out")
 
 
 def download_model(settings: Settings, *, quiet: bool = False) -> Path:
