@@ -38,6 +38,18 @@ def test_a_model_given_as_an_option_beats_the_file_s(tmp_path, line):
     assert settings.beam_size == 3  # the file's other settings still apply
 
 
+def test_a_config_file_s_model_may_be_a_preset_or_a_folder_beside_it(tmp_path):
+    settings = resolve_settings(config=write(tmp_path, 'model = "opus-mt-ar-en"\nbeam_size = 3\n'))
+    assert (settings.model, settings.family, settings.beam_size) == ("Helsinki-NLP/opus-mt-ar-en", "marian", 3)
+    (tmp_path / "models" / "mine").mkdir(parents=True)
+    config = write(tmp_path, 'preset = "nllb-200-distilled-600M"\nmodel = "models/mine"\n')
+    settings = resolve_settings(config=config)  # the file's model replaces the preset's model, revision and family
+    assert (settings.model, settings.family) == (str((tmp_path / "models" / "mine").resolve()), None)
+    assert settings.max_sentence_tokens == 200  # the preset's other settings stay
+    with pytest.raises(ConfigError, match=f"^{config}: unknown model 'nope'"):
+        resolve_settings(model="opus-mt-ar-en", config=write(tmp_path, 'preset = "nope"\n'))
+
+
 @pytest.mark.parametrize("line, message", [
     ('beam_size = "four"', 'beam_size must be a whole number, got \'four\''),
     ("model = 5", "model must be text, got 5"),

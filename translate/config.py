@@ -142,22 +142,24 @@ def check_value(key: str, value: Any, *, where: str = "") -> None:
 def resolve_settings(model: str | None = None, config: Path | None = None, **overrides: Any) -> Settings:
     """Build Settings from a preset name / hub id / local path, a config file and overrides.
 
-    ``None`` overrides are ignored, so CLI options left unset keep the preset's values.
+    ``None`` overrides are ignored, so CLI options left unset keep the preset's values. A model
+    (on the command line, or the file's ``model``: a preset name, hub id, or directory, relative
+    to the file) replaces the model, revision and family of what is below it.
     """
-    values: dict[str, Any] = {}
     file_values = read_config(config) if config else {}
-    name = model or file_values.get("preset") or (None if file_values.get("model") else DEFAULT_PRESET)
-    if name:
-        try:
-            values.update(_model_values(name))
-        except ConfigError as exc:  # an unknown preset named in the config file
-            if model or not config:
-                raise
-            raise ConfigError(f"{config}: {exc}") from None
-    # ``preset`` is only the base; a model named on the command line replaces the file's model
-    # with what pins it (revision, family)
-    own = ("model", "revision", "family") if model and "model" in file_values else ()
-    values.update({k: v for k, v in file_values.items() if k != "preset" and k not in own})
+    preset = _file_model(config, file_values["preset"]) if "preset" in file_values else None
+    own = ("model", "revision", "family")  # what a named model brings, and replaces below it
+    if model:
+        base = _model_values(model)
+        skipped = ("preset", *own) if "model" in file_values else ("preset",)
+    elif "model" in file_values:
+        below = {k: v for k, v in (preset or {}).items() if k not in own}
+        base = {**below, **_file_model(config, file_values["model"])}
+        skipped = ("preset", "model")
+    else:
+        base = preset or _model_values(DEFAULT_PRESET)
+        skipped = ("preset",)
+    values = {**base, **{k: v for k, v in file_values.items() if k not in skipped}}
     given = {k: v for k, v in overrides.items() if v is not None}
     unknown = sorted(set(given) - FIELDS)
     if unknown:
@@ -169,6 +171,16 @@ def resolve_settings(model: str | None = None, config: Path | None = None, **ove
     if "backend" not in file_values and "backend" not in given and _is_conversion(values.get("model", "")):
         values["backend"] = "ctranslate2"
     return Settings(**values)
+
+
+def _file_model(config: Path, name: str) -> dict[str, Any]:
+    """The values a config file's ``preset`` or ``model`` names (a relative directory is taken
+    from the file's folder); an unknown one is an error naming the file."""
+    beside = Path(config).parent / Path(name).expanduser()
+    try:
+        return _model_values(str(beside) if not Path(name).expanduser().is_absolute() and beside.exists() else name)
+    except ConfigError as exc:
+        raise ConfigError(f"{config}: {exc}") from None
 
 
 def is_hub_id(name: str) -> bool:
