@@ -373,6 +373,43 @@ def test_resuming_with_other_settings_is_refused_and_overwrite_starts_again(tmp_
     assert len(out) == 20 and summary.resumed == 0
 
 
+def test_overwrite_keeps_the_finished_output_until_the_new_run_replaces_it(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(9) + [{"id": "bad", "text": 5}])
+    _, before = run(source, tmp_path / "out.jsonl", chunk_size=4)
+    errors = (tmp_path / "out.jsonl.errors.jsonl").read_text(encoding="utf-8")
+    with pytest.raises(Crash):
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=0), chunk_size=4, overwrite=True)
+    assert list(read_rows(tmp_path / "out.jsonl")) == before
+    assert (tmp_path / "out.jsonl.errors.jsonl").read_text(encoding="utf-8") == errors
+    write_jsonl(source, make_rows(5))
+    summary, after = run(source, tmp_path / "out.jsonl", chunk_size=4, overwrite=True)
+    assert len(after) == 5 and summary.failed == 0 and not (tmp_path / "out.jsonl.errors.jsonl").exists()
+
+
+@pytest.mark.parametrize("side", [".errors.jsonl", ".run.json"])
+def test_an_input_that_is_one_of_the_run_s_own_files_is_refused(tmp_path, side):
+    source = write_jsonl(tmp_path / f"out.jsonl{side}", make_rows(3))
+    before = source.read_bytes()
+    with pytest.raises(ConfigError, match=f"is where the run on .*out.jsonl keeps its {side} file"):
+        run(source, tmp_path / "out.jsonl")
+    assert source.read_bytes() == before
+
+
+def test_an_output_and_a_link_to_it_share_one_lock(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(3))
+    (tmp_path / "link.jsonl").symlink_to(tmp_path / "real.jsonl")
+    settings = resolve_settings(model="x/y", beam_size=1)
+    with open_run(Source(source), tmp_path / "real.jsonl", settings, Options()):
+        with pytest.raises(ConfigError, match="is being written by another run"):
+            open_run(Source(source), tmp_path / "link.jsonl", settings, Options())
+
+
+def test_kept_fields_that_would_share_a_column_are_refused(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", [dict(r, source_text="ST") for r in make_rows(3)])
+    with pytest.raises(ConfigError, match="--keep-fields text,source_text: both would be the output column 'source_text'"):
+        run(source, tmp_path / "out.jsonl", fields=Fields(keep=("text", "source_text")))
+
+
 def test_a_second_run_on_an_output_in_use_is_refused_before_it_touches_a_file(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
     with pytest.raises(Crash):

@@ -172,11 +172,17 @@ def open_run(source: Source, output: Path, settings: Settings, options: Options 
     """Check the input and an earlier run's record; resume it, refuse it, or start afresh.
 
     The run holds ``OUT.lock`` until it is closed (``with open_run(...) as run:``)."""
+    options.fields.kept_columns()
     check_source(source, options.fields.text, options.fields.keep)
+    output = link_target(output)  # a link and its target are one output, with one lock
     output_format(output)
     prepare_output(output, [source.path])
     record = json.loads(json.dumps(describe(source, settings, options)))  # as it reads back from disk
     run = Run(source, output, settings, options, record)
+    for side in (run.run_file, run.errors_file, run.lock_file, run.parts):
+        if source.path is not None and source.path.resolve() == side.resolve():
+            raise ConfigError(f"{source.path} is where the run on {output} keeps its "
+                              f"{side.name.removeprefix(output.name)} file; name the output otherwise")
     run.lock = take_lock(run.lock_file, f"{output} is being written by another run (it holds {run.lock_file}); "
                          "wait for it to finish, or stop it and rerun to resume")
     try:
@@ -190,15 +196,15 @@ def open_run(source: Source, output: Path, settings: Settings, options: Options 
 def _open(run: Run) -> None:
     """Resume, refuse or start afresh ``run``, under its lock."""
     source, output, options = run.source, run.output, run.options
-    if options.overwrite:
-        _remove(run.run_file, run.parts, run.errors_file, link_target(output))
+    if options.overwrite:  # the old output and its errors stay until the new run replaces them
+        _remove(run.run_file, run.parts)
     recorded = read_json_object(run.run_file) if run.run_file.exists() else None
     complete = recorded is not None and recorded.get("status") == "complete"
     if complete and not output.exists():
         recorded = None  # the output of a finished run was removed: start afresh
     elif not complete and not run.chunk(0).exists():
         recorded = None  # nothing committed (e.g. the model could not load): the settings may change
-    if recorded is None and output.exists():
+    if recorded is None and output.exists() and not options.overwrite:
         raise ConfigError(
             f"{output} exists and no interrupted run of it is recorded; use --overwrite to replace it")
     if recorded is None:

@@ -38,6 +38,19 @@ class Fields:
     title: str | None = "title"
     keep: tuple[str, ...] = ()
 
+    def kept_columns(self) -> dict[str, str]:
+        """Each kept field's output column: its name, or ``source_NAME`` for an output column's
+        name; two fields that would share a column are refused."""
+        columns: dict[str, str] = {}
+        for name in dict.fromkeys(self.keep):
+            column = f"source_{name}" if name in RESERVED else name
+            if column in columns.values():
+                other = next(field for field, taken in columns.items() if taken == column)
+                raise ConfigError(f"--keep-fields {other},{name}: both would be the output column {column!r}; "
+                                  "keep one of them")
+            columns[name] = column
+        return columns
+
 
 @dataclass(frozen=True)
 class Shard:
@@ -119,8 +132,8 @@ def output_row(
         "text": "\n\n".join(block.translation for block in result.paragraphs),
     }
     data = record.data or {}
-    for name in fields.keep:
-        row[f"source_{name}" if name in RESERVED else name] = data.get(name)
+    for name, column in fields.kept_columns().items():
+        row[column] = data.get(name)
     if segments:
         blocks = ((result.headline,) if result.headline else ()) + result.paragraphs
         row["segments"] = [
