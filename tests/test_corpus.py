@@ -31,7 +31,7 @@ from translate.types import Translation
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SENTENCES = (FIXTURES / "corpus_sentences.ar").read_text(encoding="utf-8").split("\n")[:-1]
-PLANTED = {1: "not valid JSON (Invalid control character at column ", 3: "not a JSON object", 4: "'text' is null",
+PLANTED = {1: "not valid JSON (Unterminated string starting at column ", 3: "not a JSON object", 4: "'text' is null",
            5: "'text' is not a string (int)", 6: "empty 'text'", 7: "no 'text' field", 8: "not UTF-8"}
 """The bad rows of ``fixtures/corpus_malformed.jsonl`` and the start of their reasons."""
 
@@ -232,6 +232,14 @@ def test_an_output_inside_the_input_folder_is_refused(tmp_path, saver):
     with pytest.raises(ConfigError, match="inside the input folder"):
         run(folder, folder / "out" / "out.jsonl")
     assert sorted(p.name for p in folder.rglob("*") if "out" in p.name) == []
+
+
+def test_a_json_line_cut_short_is_reported_at_its_end(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "a", "text": "نص."}\n{"id":"bad1","text":\n', encoding="utf-8")
+    run(source, tmp_path / "out.jsonl")
+    (error,) = read_jsonl(tmp_path / "out.jsonl.errors.jsonl")
+    assert error["error"] == "not valid JSON (Expecting value at column 21)"
 
 
 class TooLongTranslator(FakeTranslator):

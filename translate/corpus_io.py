@@ -198,7 +198,7 @@ def _parse_json_line(raw: bytes, row: int, line: int, codec: str, encoding: str 
     except UnicodeDecodeError as exc:
         return Record(row, None, _undecodable(encoding, f"{exc.reason} at byte {exc.start}"), line)
     try:
-        data = json.loads(text)
+        data = json.loads(text.rstrip("\r\n"))  # a line cut short is wrong at its end, not on the next line
     except json.JSONDecodeError as exc:
         return Record(row, None, f"not valid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})", line)
     if not isinstance(data, dict):
