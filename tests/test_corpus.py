@@ -852,6 +852,12 @@ def test_a_csv_field_over_the_limit_is_one_error_row(tmp_path, monkeypatch):
     (error,) = read_jsonl(tmp_path / "out.jsonl.errors.jsonl")
     assert (error["row"], error["line"]) == (1, 3) and "a field longer than 1,000 characters" in error["error"]
     assert [(r["row"], r["id"]) for r in out] == [(0, "c0"), (2, "c2")]
+    rows = "".join(f"c{i},{SENTENCES[i % 5]}\n" for i in range(2, 40))  # after a quote never closed: read again
+    source.write_text(f'id,text\nc0,{SENTENCES[0]}\nc1,"{SENTENCES[1]}\n{rows}', encoding="utf-8")
+    summary, out = run(Source(source), tmp_path / "again.jsonl", fields=Fields(title=None))
+    (error,) = read_jsonl(tmp_path / "again.jsonl.errors.jsonl")
+    assert (error["row"], error["line"]) == (1, 3) and "does not close where CSV allows" in error["error"]
+    assert [r["id"] for r in out] == ["c0", *(f"c{i}" for i in range(2, 40))]
 
 
 def test_a_carriage_return_inside_a_tsv_field_is_text(tmp_path):

@@ -285,34 +285,57 @@ def _csv_records(file: IO[str], kind: str) -> Iterator[tuple[int, list[str] | No
             yield number, text.split("\t") if text.strip() else [], ""
         return
     dialect = _DIALECTS[kind]
-    number = 0
-    while first := file.readline():
-        number += 1
-        start, lines, size = number, [first], len(first)
+    lines = _Lines(file)
+    while (first := lines.take()) is not None:
+        start, record, size = lines.number, [first], len(first)
         inside = _inside_quotes(first, dialect["delimiter"], False)
-        after_first = (file.tell(), number) if inside else None
-        while inside and (line := file.readline()):
-            number += 1
+        while inside and (line := lines.take()) is not None:
             size += len(line)
             if size <= MAX_RECORD_CHARS:
-                lines.append(line)
+                record.append(line)
             inside = _inside_quotes(line, dialect["delimiter"], True)
         if size > MAX_RECORD_CHARS and not inside:
             yield start, None, f"a field longer than {MAX_RECORD_CHARS:,} characters; split the article"
             continue
         values, problem = None, "unexpected end of data"
         try:
-            values = None if inside else next(csv.reader(lines, **dialect), [])
+            values = None if inside else next(csv.reader(record, **dialect), [])
         except csv.Error as exc:
             problem = str(exc)
-        if values is None and after_first is not None:  # read the lines after the first one again
-            file.seek(after_first[0])
-            number = after_first[1]
+        if values is None and lines.number > start:  # read the lines after the first one again
+            lines.rewind(start, record[1:] if size <= MAX_RECORD_CHARS else None)
             try:
                 values = next(csv.reader([first], **dialect), [])
             except csv.Error as exc:
                 problem = str(exc)
         yield (start, values, "") if values is not None else (start, None, _csv_problem(problem, start))
+
+
+class _Lines:
+    """A text file's lines, numbered from 1, that can be read again from a given line."""
+
+    def __init__(self, file: IO[str]) -> None:
+        self.file, self.number = file, 0
+        self._given_back: list[str] = []  # lines to read again, the next one last
+
+    def take(self) -> str | None:
+        line = self._given_back.pop() if self._given_back else self.file.readline()
+        if not line:
+            return None
+        self.number += 1
+        return line
+
+    def rewind(self, number: int, following: list[str] | None) -> None:
+        """Read again from the line after ``number``: ``following`` are the lines read since
+        (None where they were too many to keep: the file is then read again up to there)."""
+        if following is None:
+            self.file.seek(0)
+            self._given_back, self.number = [], 0
+            while self.number < number and self.take() is not None:
+                pass
+        else:
+            self._given_back.extend(reversed(following))
+            self.number = number
 
 
 def _inside_quotes(line: str, delimiter: str, inside: bool) -> bool:
