@@ -170,6 +170,12 @@ def test_a_paragraph_holding_a_long_code_is_content_not_a_tracking_blob(paragrap
     assert [b.role for b in article.blocks] == ["headline", "body", "body"]
 
 
+@pytest.mark.parametrize("footer", ["Copyright © 2024 Al Jazeera Media Network.", "© 2024 قناة الجزيرة. جميع الحقوق محفوظة."])
+def test_a_copyright_footer_that_ends_with_a_stop_is_still_chrome(footer):
+    article = detect_structure(f"عنوان الخبر الرئيسي اليوم\n\n{LEAD}\n\n{footer}\n")
+    assert [b.role for b in article.blocks] == ["headline", "body", "boilerplate"]
+
+
 def test_a_lead_that_opens_with_a_byline_word_is_body_and_a_byline_is_dropped():
     lead = "كتب الرئيس على منصة إكس: سنعزز التعاون."
     article = detect_structure(f"الرئيس يزور فرنسا اليوم\n\nبقلم: محمد علي\n\n{lead}\n\n{LEAD}\n")

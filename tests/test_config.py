@@ -46,8 +46,17 @@ def test_a_config_file_s_model_may_be_a_preset_or_a_folder_beside_it(tmp_path):
     settings = resolve_settings(config=config)  # the file's model replaces the preset's model, revision and family
     assert (settings.model, settings.family) == (str((tmp_path / "models" / "mine").resolve()), None)
     assert settings.max_sentence_tokens == 200  # the preset's other settings stay
+    assert settings.preset is None  # named after its own model, not the preset below it
+    config = write(tmp_path, 'preset = "nope"\n')
     with pytest.raises(ConfigError, match=f"^{config}: unknown model 'nope'"):
-        resolve_settings(model="opus-mt-ar-en", config=write(tmp_path, 'preset = "nope"\n'))
+        resolve_settings(config=config)
+    assert resolve_settings(model="opus-mt-ar-en", config=config).preset == "opus-mt-ar-en"  # unused with -m
+
+
+def test_a_model_given_as_an_option_drops_the_file_s_pins(tmp_path):
+    config = write(tmp_path, 'preset = "opus-mt-ar-en"\nrevision = "v1.0"\nfamily = "marian"\nbeam_size = 3\n')
+    settings = resolve_settings(model=str(tmp_path), config=config)
+    assert (settings.revision, settings.family, settings.beam_size) == (None, None, 3)
 
 
 @pytest.mark.parametrize("line, message", [

@@ -611,6 +611,10 @@ def test_a_merge_written_beside_its_shards_is_not_taken_for_a_shard(tmp_path):
     run(source, tmp_path / "alone.jsonl")
     with pytest.raises(InputError, match=r"different shard counts \(1 for .*alone.jsonl, 3 for .*part"):
         merge_shards([shards, tmp_path / "alone.jsonl"], tmp_path / "mixed.jsonl")
+    for part in shards.glob("part*"):
+        part.unlink()
+    with pytest.raises(InputError, match="no shard outputs here, only earlier merges"):
+        merge_shards([shards], tmp_path / "nothing.jsonl")
 
 
 def test_merge_names_missing_shards_and_rows(tmp_path):
@@ -866,6 +870,9 @@ def test_a_carriage_return_inside_a_tsv_field_is_text(tmp_path):
     summary, out = run(Source(source), tmp_path / "out.jsonl", fields=Fields(title=None))
     assert [(r["row"], r["id"]) for r in out] == [(0, "t0"), (1, "t1")] and summary.failed == 0
     assert out[0]["text"].count("EN<") == 2
+    source.write_bytes(f"id\ttext\nt0\t{SENTENCES[0]}\n\t\nt2\t{SENTENCES[2]}\n".encode())  # a row of tabs
+    summary, out = run(Source(source), tmp_path / "tabs.jsonl", fields=Fields(title=None))
+    assert [r["row"] for r in out] == [0, 2] and summary.failed == 1
 
 
 def test_shards_read_from_different_paths_merge(tmp_path):

@@ -544,6 +544,9 @@ def test_model_translations_pair_by_the_source_ids_and_follow_the_weights(tmp_pa
         "-s", src, "-r", reference, "-m", model, "--config", config, "--beam", 1, "--bootstrap", 0, "-f", "json",
         "--save-dir", tmp_path / "saved", *extra).stdout)["systems"][0]["scores"]
     assert score(shuffled) == score(ref)
+    other = tmp_path / "other-ids.jsonl"  # ids that are not the source's: paired by line, as before
+    other.write_text("".join(json.dumps({"id": f"r{i}", "text": t}) + "\n" for i, t in enumerate(REFS[:6])))
+    assert score(other) == score(ref)
     calls = []
     real = translate.api.translate_texts
     monkeypatch.setattr(translate.api, "translate_texts", lambda *a, **k: calls.append(1) or real(*a, **k))

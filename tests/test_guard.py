@@ -32,3 +32,8 @@ def test_a_loop_inside_a_word_is_repetition(output):
 @pytest.mark.parametrize("output", ["It cost 100000000 dollars.", "Mississippi", "Zzz... the meeting ended."])
 def test_repeated_digits_and_real_words_are_not_loops(output):
     assert find_problem("وصل بوتين إلى بيونغ يانغ اليوم", output) is None
+
+
+def test_a_loop_of_letters_that_the_source_has_too_is_faithful():
+    assert find_problem("جووووووووول", "Gooooooooal!") is None
+    assert find_problem("ههههههههه", "hahahahahahahahaha") is None

@@ -145,9 +145,9 @@ def is_boilerplate(line: str) -> bool:
         return True
     if words <= MAX_CHROME_OPENER_WORDS and _starts_with_any(folded, _CHROME_OPENERS):
         return True
-    if looks_like_paragraph(line):  # an IBAN or a long product code in a sentence is content
-        return False
-    return (words < PARAGRAPH_WORDS and has_copyright(line)) or has_tracking_token(line)
+    if words < PARAGRAPH_WORDS and has_copyright(line):
+        return True
+    return has_tracking_token(line) and not looks_like_paragraph(line)  # an IBAN in a sentence is content
 
 
 def is_breadcrumb(line: str) -> bool:

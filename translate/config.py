@@ -144,21 +144,18 @@ def resolve_settings(model: str | None = None, config: Path | None = None, **ove
 
     ``None`` overrides are ignored, so CLI options left unset keep the preset's values. A model
     (on the command line, or the file's ``model``: a preset name, hub id, or directory, relative
-    to the file) replaces the model, revision and family of what is below it.
+    to the file) replaces the preset, model, revision and family of what is below it.
     """
     file_values = read_config(config) if config else {}
-    preset = _file_model(config, file_values["preset"]) if "preset" in file_values else None
-    own = ("model", "revision", "family")  # what a named model brings, and replaces below it
+    own = ("preset", "model", "revision", "family")  # what a named model brings, and replaces below it
+    preset = _file_model(config, file_values["preset"]) if "preset" in file_values and not model else None
     if model:
-        base = _model_values(model)
-        skipped = ("preset", *own) if "model" in file_values else ("preset",)
+        base, skipped = _model_values(model), own
     elif "model" in file_values:
         below = {k: v for k, v in (preset or {}).items() if k not in own}
-        base = {**below, **_file_model(config, file_values["model"])}
-        skipped = ("preset", "model")
+        base, skipped = {**below, **_file_model(config, file_values["model"])}, ("preset", "model")
     else:
-        base = preset or _model_values(DEFAULT_PRESET)
-        skipped = ("preset",)
+        base, skipped = preset or _model_values(DEFAULT_PRESET), ("preset",)
     values = {**base, **{k: v for k, v in file_values.items() if k not in skipped}}
     given = {k: v for k, v in overrides.items() if v is not None}
     unknown = sorted(set(given) - FIELDS)

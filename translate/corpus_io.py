@@ -261,7 +261,7 @@ def _csv_header(records: Iterator[tuple[int, list[str] | None, str]], path: Path
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: cannot read the CSV header ({exc.reason}); check --encoding") from None
     if header is None:
-        raise InputError(f"{path}: cannot read the CSV header ({problem})")
+        raise InputError(f"{path}: cannot read the CSV header ({problem.split(';')[0]}); fix the first line")
     if not any(name.strip() for name in header):
         raise InputError(f"{path}: the first line, the header row, is blank; put the column names there")
     repeated = sorted({name for name in header if name.strip() and header.count(name) > 1})
@@ -282,7 +282,7 @@ def _csv_records(file: IO[str], kind: str) -> Iterator[tuple[int, list[str] | No
     if kind == "tsv":
         for number, line in enumerate(file, 1):
             text = line.removesuffix("\n").removesuffix("\r")
-            yield number, text.split("\t") if text.strip() else [], ""
+            yield number, text.split("\t") if text else [], ""
         return
     dialect = _DIALECTS[kind]
     lines = _Lines(file)

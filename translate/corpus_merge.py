@@ -71,6 +71,9 @@ def find_shard_runs(paths: Sequence[Path]) -> list[ShardRun]:
             raise InputError(
                 f"{output}: the run is not complete; rerun its 'translate corpus' command to finish it")
         runs.append(ShardRun(output, record))
+    if not runs:
+        raise InputError(f"{', '.join(map(str, paths))}: no shard outputs here, only earlier merges; "
+                         "name the outputs of 'translate corpus --shard K/N'")
     return runs
 
 

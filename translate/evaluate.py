@@ -229,8 +229,9 @@ def evaluate(
                                        docs=ref_docs if translate_documents else None,
                                        on_info=on_info, on_warning=on_warning, on_progress=on_progress)
         hyp = read_texts(path)
-        # the source's ids pair the translations with the reference (sentence by sentence)
-        inputs.append((name, replace(hyp, ids=src.ids) if src.ids and not translate_documents else hyp, meta))
+        # the source's ids, where they are the reference's, pair the translations with it
+        paired = src.ids and ref.ids and set(src.ids) == set(ref.ids) and not translate_documents  # type: ignore[union-attr]
+        inputs.append((name, replace(hyp, ids=src.ids) if paired else hyp, meta))  # type: ignore[union-attr]
 
     systems, units = [], []
     for name, hyp, meta in inputs:

@@ -23,8 +23,8 @@ def find_problem(source: str, output: str) -> str | None:
     """Why ``output`` looks like a degenerate translation of ``source``, or None."""
     if len(output) > MAX_CHAR_RATIO * len(source) + 20:
         return "too-long"
-    if has_repeated_ngram(output) or _LETTER_LOOP.search(output):
-        return "repetition"
+    if has_repeated_ngram(output) or (_LETTER_LOOP.search(output) and not _LETTER_LOOP.search(source)):
+        return "repetition"  # a loop of letters the source has too (جووووووول, Goooooal) is faithful
     return None
 
 
