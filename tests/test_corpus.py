@@ -539,6 +539,25 @@ def test_shards_computed_differently_do_not_merge(tmp_path):
         merge_shards([tmp_path / "part1.jsonl", tmp_path / "part2.jsonl"], tmp_path / "merged.jsonl")
 
 
+def test_a_run_fingerprinted_by_version_0_1_resumes_on_the_same_input_only(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
+    with pytest.raises(Crash):
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=3), chunk_size=4)
+    record_file = tmp_path / "out.jsonl.run.json"
+    record = json.loads(record_file.read_text(encoding="utf-8"))
+    record["input"] = fingerprint(Source(source), legacy=True)  # as 0.1 wrote it
+    assert "sha256_ends" in record["input"]
+    record_file.write_text(json.dumps(record), encoding="utf-8")
+    summary, out = run(source, tmp_path / "out.jsonl", chunk_size=4)
+    assert summary.resumed > 0 and len(out) == 20
+    with pytest.raises(Crash):
+        run(source, tmp_path / "two.jsonl", CrashingTranslator(after_calls=3), chunk_size=4)
+    record = json.loads((tmp_path / "two.jsonl.run.json").read_text(encoding="utf-8"))
+    (tmp_path / "two.jsonl.run.json").write_text(json.dumps(record | {"input": {"size": 1, "sha256_ends": "0"}}))
+    with pytest.raises(ConfigError, match="other settings or input"):
+        run(source, tmp_path / "two.jsonl", chunk_size=4)
+
+
 def test_a_page_edited_to_the_same_size_is_another_input(tmp_path):
     pages = tmp_path / "pages"
     pages.mkdir()

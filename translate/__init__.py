@@ -8,7 +8,7 @@ only when a backend is chosen.
     >>> result["headline"]["translation"]
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["__version__", "load", "segment_article", "translate_article", "translate_texts"]
 

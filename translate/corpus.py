@@ -212,6 +212,8 @@ def _open(run: Run) -> None:
         write_json(run.run_file, run.record | {"status": "running"})
     else:
         run.record.update({key: recorded[key] for key in (COMPUTED, VERSION) if key in recorded})
+        if recorded.get("input") != run.record["input"] and recorded.get("input") == fingerprint(source, legacy=True):
+            run.record["input"] = recorded["input"]  # the same input, fingerprinted by an earlier version
         keys = OUTPUT_KEYS if complete else tuple(k for k in run.record if k != "source")
         changed = [f"{k}: {describe_change(recorded.get(k), run.record[k])}"
                    for k in keys if recorded.get(k) != run.record[k]]

@@ -497,34 +497,44 @@ def count_rows(source: Source) -> int | None:
     return count
 
 
-def fingerprint(source: Source) -> dict[str, Any]:
-    """What identifies the input's content (not its path: shards may run on machines that mount it elsewhere)."""
+def fingerprint(source: Source, *, legacy: bool = False) -> dict[str, Any]:
+    """What identifies the input's content (not its path: shards may run on machines that mount
+    it elsewhere). ``legacy``: as version 0.1 recorded it (a file's first and last MiB, a
+    folder's files' first and last 64 KiB), so that a run it started can be resumed."""
     if source.dataset:
         return {"dataset": source.dataset, "config": source.config, "split": source.split}
     if source.encoding:  # the same bytes read otherwise are another input
         encoding = codecs.lookup(source.encoding).name
-        return {**fingerprint(Source(source.path, split=source.split)), "encoding": encoding}
+        return {**fingerprint(Source(source.path, split=source.split), legacy=legacy), "encoding": encoding}
     path = source.path
     assert path is not None
     digest = hashlib.sha256()
     if path.is_file():
-        size = _digest_file(digest, path)
-        return {"size": size, "sha256": digest.hexdigest()}
+        size = _digest_file(digest, path, 1 << 20 if legacy else None)
+        return {"size": size, "sha256_ends" if legacy else "sha256": digest.hexdigest()}
     files = iter_text_files(path) if source.kind == "txt" else sorted(p for p in path.rglob("*") if p.is_file())
     if source.kind == "saved" and _is_dataset_dict(path):  # one folder, an input per split
         digest.update(f"split {source.split or 'train'}\n".encode())
     count = 0
     for file_path in files:
         digest.update(f"{file_path.relative_to(path).as_posix()}\0".encode())
-        size = _digest_file(digest, file_path)
+        size = _digest_file(digest, file_path, 1 << 16 if legacy else None)
         digest.update(f"\0{size}\n".encode())
         count += 1
     return {"files": count, "sha256_listing": digest.hexdigest()}
 
 
-def _digest_file(digest: Any, path: Path) -> int:
+def _digest_file(digest: Any, path: Path, ends: int | None = None) -> int:
     """Add all of the file's bytes to ``digest`` (1.3 GB/s: a second for a corpus that takes
-    days to translate, and an edit anywhere is seen); its size."""
+    days to translate, and an edit anywhere is seen), or only its first and last ``ends``
+    bytes (the legacy fingerprint); its size."""
+    if ends is not None:
+        size = path.stat().st_size
+        with open(path, "rb") as file:
+            digest.update(file.read(ends))
+            file.seek(max(0, size - ends))
+            digest.update(file.read(ends))
+        return size
     size = 0
     with open(path, "rb") as file:
         while block := file.read(1 << 20):
