@@ -61,9 +61,10 @@ beam 4 171/206/219/182 tokens/s at 256/512/1024/2048 cells. 3072 keeps the peak 
 of the transformers baseline's."""
 
 
-POLL_S = 0.005
+POLL_S = 0.05
 """How often a wait for CTranslate2's results looks whether they are there: the workers
-have the next batch meanwhile, so only the last batch of a job waits this long for Python."""
+have the next batch meanwhile, so only the last batch of a job waits this long for Python,
+and the waiting thread seldom takes a core from CTranslate2's."""
 
 
 @dataclass(frozen=True)
