@@ -172,7 +172,6 @@ def open_run(source: Source, output: Path, settings: Settings, options: Options 
     """Check the input and an earlier run's record; resume it, refuse it, or start afresh.
 
     The run holds ``OUT.lock`` until it is closed (``with open_run(...) as run:``)."""
-    options.fields.kept_columns()
     check_source(source, options.fields.text, options.fields.keep)
     output = link_target(output)  # a link and its target are one output, with one lock
     output_format(output)

@@ -385,8 +385,6 @@ def _csv_problem(error: str, line: int) -> str:
     if error == "unexpected end of data":
         return (f"a quoted field opened on line {line} does not close where CSV allows: close it, and "
                 "double each quote inside it (\"\"); the lines after it were read as rows of their own")
-    if error.startswith("field larger than field limit"):
-        return f"a field longer than {MAX_RECORD_CHARS:,} characters; split the article"
     if "expected after '\"'" in error:
         return f"not valid CSV ({error}); a quote inside a quoted field is written twice (\"\")"
     return f"not valid CSV ({error}); put the field in quotes, doubling the quotes inside it"

@@ -8,6 +8,7 @@ becomes a row of the error file.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,10 @@ class Fields:
     title: str | None = "title"
     keep: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        self.kept_columns  # two kept fields that would share a column are refused here
+
+    @functools.cached_property
     def kept_columns(self) -> dict[str, str]:
         """Each kept field's output column: its name, or ``source_NAME`` for an output column's
         name; two fields that would share a column are refused."""
@@ -132,7 +137,7 @@ def output_row(
         "text": "\n\n".join(block.translation for block in result.paragraphs),
     }
     data = record.data or {}
-    for name, column in fields.kept_columns().items():
+    for name, column in fields.kept_columns.items():
         row[column] = data.get(name)
     if segments:
         blocks = ((result.headline,) if result.headline else ()) + result.paragraphs

@@ -224,13 +224,13 @@ def evaluate(
     names = model_names(models)
     _check_saved_files(names, Path(save_dir), translate_documents, [reference, *hypotheses, source, docs])
     versions = [weights_version(settings, on_info) for settings in models]  # every model there, first
+    # the source's ids, where they are the reference's, pair the translations with it
+    paired = src and src.ids and ref.ids and set(src.ids) == set(ref.ids) and not translate_documents
     for name, settings, version in zip(names, models, versions):
         path, meta = translate_to_file(src, settings, Path(save_dir), name, version,  # type: ignore[arg-type]
                                        docs=ref_docs if translate_documents else None,
                                        on_info=on_info, on_warning=on_warning, on_progress=on_progress)
         hyp = read_texts(path)
-        # the source's ids, where they are the reference's, pair the translations with it
-        paired = src.ids and ref.ids and set(src.ids) == set(ref.ids) and not translate_documents  # type: ignore[union-attr]
         inputs.append((name, replace(hyp, ids=src.ids) if paired else hyp, meta))  # type: ignore[union-attr]
 
     systems, units = [], []
