@@ -37,3 +37,8 @@ def test_repeated_digits_and_real_words_are_not_loops(output):
 def test_a_loop_of_letters_that_the_source_has_too_is_faithful():
     assert find_problem("جووووووووول", "Gooooooooal!") is None
     assert find_problem("ههههههههه", "hahahahahahahahaha") is None
+
+
+def test_an_empty_output_of_a_real_source_is_a_problem():
+    assert find_problem("مصر وقطر تقودان جهود وساطة", " ") == "empty"
+    assert find_problem("...", "") is None

@@ -163,3 +163,18 @@ def test_a_list_bullet_reaches_the_translation_unchanged():
     (result,), translator = run([article(("body", "وتشمل الإجراءات:"), ("body", "- خفض الضرائب على الشركات"))])
     assert result.paragraphs[1].translation == "- EN<خفض الضرائب على الشركات>"
     assert ["خفض الضرائب على الشركات"] in [[t for t in call if "خفض" in t] for call in translator.calls]
+
+
+class SaysNothing(FakeTranslator):
+    def translate(self, texts, *, strict=False):
+        self.calls.append(list(texts))
+        return [Translation("") for _ in texts]
+
+
+def test_an_empty_output_is_retried_and_flagged():
+    warnings = []
+    (result,), fake = run([article(("body", "مصر وقطر تقودان جهود وساطة جديدة."))], SaysNothing(),
+                          on_warning=warnings.append)
+    translation = result.paragraphs[0].sentences[0].translation
+    assert translation.retried and translation.flags[0] == "empty"
+    assert len(fake.calls) == 2 and any("still empty" in w for w in warnings)

@@ -1,4 +1,4 @@
-"""Checks on model output: repetition loops, runaway length, and numbers that changed."""
+"""Checks on model output: nothing at all, repetition loops, runaway length, and numbers that changed."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ _LETTER_LOOP = re.compile(r"([^\W\d_]{1,4}?)\1{%d,}" % (MIN_LETTER_REPEATS - 1))
 
 def find_problem(source: str, output: str) -> str | None:
     """Why ``output`` looks like a degenerate translation of ``source``, or None."""
+    if not output.strip() and any(ch.isalnum() for ch in source):
+        return "empty"
     if len(output) > MAX_CHAR_RATIO * len(source) + 20:
         return "too-long"
     if has_repeated_ngram(output) or (_LETTER_LOOP.search(output) and not _LETTER_LOOP.search(source)):
