@@ -172,3 +172,11 @@ def test_segment_blocks_keeps_headlines_and_subheadings_whole():
         (4, "يقول مراقبون إن الفرص ضئيلة."),
     ]
     assert all(s.text == blocks[s.block].text[s.start : s.end] for s in segments)
+
+
+@pytest.mark.parametrize("text", [
+    "التقى الوزير بالسفير الأمريكي وDr. John Smith في القاهرة أمس.",
+    "وقالت الخارجية إن العلاقات مع وU.S. Army قوية.",
+])
+def test_a_latin_abbreviation_after_the_conjunction_does_not_end_a_sentence(text):
+    assert [s.text for s in segment_blocks((Block("body", text),))] == [text]

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from translate.protect import LATIN_ABBREVIATIONS, find_links, strip_span
 from translate.types import Block, Segment
 
-SPLITTER_VERSION = "1"
+SPLITTER_VERSION = "2"
 
 Span = tuple[int, int]
 CountTokens = Callable[[list[str]], list[int]]
@@ -25,6 +25,7 @@ _OPENERS = "«“"
 _MARKS = re.compile(r"[\u064b-\u065f\u0670\u0640]")  # harakat and tatweel
 _SINGLE_LETTER = re.compile(r"[^\W\d_]")
 _INITIALISM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
+_ARABIC_CLITIC = re.compile(r"^[\u0621-\u064a]{1,2}(?=[A-Za-z])")
 _LOWERCASE_LATIN = re.compile(r"[a-z]")
 
 _CLAUSE_ENDS = (
@@ -124,6 +125,7 @@ def _follows_abbreviation(text: str, dot: int) -> bool:
     while word_start > 0 and not text[word_start - 1].isspace():
         word_start -= 1
     word = _MARKS.sub("", text[word_start:dot]).lstrip("«“\"'([")
+    word = _ARABIC_CLITIC.sub("", word)  # وDr. وU.S.: the conjunction glued to a Latin abbreviation
     return bool(
         _SINGLE_LETTER.fullmatch(word) or _INITIALISM.fullmatch(word) or word in LATIN_ABBREVIATIONS
     )
