@@ -94,6 +94,22 @@ def test_forced_encoding_that_fails_names_file_and_codec(tmp_path):
     assert str(path) in message and "utf-8" in message and "--encoding" in message
 
 
+def test_a_forced_encoding_that_yields_nul_characters_is_refused(tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_bytes("\ufeffعنوان الخبر هنا\nنص الخبر.\n".encode("utf-16-le"))
+    with pytest.raises(InputError, match=r"page\.txt: decoded as cp1256 the text holds NUL characters"):
+        read_text(path, encoding="cp1256")
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_is_refused_with_the_encoding_to_give(tmp_path, codec):
+    path = tmp_path / "page.txt"
+    path.write_bytes("عنوان الخبر هنا\nنص الخبر.\n".encode(codec))
+    with pytest.raises(InputError, match=f"give --encoding {codec}$"):
+        read_text(path)
+    assert read_text(path, encoding=codec).startswith("عنوان")
+
+
 @pytest.mark.parametrize("encoding", ["klingon", "rot13", "base64", "undefined"])
 def test_an_unknown_or_non_text_encoding_is_a_config_error(encoding):
     with pytest.raises(ConfigError, match=f"--encoding '{encoding}': not a (known|usable) text encoding; e.g. utf-8"):

@@ -80,6 +80,17 @@ def describe_binary(data: bytes) -> str | None:
     return "control bytes" if controls > MAX_CONTROL_RATIO * len(head) else None
 
 
+def bom_less_utf16(data: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when ``data`` reads in it as mostly ASCII and Arabic, else None."""
+    head = data[:8192 & ~1]
+    for codec in ("utf-16-le", "utf-16-be"):
+        text = head.decode(codec, errors="replace")
+        usual = sum(1 for ch in text if ch.isascii() and ch != "\x00" or "\u0600" <= ch <= "\u06ff")
+        if usual >= MIN_ARABIC_RATIO * len(text):
+            return codec
+    return None
+
+
 def is_plausible_arabic(text: str) -> bool:
     """Mostly Arabic letters, with few characters that are neither ASCII nor Arabic."""
     visible = [ch for ch in text if not ch.isspace()]
@@ -107,12 +118,18 @@ def text_codec(encoding: str) -> str:
 def decode_forced(data: bytes, name: str, encoding: str) -> str:
     codec = text_codec(encoding)
     try:
-        return data.decode("utf-8-sig" if codec == "utf-8" else codec)
+        text = data.decode("utf-8-sig" if codec == "utf-8" else codec)
     except UnicodeDecodeError as error:
         raise InputError(
             f"{name}: cannot be decoded as {encoding} (byte 0x{data[error.start]:02x} at offset "
             f"{error.start}); give the file's real --encoding or convert it to UTF-8"
         ) from None
+    if "\x00" in text:
+        raise InputError(
+            f"{name}: decoded as {encoding} the text holds NUL characters, so it is not {encoding}; "
+            "give the file's real --encoding (UTF-16 files have NUL bytes: utf-16) or convert it to UTF-8"
+        )
+    return text
 
 
 def decode_detected(data: bytes, name: str) -> str:
@@ -121,8 +138,10 @@ def decode_detected(data: bytes, name: str) -> str:
     if codec is None:
         kind = describe_binary(data)
         if kind:
+            hint = f"; if it is UTF-16 text without a byte-order mark, give --encoding {utf16}" if (
+                utf16 := bom_less_utf16(data)) else ""
             raise InputError(
-                f"{name}: looks like a binary file, not text ({kind}); give the article as UTF-8 text or JSON"
+                f"{name}: looks like a binary file, not text ({kind}); give the article as UTF-8 text or JSON{hint}"
             )
         codec = "utf-8"
     try:
