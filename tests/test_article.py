@@ -210,6 +210,9 @@ def test_empty_text_has_no_blocks():
     "لن يتم نشر عنوان بريدك الإلكتروني. الحقول الإلزامية مشار إليها بـ *",
     "aXA6IDJhMDI6NDc4MDphOjE0NTE6MDoxN2IzOjljNmY6MiA= جزيرة ام اند امز GB",
     "ref 5f2b9c0e7a1d4b3c8e6f0a9b12", "https://example.com/news/123", "* * *",
+    "تخطى إلى المحتوى", "Skip to main content", "موافق", "سكاي نيوز عربية", "BBC News, عربي",
+    "نستخدم ملفات تعريف الارتباط لتحسين تجربتك على موقعنا", "We use cookies to improve your experience",
+    "المصدر: الجزيرة + وكالات", "الوسوم", "قصص مقترحة", "الجزيرة نت - جميع الحقوق محفوظة",
 ])
 def test_chrome_lines(line):
     assert is_boilerplate(line)
@@ -220,6 +223,9 @@ def test_chrome_lines(line):
     "شارك الآلاف في مسيرة حاشدة وسط العاصمة للمطالبة بوقف الحرب.",
     "وقال إن الشركة تابعت على مدى سنوات تطور السوق، مؤكدا أن جميع الحقوق محفوظة للمستثمرين وفق القانون المعمول به.",
     "وأضاف أن 40 شخصا على الأقل أصيبوا في الحادث.",
+    "وتستند الدعوى إلى قانون Copyright الأمريكي.", "وقالت الصحيفة إن جميع الحقوق محفوظة لصحفييها.",
+    "سامسونج تطلق هاتف Galaxy-S24-Ultra-5G-512GB في الأسواق العربية", "للتبرع: SA0380000000608010167519",
+    "وقال إن الموقع يستخدم ملفات تعريف الارتباط لجمع بيانات المستخدمين دون علمهم.",
 ])
 def test_content_lines_are_not_chrome(line):
     assert not is_boilerplate(line)
@@ -228,10 +234,70 @@ def test_content_lines_are_not_chrome(line):
 @pytest.mark.parametrize("line", [
     "الرئيسية > أخبار > سياسة", "Home / News", "الرئيسية / أخبار عربية / مصر",
     "الأربعاء 19 يونيو 2024 - 10:30 ص", "12/06/2024", "نشر في: 3 أيار 2024",
-    "بقلم: محمد علي", "By Jane Doe", "آخر تحديث: 14:05",
+    "بقلم: محمد علي", "By Jane Doe", "آخر تحديث: 14:05", "كتب محمد عبد الله", "Home » News » Politics",
 ])
 def test_page_meta_lines(line):
     assert is_page_meta(line)
+
+
+@pytest.mark.parametrize("line", [
+    "بوتين يعلن « حقبة جديدة » مع كوريا الشمالية", "قال الرئيس « لن نتراجع » أمام الضغوط الغربية",
+    "تحرير سعر صرف الجنيه يدخل حيز التنفيذ رسميا", "نشر في الجريدة الرسمية قرار رفع الأسعار",
+    "By the numbers: the war in five charts",
+])
+def test_quotations_and_standfirsts_are_not_page_meta(line):
+    assert not is_page_meta(line)
+
+
+REVIEWED_PAGES = {
+    # a headline quoting with spaced guillemets is no breadcrumb
+    "بوتين يعلن « حقبة جديدة » مع كوريا الشمالية\n" + "وصل الرئيس الروسي إلى بيونغ يانغ في أول زيارة له منذ 24 عاما.\n":
+        ["headline", "body"],
+    # a sentence that mentions copyright is content
+    "محكمة أمريكية تنظر في دعوى ضد شركة OpenAI\nوتستند الدعوى إلى قانون Copyright الأمريكي.\n"
+    "وقالت الصحيفة إن جميع الحقوق محفوظة لصحفييها.\n": ["headline", "body", "body"],
+    # a share button before the end does not take the results and last line with it
+    "نتائج الجولة العاشرة من الدوري السعودي للمحترفين\n"
+    "أسفرت مباريات الجولة العاشرة من دوري روشن عن النتائج التالية وسط منافسة قوية على الصدارة بين الأندية.\n"
+    "شارك\n- الهلال 3 النصر 1\n- الاتحاد 2 الأهلي 2\nويتصدر الهلال الترتيب برصيد 28 نقطة\n":
+        ["headline", "body", "boilerplate", "body", "body", "subheading"],
+    # a standfirst opening with a byline word, a headline with a product code
+    "الحكومة المصرية تتخذ قرارات اقتصادية جديدة\nتحرير سعر صرف الجنيه يدخل حيز التنفيذ رسميا\n"
+    "قررت الحكومة المصرية اليوم اتخاذ حزمة من القرارات الاقتصادية الجديدة لتحسين الأوضاع المعيشية.\n":
+        ["headline", "subheading", "body"],
+    "سامسونج تطلق هاتف Galaxy-S24-Ultra-5G-512GB في الأسواق العربية\n"
+    "أطلقت شركة سامسونج هاتفها الجديد في أسواق الشرق الأوسط اليوم بسعر يبدأ من 4,500 ريال.\n":
+        ["headline", "body"],
+    # site name, skip link, menu, cookie banner before the headline
+    "سكاي نيوز عربية\nعالم\nالإمارات تستضيف مؤتمرا دوليا حول تغير المناخ\n"
+    "تستضيف دولة الإمارات الأسبوع المقبل مؤتمرا دوليا حول تغير المناخ بمشاركة أكثر من 1,200 خبير.\n":
+        ["boilerplate", "boilerplate", "headline", "body"],
+    "تخطى إلى المحتوى\nالرئيسية\nأخبار\nسياسة\nالبرلمان يقر قانون الموازنة العامة الجديدة\n"
+    "أقر البرلمان اليوم بأغلبية أعضائه قانون الموازنة العامة للدولة للعام المالي المقبل.\n":
+        ["boilerplate"] * 4 + ["headline", "body"],
+    "نستخدم ملفات تعريف الارتباط لتحسين تجربتك على موقعنا\nموافق\n"
+    "البرلمان يقر قانون الموازنة العامة الجديدة\nأقر البرلمان اليوم قانون الموازنة العامة للدولة.\n":
+        ["boilerplate", "boilerplate", "headline", "body"],
+    # a date and a byline after the agency line, before the first paragraph
+    "الرئيس السيسي يستقبل رئيس وزراء اليونان في القاهرة\nكتب: محمد عبد الله\nالقاهرة - أ ش أ\n"
+    "الأحد 12 مايو 2024 10:45 ص\nبقلم: أحمد علي\nاستقبل الرئيس اليوم رئيس وزراء اليونان في قصر الاتحادية.\n":
+        ["headline", "boilerplate", "subheading", "boilerplate", "boilerplate", "body"],
+    # the links under a section label, tags under a label without a colon, the source line
+    "عنوان عن الأوضاع الإنسانية في غزة اليوم\nحذرت منظمات إغاثة دولية من تدهور الأوضاع في قطاع غزة.\n"
+    "اقرأ أيضا\nالأمم المتحدة تحذر من مجاعة وشيكة في غزة\nهل تنجح الهدنة هذه المرة؟\n"
+    "وتقول الأمم المتحدة إن أكثر من مليون شخص يواجهون الجوع في القطاع.\nالمصدر: الجزيرة + وكالات\n":
+        ["headline", "body", "boilerplate", "boilerplate", "boilerplate", "body", "boilerplate"],
+    "السعودية تطلق مشروعا جديدا للطاقة الشمسية في تبوك\n"
+    "أطلقت المملكة العربية السعودية اليوم مشروعا للطاقة الشمسية بقدرة 4.5 غيغاواط.\nالوسوم\nالسعودية\n"
+    "الطاقة المتجددة\n": ["headline", "body", "boilerplate", "boilerplate", "boilerplate"],
+    # a teaser headline ending with an ellipsis
+    "ترامب يعلن ترشحه للرئاسة مجددا...\nضرب زلزال بقوة 6 درجات جنوب تركيا اليوم الأحد.\n": ["headline", "body"],
+}
+
+
+@pytest.mark.parametrize("page", list(REVIEWED_PAGES), ids=range(len(REVIEWED_PAGES)))
+def test_reviewed_pages(page):
+    assert [b.role for b in detect_structure(page).blocks] == REVIEWED_PAGES[page]
 
 
 @pytest.mark.parametrize("line", [

@@ -32,7 +32,9 @@ CHROME_LINES = (
     "أخبار ذات صلة", "الأكثر قراءة", "الأكثر مشاهدة", "تابعونا", "تابعنا", "اشترك",
     "فيسبوك", "تويتر", "واتساب", "تيليجرام", "لينكدإن", "إنستغرام", "Share", "Tweet", "Print",
     "Facebook", "Twitter", "WhatsApp", "Telegram", "Related", "Related articles", "Back to top",
-    "Leave a comment", "Leave a reply",
+    "Leave a comment", "Leave a reply", "تخطى إلى المحتوى", "تخطي إلى المحتوى", "انتقل إلى المحتوى",
+    "تجاوز إلى المحتوى", "Skip to content", "Skip to main content", "موافق", "أوافق", "قبول",
+    "قبول الكل", "Accept", "Accept all",
 )
 """Chrome when the whole line is the phrase (``اقرأ أيضا`` and ``اقرأ أيضاً:`` fold alike)."""
 
@@ -49,11 +51,37 @@ CHROME_NOTICES = (
 )
 """Chrome when a line of any length starts with the phrase (comment-form notices)."""
 
+COOKIE_NOTICES = (
+    "ملفات تعريف الارتباط", "ملفات الارتباط", "الكوكيز", "cookies",
+)
+"""Chrome in a line shorter than a paragraph and opening a cookie banner (``نستخدم ...``)."""
+COOKIE_OPENERS = ("نستخدم", "يستخدم", "هذا الموقع", "موقعنا", "باستخدامك", "We use", "This website", "This site")
+
+SECTION_LABELS = (
+    "اقرأ أيضا", "اقرأ المزيد", "مواضيع ذات صلة", "مقالات ذات صلة", "أخبار ذات صلة", "ذات صلة",
+    "الأكثر قراءة", "الأكثر مشاهدة", "الأكثر تداولا", "قصص مقترحة", "مقترحات", "شاهد أيضا",
+    "الوسوم", "وسوم", "الكلمات المفتاحية", "كلمات مفتاحية", "Related", "Related articles",
+    "Read more", "Read also", "More stories", "Most read", "Tags",
+)
+"""A whole line that opens a block of links or tags: the short lines after it, up to the
+next sentence, are chrome too (the related headlines under ``اقرأ أيضا``)."""
+
+SITE_NAMES = (
+    "الجزيرة", "الجزيرة نت", "سكاي نيوز عربية", "بي بي سي عربي", "BBC News عربي", "BBC عربي",
+    "الشرق الأوسط", "جريدة الشرق الأوسط", "العربية", "العربية نت", "الأهرام", "بوابة الأهرام",
+    "اليوم السابع", "المصري اليوم", "الشروق", "روسيا اليوم", "RT Arabic", "فرانس 24",
+    "سي إن إن بالعربية", "CNN بالعربية", "الحرة", "عربي 21", "عربي21", "اندبندنت عربية",
+    "العربي الجديد", "القدس العربي", "سبوتنيك عربي", "يورونيوز", "دويتشه فيله", "DW عربية",
+)
+"""A whole line naming the site: chrome wherever it is."""
+
 COPYRIGHT_MARKS = ("©", "جميع الحقوق محفوظة", "حقوق النشر محفوظة", "All rights reserved", "Copyright")
 """Chrome anywhere in a line shorter than a paragraph."""
 
 TAG_LABELS = ("الوسوم", "وسوم", "الكلمات المفتاحية", "كلمات مفتاحية", "Tags")
 """Chrome as ``LABEL:`` at the start of a line."""
+SOURCE_LABELS = ("المصدر", "المصادر", "Source")
+"""Chrome as ``LABEL:`` at the start of a line shorter than a paragraph (``المصدر: الجزيرة + وكالات``)."""
 
 SITE_LABEL_OPENERS = ("أخبار",)
 """A line of up to three words starting with one of these, before the headline, is a site label."""
@@ -85,8 +113,10 @@ _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]"
 _LETTER_FOLDS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
 _NON_WORD = re.compile(r"[^\w\s]|_")
 _DIGIT = re.compile(r"[0-9٠-٩۰-۹]")
-_CRUMB_SEPARATOR = re.compile(r"\s[>›»/|\\<‹«]\s")
-_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{20,}")
+_CRUMB_SEPARATOR = re.compile(r"\s([>›»/|\\<‹«])\s")
+_TOKEN = re.compile(r"[A-Za-z0-9+/=]{20,}")
+_HEX = re.compile(r"[0-9a-fA-F]{20,}")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 
 
@@ -105,9 +135,17 @@ _CHROME_OPENERS = _fold_all(CHROME_OPENERS)
 _CHROME_NOTICES = _fold_all(CHROME_NOTICES)
 _COPYRIGHT_MARKS = tuple(zip(COPYRIGHT_MARKS, _fold_all(COPYRIGHT_MARKS)))
 _TAG_LABELS = re.compile(r"^(?:%s)\s*:" % "|".join(map(re.escape, TAG_LABELS)), re.IGNORECASE)
+_SOURCE_LABELS = re.compile(r"^(?:%s)\s*:" % "|".join(map(re.escape, SOURCE_LABELS)), re.IGNORECASE)
+_COOKIE_NOTICES = _fold_all(COOKIE_NOTICES)
+_COOKIE_OPENERS = _fold_all(COOKIE_OPENERS)
+_SECTION_LABELS = frozenset(_fold_all(SECTION_LABELS))
+_SITE_NAMES = frozenset(_fold_all(SITE_NAMES))
 _SITE_LABEL_OPENERS = _fold_all(SITE_LABEL_OPENERS)
 _HOME_LABELS = _fold_all(HOME_LABELS)
 _BYLINE_OPENERS = _fold_all(BYLINE_OPENERS)
+_BYLINE_COLON = re.compile(r"^(?:%s)\s*:" % "|".join(map(re.escape, BYLINE_OPENERS)), re.IGNORECASE)
+MAX_BYLINE_NAME_WORDS = 4
+"""``كتب محمد عبد الله``: without a colon, a byline word is followed by a name of this many words at most."""
 _DATE_WORDS = frozenset(_fold_all(DATE_WORDS))
 
 
@@ -125,14 +163,31 @@ def _word_count(line: str) -> int:
 
 
 def has_tracking_token(line: str) -> bool:
-    """A long base64/hex blob (analytics or IP tracking) among the line's words."""
-    words = line.split()
-    return any(_TOKEN.fullmatch(w) and _DIGIT.search(w) and re.search("[A-Za-z]", w) for w in words)
+    """A long base64 or hex blob (analytics or IP tracking) among the line's words; not a
+    product code (``Galaxy-S24-Ultra``) or an IBAN (capitals and digits)."""
+    return any(_is_tracking_token(w) for w in line.split())
+
+
+def _is_tracking_token(word: str) -> bool:
+    if _HEX.fullmatch(word):
+        return bool(re.search("[a-fA-F]", word) and _DIGIT.search(word))
+    return bool(_TOKEN.fullmatch(word) and _DIGIT.search(word) and re.search("[a-z]", word)
+                and re.search("[A-Z]", word))
 
 
 def has_copyright(line: str) -> bool:
-    padded = f" {fold(line)} "
-    return any(f" {folded} " in padded if folded else mark in line for mark, folded in _COPYRIGHT_MARKS)
+    """A copyright footer: ``©``, or a copyright phrase opening or closing the line or beside a
+    year (``جميع الحقوق محفوظة لموقع ...``); not a sentence that mentions copyright."""
+    if "©" in line:
+        return True
+    folded = fold(line)
+    padded = f" {folded} "
+    for mark, phrase in _COPYRIGHT_MARKS:
+        if phrase and f" {phrase} " in padded and (
+            folded.startswith(phrase) or folded.endswith(phrase) or _YEAR.search(line)
+        ):
+            return True
+    return False
 
 
 def is_boilerplate(line: str) -> bool:
@@ -141,7 +196,11 @@ def is_boilerplate(line: str) -> bool:
     words = len(folded.split())
     if not folded or folded in _CHROME_LINES or _URL.fullmatch(line.strip()):
         return True
+    if folded in _SECTION_LABELS or folded in _SITE_NAMES:
+        return True
     if _starts_with_any(folded, _CHROME_NOTICES) or _TAG_LABELS.match(line.strip()):
+        return True
+    if words < PARAGRAPH_WORDS and (_SOURCE_LABELS.match(line.strip()) or is_cookie_notice(folded)):
         return True
     if words <= MAX_CHROME_OPENER_WORDS and _starts_with_any(folded, _CHROME_OPENERS):
         return True
@@ -150,9 +209,22 @@ def is_boilerplate(line: str) -> bool:
     return has_tracking_token(line) and not looks_like_paragraph(line)  # an IBAN in a sentence is content
 
 
+def is_cookie_notice(folded: str) -> bool:
+    return _starts_with_any(folded, _COOKIE_OPENERS) and any(f" {c} " in f" {folded} " for c in _COOKIE_NOTICES)
+
+
+def is_section_label(line: str) -> bool:
+    """``اقرأ أيضا``, ``الأكثر قراءة``, ``الوسوم``: a line that opens a block of links or tags."""
+    return fold(line) in _SECTION_LABELS
+
+
 def is_breadcrumb(line: str) -> bool:
-    """``الرئيسية > أخبار > سياسة`` or ``Home / News``: short parts between spaced separators."""
-    parts = _CRUMB_SEPARATOR.split(line.strip())
+    """``الرئيسية > أخبار > سياسة`` or ``Home / News``: short parts between spaced separators,
+    one separator throughout (``يعلن « حقبة جديدة » مع`` is a quotation)."""
+    pieces = _CRUMB_SEPARATOR.split(line.strip())
+    parts, separators = pieces[::2], set(pieces[1::2])
+    if len(separators) > 1:
+        return False
     sizes = [_word_count(p) for p in parts]
     if len(parts) >= 3 and max(sizes) <= 4 or len(parts) == 2 and max(sizes) <= 2:
         return True
@@ -168,10 +240,17 @@ def is_dateline(line: str) -> bool:
 
 
 def is_byline(line: str) -> bool:
-    """``بقلم: محمد علي``, ``By Jane Doe``: short, opening with a byline word, not a sentence
-    (``كتب الرئيس على منصة إكس: سنعزز التعاون.`` is a lead)."""
-    return (_word_count(line) <= 10 and _starts_with_any(fold(line), _BYLINE_OPENERS)
-            and not looks_like_paragraph(line))
+    """``بقلم: محمد علي``, ``كتب محمد عبد الله``, ``By Jane Doe``: a byline word then a colon or
+    a name of a few words; not a sentence (``كتب الرئيس على منصة إكس: سنعزز التعاون.`` is a
+    lead) nor a standfirst (``تحرير سعر صرف الجنيه يدخل حيز التنفيذ``)."""
+    words = _word_count(line)
+    if words > 10 or looks_like_paragraph(line):
+        return False
+    if _BYLINE_COLON.match(line.strip()):
+        return True
+    folded = fold(line)
+    opener = next((p for p in _BYLINE_OPENERS if folded == p or folded.startswith(p + " ")), None)
+    return opener is not None and words - len(opener.split()) <= MAX_BYLINE_NAME_WORDS
 
 
 def is_page_meta(line: str) -> bool:
@@ -187,11 +266,16 @@ def is_site_label(line: str) -> bool:
 
 
 def looks_like_headline(line: str) -> bool:
+    """Three to 25 words with no final stop but ? ! or an ellipsis (``... مجددا...``), not chrome."""
     return (
         MIN_HEADLINE_WORDS <= _word_count(line) <= MAX_HEADLINE_WORDS
-        and _last_char(line) not in HEADLINE_STOPS
+        and (_last_char(line) not in HEADLINE_STOPS or _ends_with_ellipsis(line))
         and not (is_boilerplate(line) or is_page_meta(line) or is_site_label(line))
     )
+
+
+def _ends_with_ellipsis(line: str) -> bool:
+    return line.rstrip().rstrip(_CLOSERS + " ").endswith(("...", "…"))
 
 
 def looks_like_subheading(line: str) -> bool:
@@ -230,7 +314,9 @@ def is_short_headline(line: str) -> bool:
 
 
 def mark_header(lines: list[str], roles: list[Role | None], mode: str) -> int:
-    """Mark the headline and the page furniture around it; return the index of the first body line."""
+    """Mark the headline and the page furniture around it; return the index of the first body
+    line. Breadcrumbs, dates and bylines are furniture anywhere before the first paragraph
+    (``القاهرة - أ ش أ`` between the headline and the date stays body)."""
     at = find_headline(lines, mode)
     drop_labels = mode == "auto" and at is None
     start = 0
@@ -244,18 +330,51 @@ def mark_header(lines: list[str], roles: list[Role | None], mode: str) -> int:
     ):
         roles[start] = "boilerplate"
         start += 1
+    for i in range(start, len(lines)):
+        if looks_like_paragraph(lines[i]):
+            break
+        if is_page_meta(lines[i]):
+            roles[i] = "boilerplate"
     return start
 
 
 def find_trailing_chrome(lines: list[str], start: int) -> int:
-    """Index of the first chrome line after the last real paragraph (len(lines) if none)."""
+    """Index of the footer: the first chrome line after the last real paragraph when every
+    line from there on is chrome or a menu link (``من نحن``, ``اتصل بنا``); else len(lines),
+    and only the chrome lines of the page's end are dropped."""
     first = len(lines)
     for i in range(len(lines) - 1, start - 1, -1):
         if is_boilerplate(lines[i]):
             first = i
         elif looks_like_paragraph(lines[i]):
             break
-    return first
+    footer = lines[first:]
+    if all(is_boilerplate(line) or is_menu_link(line) for line in footer):
+        return first
+    return len(lines)
+
+
+MAX_MENU_LINK_WORDS = 3
+
+
+def is_menu_link(line: str) -> bool:
+    """``من نحن``, ``البريد الإلكتروني *``: a few words, no digits, not a list item."""
+    return (len(fold(line).split()) <= MAX_MENU_LINK_WORDS and not LIST_MARKER.match(line)
+            and not _DIGIT.search(line))
+
+
+def mark_link_blocks(lines: list[str], roles: list[Role | None], start: int) -> None:
+    """After a section label (``اقرأ أيضا``, ``الوسوم``), the short lines up to the next
+    sentence or long paragraph are links or tags: chrome."""
+    inside = False
+    for i in range(start, len(lines)):
+        line = lines[i]
+        if is_section_label(line):
+            inside = True
+        elif inside and (_word_count(line) >= PARAGRAPH_WORDS or _last_char(line) in ".…:"):
+            inside = False
+        elif inside:
+            roles[i] = "boilerplate"
 
 
 def assign_roles(lines: list[str], mode: str) -> list[Role]:
@@ -263,6 +382,7 @@ def assign_roles(lines: list[str], mode: str) -> list[Role]:
     roles: list[Role | None] = [None] * len(lines)
     start = mark_header(lines, roles, mode)
     footer = find_trailing_chrome(lines, start)
+    mark_link_blocks(lines, roles, start)
     for i in range(start, len(lines)):
         if i >= footer or is_boilerplate(lines[i]):
             roles[i] = "boilerplate"

@@ -43,9 +43,7 @@ def article_command(
         "--format", "-f", help="text: headline, blank line, paragraphs; markdown; json: the full structure.")] = "text",
     output: Output = None,
     headline: Headline = "auto",
-    keep_boilerplate: Annotated[
-        bool, typer.Option("--keep-boilerplate", help="Keep site chrome in place, untranslated.")
-    ] = False,
+    keep_boilerplate: opt.KeepBoilerplate = False,
     encoding: opt.Encoding = None,
     *,
     model: opt.Model = None,

@@ -53,7 +53,6 @@ TitleField = Annotated[str, typer.Option("--title-field", metavar="FIELD",
 KeepFields = Annotated[Optional[list[str]], typer.Option(
     "--keep-fields", metavar="FIELDS", help="Source fields copied to the output, comma-separated or repeated.")]
 Segments = Annotated[bool, typer.Option("--segments", help="Add the sentence pairs (source, translation).")]
-KeepBoilerplate = Annotated[bool, typer.Option("--keep-boilerplate", help="Keep site chrome in place, untranslated.")]
 ShardSpec = Annotated[str, typer.Option("--shard", metavar="K/N",
     help="K/N: translate the rows whose number modulo N is K-1.")]
 Cache = Annotated[Optional[Path], typer.Option("--cache", metavar="FILE",
@@ -80,7 +79,7 @@ def corpus_command(
     title_field: TitleField = "title",
     keep_fields: KeepFields = None,
     segments: Segments = False,
-    keep_boilerplate: KeepBoilerplate = False,
+    keep_boilerplate: opt.KeepBoilerplate = False,
     shard: ShardSpec = "1/1",
     cache: Cache = None,
     chunk_size: ChunkSize = 256,

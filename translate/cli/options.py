@@ -75,6 +75,9 @@ Threads = Annotated[
     typer.Option("--threads", min=LEAST["threads"], max=MOST["threads"], metavar="N",
                  help="CPU threads. Default: 0, all cores."),
 ]
+KeepBoilerplate = Annotated[bool, typer.Option(
+    "--keep-boilerplate", help="Keep site chrome untranslated among the paragraphs, in page order (the headline "
+    "still first).")]
 Encoding = Annotated[
     Optional[str],
     typer.Option(
