@@ -207,6 +207,19 @@ def test_a_lone_surrogate_escape_is_an_error_row_and_the_run_goes_on(tmp_path):
     assert [r["id"] for r in out] == ["a0", "a3"] and (summary.translated, summary.failed) == (2, 2)
 
 
+def test_json_that_python_cannot_read_is_an_error_row_and_the_run_goes_on(tmp_path):
+    rows = [json.dumps(r, ensure_ascii=False) for r in make_rows(3)]
+    rows[0] = '{"id": ' + "1" * 5000 + ', "text": "قالت الحكومة."}'  # over int's 4,300 digits
+    rows[1] = '{"id": "d", "text": "x", "m": ' + "[" * 2000 + "]" * 2000 + "}"  # nesting 2,000 deep
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    summary, out = run(source, tmp_path / "out.jsonl")
+    errors = list(read_jsonl(tmp_path / "out.jsonl.errors.jsonl"))
+    assert [(e["row"], e["line"]) for e in errors] == [(0, 1), (1, 2)]
+    assert all(e["error"].startswith("not readable JSON (") for e in errors)
+    assert [r["id"] for r in out] == ["a2"] and (summary.translated, summary.failed) == (1, 2)
+
+
 def test_an_output_given_as_a_link_is_written_over_its_target_and_the_link_stays(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(3))
     target, link = tmp_path / "scratch" / "out.jsonl", tmp_path / "out.jsonl"

@@ -326,6 +326,7 @@ def test_missing_text_field_names_the_line(tmp_path):
     ('{"id": 2, "translation": 5}', ": record 2: 'translation' must be a string (got int)"),
     ('{"id": 2, "translation": null}', ": record 2: 'translation' is null"),
     ("5", ":2: not a JSON object"),
+    ('{"id": 2, "translation": "b", "n": ' + "1" * 5000 + "}", ":2: JSON that cannot be read ("),
 ])
 def test_text_field_must_be_a_string(tmp_path, line, message):
     ref = tmp_path / "ref.jsonl"

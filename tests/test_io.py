@@ -251,3 +251,10 @@ def test_json_lines_are_refused_with_a_hint():
 def test_a_json_file_that_is_not_an_object_is_refused(text):
     with pytest.raises(InputError, match=r"^a\.json: the JSON is not an object"):
         parse_article(text, name="a.json")
+
+
+@pytest.mark.parametrize("text", ['{"title": "t", "text": "x", "n": ' + "1" * 5000 + "}",
+                                  '{"title": "t", "text": "x", "m": ' + "[" * 2000 + "]" * 2000 + "}"])
+def test_json_that_python_cannot_read_is_an_input_error(text):
+    with pytest.raises(InputError, match=r"^page\.json: JSON that cannot be read \("):
+        parse_article(text, name="page.json")

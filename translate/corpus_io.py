@@ -143,7 +143,7 @@ def _opens_with_an_object(source: Source) -> bool:
                 data = json.loads(raw.decode(codec))
             except UnicodeDecodeError:
                 return True
-            except ValueError:
+            except (ValueError, RecursionError):
                 continue
             if isinstance(data, dict):
                 return True
@@ -201,6 +201,8 @@ def _parse_json_line(raw: bytes, row: int, line: int, codec: str, encoding: str 
         data = json.loads(text.rstrip("\r\n"))  # a line cut short is wrong at its end, not on the next line
     except json.JSONDecodeError as exc:
         return Record(row, None, f"not valid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})", line)
+    except (ValueError, RecursionError) as exc:  # an integer of thousands of digits, nesting a thousand deep
+        return Record(row, None, f"not readable JSON ({first_line(exc)})", line)
     if not isinstance(data, dict):
         return Record(row, None, f"not a JSON object ({type(data).__name__})", line)
     if "\\u" in text and not _is_unicode(json.dumps(data, ensure_ascii=False)):

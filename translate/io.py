@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from translate.article import check_headline_mode, detect_structure
-from translate.errors import ConfigError, InputError
+from translate.errors import ConfigError, InputError, first_line
 from translate.normalize import normalize_text
 from translate.types import Article, Block
 
@@ -187,6 +187,8 @@ def load_record(text: str, name: str) -> dict[str, Any]:
         raise InputError(
             f"{name}: invalid JSON at line {error.lineno}, column {error.colno} ({error.msg}); {hint}"
         ) from None
+    except (ValueError, RecursionError) as error:  # an integer of thousands of digits, nesting a thousand deep
+        raise InputError(f"{name}: JSON that cannot be read ({first_line(error)}); fix the JSON") from None
     if not isinstance(record, dict):
         raise InputError(f"{name}: the JSON is not an object; give {{\"title\": ..., \"text\": ...}}")
     return record
