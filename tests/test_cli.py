@@ -338,3 +338,15 @@ def test_stdout_that_cannot_be_written_is_one_line_not_a_traceback(args):
                               text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
     assert done.returncode == 1
     assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_ctrl_c_while_the_commands_load_is_one_line(monkeypatch, capsys):
+    import translate.cli
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(translate.cli, "load_app", interrupted)
+    with pytest.raises(SystemExit) as stop:
+        translate.cli.main()
+    assert stop.value.code == 130 and capsys.readouterr().err == "error: interrupted\n"

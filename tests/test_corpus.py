@@ -162,6 +162,16 @@ def test_a_folder_of_txt_articles_detects_headlines_and_uses_paths_as_ids(tmp_pa
     assert [(e["row"], e["id"]) for e in errors] == [(2, "empty.txt")] and summary.failed == 1
 
 
+def test_a_parquet_input_of_no_rows_gives_an_empty_output(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    source = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"id": pa.array([], pa.string()), "text": pa.array([], pa.string())}), source)
+    summary, out = run(Source(source), tmp_path / "out.jsonl")
+    assert out == [] and (summary.rows, summary.failed) == (0, 0)
+
+
 def test_parquet_output_holds_the_same_rows_as_jsonl(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
     _, as_jsonl = run(source, tmp_path / "out.jsonl", segments=True, fields=Fields(keep=("url", "n")))
@@ -768,6 +778,21 @@ def test_corpus_command_exits_5_when_rows_failed_and_summarises(cli, tmp_path):
     assert "done: 11 rows" in result.output and "failed 7" in result.output
     result = cli("corpus", FIXTURES / "corpus_malformed.jsonl", "-o", tmp_path / "out.jsonl", "-m", "x/y")
     assert result.exit_code == 5 and "already complete" in result.output
+
+
+@pytest.mark.parametrize(("flags", "rerun"), [((), "the same command"),
+                                              (("--overwrite",), "the same command without --overwrite")])
+def test_an_interrupted_corpus_says_how_to_resume(cli, tmp_path, monkeypatch, flags, rerun):
+    import translate.corpus
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(translate.corpus, "translate_corpus", interrupted)
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(4))
+    result = cli("corpus", source, "-o", tmp_path / "out.jsonl", "-m", "x/y", "-q", *flags)
+    assert result.exit_code == 130
+    assert result.output == f"error: interrupted; the chunks committed so far are kept: rerun {rerun} to resume\n"
 
 
 def test_corpus_command_refuses_changed_settings_in_one_line(cli, tmp_path):

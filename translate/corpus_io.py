@@ -441,6 +441,8 @@ def _open_dataset(source: Source) -> Iterable[dict[str, Any]]:
 
     try:
         if source.kind == "parquet":
+            if not open_parquet(source.path).metadata.num_rows:  # type: ignore[arg-type]
+                return iter(())  # streaming cannot read a file of no rows
             return datasets.load_dataset("parquet", data_files=str(source.path), split="train", streaming=True)
         return datasets.load_dataset(source.dataset, source.config, split=source.split or "train", streaming=True)
     except (FileNotFoundError, ValueError, OSError) as exc:

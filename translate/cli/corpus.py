@@ -62,7 +62,8 @@ ChunkSize = Annotated[int, typer.Option(
 Window = Annotated[int, typer.Option("--window", min=1, metavar="N",
     help="Articles whose sentences are batched together.")]
 Overwrite = Annotated[bool, typer.Option(
-    "--overwrite", help="Start again, discarding OUTPUT and an interrupted run of it.")]
+    "--overwrite", help="Start again: an interrupted run of OUTPUT is discarded, and OUTPUT is replaced when "
+    "the new run ends.")]
 
 
 @app.command("corpus", epilog=CORPUS_EPILOG)
@@ -123,8 +124,8 @@ def corpus_command(
                         on_sentences=_sentence_rate(progress), on_warning=limited_warnings(quiet),
                     )
     except KeyboardInterrupt:  # one line, even when quiet: the run did not finish (the lock is released)
-        typer.echo("error: interrupted; the chunks committed so far are kept: rerun the same command "
-                   "to resume", err=True)
+        rerun = "the same command without --overwrite" if overwrite else "the same command"
+        typer.echo(f"error: interrupted; the chunks committed so far are kept: rerun {rerun} to resume", err=True)
         exit_at_once(INTERRUPTED_EXIT)
     if not quiet:
         info(_describe(summary))
