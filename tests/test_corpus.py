@@ -193,6 +193,15 @@ def test_a_title_over_a_body_of_site_chrome_is_translated_as_in_the_article_comm
     assert [(b.role, b.text) for b in single.content] == [("headline", "عنوان الخبر")]
 
 
+def test_a_row_of_site_chrome_alone_is_kept_untranslated_with_keep_boilerplate(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "b", "text": "اترك تعليقاً"}])
+    summary, out = run(source, tmp_path / "out.jsonl")
+    (error,) = read_jsonl(tmp_path / "out.jsonl.errors.jsonl")
+    assert summary.failed == 1 and "--keep-boilerplate" in error["error"]
+    summary, (row,) = run(source, tmp_path / "kept.jsonl", keep_boilerplate=True)
+    assert summary.failed == 0 and row["text"] == "اترك تعليقاً"
+
+
 def test_malformed_rows_go_to_the_error_file_and_the_run_goes_on(tmp_path):
     summary, out = run(FIXTURES / "corpus_malformed.jsonl", tmp_path / "out.jsonl", chunk_size=3)
     errors = list(read_jsonl(tmp_path / "out.jsonl.errors.jsonl"))

@@ -86,7 +86,7 @@ class Shard:
         return max(0, (rows - self.index + self.count) // self.count)
 
 
-def to_article(record: Record, fields: Fields) -> Article | str:
+def to_article(record: Record, fields: Fields, keep_boilerplate: bool = False) -> Article | str:
     """The article of a row, or why the row cannot be translated."""
     if record.data is None:
         return record.problem
@@ -111,8 +111,8 @@ def to_article(record: Record, fields: Fields) -> Article | str:
         if title is not None and not isinstance(title, str):
             return f"{fields.title!r} is not a string ({type(title).__name__})"
         article = add_title(detect_structure(normalize_text(text), id=row_id, headline="none"), title or "")
-    if not article.content:
-        return "nothing to translate: every line is site chrome"
+    if not article.content and not keep_boilerplate:
+        return "nothing to translate: every line is site chrome (keep such rows untranslated with --keep-boilerplate)"
     return article
 
 
@@ -161,7 +161,7 @@ def translate_chunk(
     lines: list[dict[str, Any]] = []
     planned: dict[int, tuple[Article, list[SentencePlan]]] = {}
     for record in records:
-        article = to_article(record, fields)
+        article = to_article(record, fields, keep_boilerplate)
         if isinstance(article, Article):
             try:  # planned first, so that a piece too long for any splitting is an error row before any work
                 planned[record.row] = (article, plan_article(article, translator, settings, on_warning))
