@@ -428,3 +428,18 @@ def test_translating_with_a_converted_model_does_not_import_torch(tiny_marian_di
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+@pytest.mark.parametrize("damage", ["weights cut short", "tokenizer files missing"])
+def test_a_damaged_model_folder_is_one_typed_error_naming_it(tiny_marian_dir, tmp_path, ct2_cache, backend, damage):
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_marian_dir, broken)
+    if damage == "weights cut short":
+        with open(broken / "model.safetensors", "r+b") as weights:
+            weights.truncate(1000)
+    else:
+        for name in ("source.spm", "target.spm"):
+            (broken / name).unlink()
+    with pytest.raises(ModelUnavailableError, match=f"^{broken}: cannot load the model .*download it again"):
+        load(broken, backend)

@@ -26,7 +26,7 @@ from typing import Any
 
 from translate.config import is_hub_id
 from translate.corpus_write import check_writable_folder
-from translate.errors import BackendError, ConfigError, first_line
+from translate.errors import BackendError, ConfigError, damaged_model, first_line
 from translate.types import Notify
 
 QUANTIZATIONS = (
@@ -173,6 +173,8 @@ def convert_model(
             raise BackendError(
                 f"{model_dir}: CTranslate2 cannot convert this model ({first_line(exc)})"
             ) from None
+        except Exception as exc:  # a truncated weights file
+            raise damaged_model(model_dir, exc) from None
         (converted / MARKER).write_text(
             json.dumps(
                 {

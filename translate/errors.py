@@ -39,3 +39,11 @@ def first_line(exc: BaseException) -> str:
     """An exception's message cut to its first line (its type's name when it has none), for one-line errors."""
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def damaged_model(model_dir: object, exc: BaseException) -> ModelUnavailableError:
+    """A model folder whose files cannot be read (a weights file cut short, a tokenizer file missing)."""
+    return ModelUnavailableError(
+        f"{model_dir}: cannot load the model ({type(exc).__name__}: {first_line(exc)}); its files look damaged "
+        "or incomplete: download it again ('translate download MODEL') or rebuild the folder"
+    )
