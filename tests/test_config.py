@@ -119,3 +119,9 @@ def test_the_preset_key_is_only_the_base_when_no_model_is_given(tmp_path):
 @pytest.mark.parametrize("device", ["auto", "cpu", "cuda", "cuda:1"])
 def test_valid_devices_are_taken(device):
     assert resolve_settings(model="opus-mt-ar-en", device=device).device == device
+
+
+@pytest.mark.parametrize("name", ["", "  "])
+def test_an_empty_model_name_is_refused_not_the_default(name):
+    with pytest.raises(ConfigError, match="the model name is empty"):
+        resolve_settings(model=name)

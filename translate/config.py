@@ -146,6 +146,8 @@ def resolve_settings(model: str | None = None, config: Path | None = None, **ove
     (on the command line, or the file's ``model``: a preset name, hub id, or directory, relative
     to the file) replaces the preset, model, revision and family of what is below it.
     """
+    if model is not None and not model.strip():
+        raise ConfigError("the model name is empty; give a preset name, hub id or model directory, or leave it out")
     file_values = read_config(config) if config else {}
     own = ("preset", "model", "revision", "family")  # what a named model brings, and replaces below it
     preset = _file_model(config, file_values["preset"]) if "preset" in file_values and not model else None
