@@ -125,3 +125,9 @@ def test_valid_devices_are_taken(device):
 def test_an_empty_model_name_is_refused_not_the_default(name):
     with pytest.raises(ConfigError, match="the model name is empty"):
         resolve_settings(model=name)
+
+
+def test_a_config_file_saved_with_a_utf8_bom_is_read(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes("\ufeffbeam_size = 2\n".encode("utf-8"))
+    assert resolve_settings(config=path).beam_size == 2
