@@ -565,6 +565,19 @@ def test_an_unavailable_model_fails_before_any_translation(tmp_path, tiny_marian
     assert "missing" in message
 
 
+@pytest.mark.parametrize(("options", "expected"), [
+    (("--compute-type", "bfloat16", "--backend", "ctranslate2"), "compute type 'bfloat16' is not available with CTranslate2"),
+    (("--compute-type", "int8"), "compute type 'int8' is not available with the transformers backend"),
+])
+def test_a_model_its_backend_cannot_run_fails_before_any_translation(tmp_path, tiny_marian_dir, monkeypatch,
+                                                                    options, expected):
+    import translate.api
+
+    monkeypatch.setattr(translate.api, "translate_texts", lambda *a, **k: pytest.fail("translated"))
+    message = one_line_error(invoke("-s", SRC, "-r", REF, "-m", tiny_marian_dir, "-m", tiny_marian_dir, *options))
+    assert expected in message
+
+
 def test_saved_translations_never_go_over_an_input_or_an_output(tmp_path, tiny_marian_dir, hyps):
     saved = tmp_path / "saved"
     saved.mkdir()

@@ -37,12 +37,21 @@ def saved_files(name: str, save_dir: Path, documents: bool) -> tuple[Path, Path]
 
 def weights_version(settings: Settings, on_info: Callable[[str], None] | None = None) -> str:
     """The version of the weights ``settings`` name (``convert.model_version``), found (or
-    downloaded) without loading the model: an unavailable model fails here, before any work."""
-    from translate.backends.loading import resolve_model_dir
+    downloaded) without loading the model: an unavailable model, or one its backend cannot run
+    (compute type, device, family), fails here, before any work."""
+    from translate.backends import check_settings
+    from translate.backends.loading import check_family, converted_for_ct2, detect_family, resolve_model_dir
     from translate.convert import is_converted, model_version
 
+    check_settings(settings)
     given = Path(settings.model).expanduser()
-    return model_version(given if is_converted(given) else resolve_model_dir(settings, on_message=on_info))
+    if is_converted(given):
+        if settings.backend != "ctranslate2":
+            raise converted_for_ct2(given)
+        return model_version(given)
+    model_dir = resolve_model_dir(settings, on_message=on_info)
+    check_family(settings, detect_family(model_dir))
+    return model_version(model_dir)
 
 
 def translate_to_file(

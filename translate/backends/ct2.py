@@ -250,6 +250,18 @@ class CT2Translator(Translator):
 # ---------------------------------------------------------------- helpers
 
 
+def check_settings(settings: Settings) -> None:
+    """What can be refused before loading: a device or compute type this CTranslate2 build lacks
+    (``auto`` is checked at load: a converted directory computes as stored)."""
+    try:
+        import ctranslate2
+    except ImportError as exc:
+        raise BackendError(f"the ctranslate2 backend needs the ctranslate2 package ({exc})") from None
+    device, _ = parse_device(settings.device, ctranslate2.get_cuda_device_count())
+    if settings.compute_type != "auto":
+        _compute_type(settings.compute_type, device, ctranslate2.get_supported_compute_types(device))
+
+
 def _compute_type(requested: str, device: str, supported: set[str]) -> str:
     compute_type = DEFAULT_COMPUTE[device] if requested == "auto" else requested
     if compute_type not in supported:

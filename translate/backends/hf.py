@@ -250,6 +250,11 @@ def _slice_output_projection(model, rows: int) -> None:
     head.forward = forward
 
 
+def check_settings(settings: Settings) -> None:
+    """What can be refused before loading: a compute type the backend does not have."""
+    _dtype_name(settings.compute_type, select_device(settings.device))
+
+
 def _dtype_name(compute_type: str, device: str) -> str:
     import torch
 

@@ -96,6 +96,10 @@ def check_family(settings: Settings, family: str) -> None:
         )
 
 
+def converted_for_ct2(model_dir: str | Path) -> ConfigError:
+    return ConfigError(f"{model_dir}: a model converted for CTranslate2; run it with --backend ctranslate2")
+
+
 def detect_family(model_dir: str | Path) -> str:
     """``marian`` or ``nllb``, from the ``model_type`` in the directory's config.json."""
     config_file = Path(model_dir) / "config.json"
@@ -107,9 +111,7 @@ def detect_family(model_dir: str | Path) -> str:
         return FAMILIES[model_type]
     except KeyError:
         if is_converted(model_dir):
-            raise ConfigError(
-                f"{model_dir}: a model converted for CTranslate2; run it with --backend ctranslate2"
-            ) from None
+            raise converted_for_ct2(model_dir) from None
         raise ConfigError(
             f"{model_dir}: model type {model_type!r} is not supported; supported types: "
             "marian (OPUS-MT), m2m_100 (NLLB-200)"

@@ -27,6 +27,7 @@ def load_app() -> Any:
     from translate.cli import article, convert, corpus, evaluate, models  # noqa: F401
     from translate.cli.app import app
 
+    globals()["app"] = app  # importing the submodule bound the name to it; the name is the typer app
     return app
 
 
