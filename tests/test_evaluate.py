@@ -590,7 +590,29 @@ def test_saved_translations_never_go_over_an_input_or_an_output(tmp_path, tiny_m
     assert "is where the model translations are saved" in message
     same = tmp_path / "same.md"
     message = one_line_error(invoke("-r", REF, "-H", hyps[0], "-o", same, "--report", same))
-    assert "-o and --report both name" in message
+    assert f"-o {same} is a file the report {same} writes" in message
+    plot = tmp_path / "same.length.png"  # a Markdown report's plot
+    message = one_line_error(invoke("-r", REF, "-H", hyps[0], "-o", plot, "--report", same))
+    assert f"-o {plot} is a file the report {same} writes" in message
+    plot.write_text(hyps[0].read_text(encoding="utf-8"), encoding="utf-8")  # a hypothesis named like a plot
+    message = one_line_error(invoke("-r", REF, "-H", plot, "--report", same))
+    assert str(plot) in message and plot.read_text(encoding="utf-8") == hyps[0].read_text(encoding="utf-8")
+
+
+def test_a_report_without_matplotlib_is_refused_before_any_work(tmp_path, hyps, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name.startswith("matplotlib"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    out = tmp_path / "scores.txt"
+    message = one_line_error(invoke("-r", REF, "-H", hyps[0], "-o", out, "--report", tmp_path / "r.md"), code=4)
+    assert "report plots need matplotlib" in message and not out.exists()
 
 
 def test_a_source_line_too_long_for_any_splitting_names_the_file_and_line(tmp_path, tiny_marian_dir):

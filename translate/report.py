@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from translate.corpus_write import prepare_output
+from translate.corpus_write import atomic_file, prepare_output
 from translate.errors import BackendError, ConfigError
 from translate.evaluate import Evaluation, MetricScore
 
@@ -124,15 +124,18 @@ def write_report(evaluation: Evaluation, path: Path) -> list[Path]:
     if suffix in (".md", ".markdown"):
         links = []
         for name, (title, png) in images.items():
-            image = path.with_name(f"{path.stem}.{name}.png")
-            image.write_bytes(png)
+            image = plot_file(path, name)
+            with atomic_file(image, "wb") as file:
+                file.write(png)
             written.append(image)
             links.append(f"![{title}]({image.name})\n")
         body = ["# Evaluation\n", _inputs(evaluation, "`{}`"), *(_markdown_table(t) for t in parts if t.summary),
                 *links, *(_markdown_table(t) for t in parts if not t.summary)]
-        path.write_text("\n".join(body), encoding="utf-8")
+        text = "\n".join(body)
     else:
-        path.write_text(_html(evaluation, parts, images), encoding="utf-8")
+        text = _html(evaluation, parts, images)
+    with atomic_file(path) as file:
+        file.write(text)
     return written
 
 
@@ -182,13 +185,34 @@ def _html(evaluation: Evaluation, parts: list[Table], images: dict[str, tuple[st
 # --- plots --------------------------------------------------------------------------------------
 
 
-def plots(evaluation: Evaluation) -> dict[str, tuple[str, bytes]]:
-    """PNG plots by name: chrF++ per document (documents sorted by the first system's score)
-    and chrF++ by reference length, each when the data is there."""
+PLOTS = ("documents", "length")
+
+
+def plot_file(report: Path, name: str) -> Path:
+    """Where a Markdown report's plot ``name`` is written: ``STEM.NAME.png`` beside it."""
+    return report.with_name(f"{report.stem}.{name}.png")
+
+
+def report_files(report: Path) -> list[Path]:
+    """Every file a report may write: itself, and a Markdown report's plots."""
+    markdown = report.suffix.lower() in (".md", ".markdown")
+    return [report, *(plot_file(report, name) for name in PLOTS if markdown)]
+
+
+def check_plotting() -> None:
+    """Refuse a report before any work when matplotlib is missing."""
     try:
-        from matplotlib.figure import Figure
+        import matplotlib.figure  # noqa: F401
     except ImportError:
         raise BackendError("report plots need matplotlib: pip install 'translate-ar-en[report]'") from None
+
+
+def plots(evaluation: Evaluation) -> dict[str, tuple[str, bytes]]:
+    """PNG plots by name (``PLOTS``): chrF++ per document (documents sorted by the first system's
+    score) and chrF++ by reference length, each when the data is there."""
+    check_plotting()
+    from matplotlib.figure import Figure
+
     systems = evaluation.systems
     out = {}
     if systems[0].documents:

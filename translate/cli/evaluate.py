@@ -110,21 +110,24 @@ def evaluate_command(
     from translate.evaluate import evaluate
     from translate.evaluate_inputs import Fields
     from translate.evaluate_models import model_names, saved_files
-    from translate.report import REPORT_SUFFIXES, format_json, format_text, write_report
+    from translate.report import REPORT_SUFFIXES, check_plotting, format_json, format_text, report_files, write_report
 
     if report and report.suffix.lower() not in REPORT_SUFFIXES:
         raise ConfigError(f"--report {report}: use a .md or .html file name")
     if not model and model_options.given():
         raise ConfigError(f"{', '.join(model_options.given())}: model options apply only when translating "
                           "with -m/--model")
-    if output and report and output.resolve() == report.resolve():
-        raise ConfigError(f"-o and --report both name {output}; give the report another name")
-    check_output(output, report, inputs=[reference, *(hypothesis or ()), source, docs])
+    reported = report_files(report) if report else []
+    if output and any(output.resolve() == f.resolve() for f in reported):
+        raise ConfigError(f"-o {output} is a file the report {report} writes; give the report another name")
+    if report:
+        check_plotting()
+    check_output(output, *reported, inputs=[reference, *(hypothesis or ()), source, docs])
     models = [model_options.settings(m) for m in model or ()]
     beside = report or output
     save_dir = save_dir or (beside.parent if beside else Path(".")) / "translations"
     saved = {p.resolve(): p for name in model_names(models) for p in saved_files(name, save_dir, translate_docs)}
-    for written in (output, report):
+    for written in (output, *reported):
         if written and written.resolve() in saved:
             raise ConfigError(f"{written} is where the model translations are saved ({saved[written.resolve()]}); "
                               "write it elsewhere, or give another --save-dir")
