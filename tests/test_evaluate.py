@@ -336,6 +336,15 @@ def test_text_field_must_be_a_string(tmp_path, line, message):
     assert f"{hyp}{message}" in one_line_error(invoke("-r", ref, "-H", hyp))
 
 
+def test_field_options_that_plain_text_would_ignore_are_refused(tmp_path):
+    hyp = tmp_path / "hyp.jsonl"
+    hyp.write_text("".join(json.dumps({"id": f"s{i}", "text": "x"}) + "\n" for i in range(3)))
+    message = one_line_error(invoke("-r", REF, "-H", hyp, "--id-field", "id"))
+    assert f"--id-field id: the reference {REF} is plain text, without ids" in message
+    message = one_line_error(invoke("-r", REF, "-H", REF, "--text-field", "foo"))
+    assert "--text-field foo is for JSON Lines or Parquet files, and every input is plain text" in message
+
+
 def test_records_without_ids_pair_by_line_but_a_named_id_field_must_exist(tmp_path):
     rows = [{"key": "a", "translation": "the cat sat on the mat"}, {"key": "b", "translation": "a dog ran in the park"}]
     ref, hyp = tmp_path / "ref.jsonl", tmp_path / "hyp.jsonl"

@@ -24,7 +24,9 @@ from sacrebleu.metrics import BLEU, CHRF, TER
 from translate.config import Settings
 from translate.errors import ConfigError, InputError
 from translate.evaluate_comet import comet_scores, load_comet
-from translate.evaluate_inputs import Fields, Texts, align, group_by_doc, join_by_doc, read_docs, read_texts
+from translate.evaluate_inputs import (
+    Fields, Texts, align, group_by_doc, is_record_file, join_by_doc, read_docs, read_texts,
+)
 from translate.evaluate_models import hypothesis_name, model_names, saved_files, translate_to_file, weights_version
 
 Level = Literal["auto", "sentence", "document"]
@@ -205,7 +207,7 @@ def evaluate(
     second system on, a p-value against the first. ``comet``: a COMET model name or checkpoint.
     ``on_info`` and ``on_warning`` get messages, ``on_progress`` the number of sentences translated.
     """
-    _check_options(hypotheses, source, models, Path(save_dir), translate_documents, docs, fields, comet)
+    _check_options(hypotheses, reference, source, models, Path(save_dir), translate_documents, docs, fields, comet)
     ref = read_texts(reference, fields)
     empty = [n for n, text in enumerate(ref.texts, 1) if not text.strip()]
     if empty:
@@ -271,7 +273,7 @@ def evaluate(
 
 
 def _check_options(
-    hypotheses: Sequence[Path], source: Path | None, models: Sequence[Settings], save_dir: Path,
+    hypotheses: Sequence[Path], reference: Path, source: Path | None, models: Sequence[Settings], save_dir: Path,
     translate_documents: bool, docs: Path | None, fields: Fields, comet: str | None,
 ) -> None:
     """Refuse options that conflict, or that ask for what cannot be done, before any file is read."""
@@ -284,6 +286,13 @@ def _check_options(
         raise ConfigError(f"{asked} needs the source text: give --source FILE")
     if models and save_dir.exists() and not save_dir.is_dir():
         raise ConfigError(f"{save_dir} is a file, not a folder for the model translations; give another --save-dir DIR")
+    if fields.id and not is_record_file(reference):
+        raise ConfigError(f"--id-field {fields.id}: the reference {reference} is plain text, without ids, so records "
+                          "would pair with its lines in order; give a JSON Lines reference with ids, or leave "
+                          "--id-field out")
+    if fields.text and not any(is_record_file(p) for p in (reference, *hypotheses, source) if p is not None):
+        raise ConfigError(f"--text-field {fields.text} is for JSON Lines or Parquet files, and every input is plain "
+                          "text; leave it out")
 
 
 def _check_saved_files(names: Sequence[str], save_dir: Path, documents: bool, inputs: Sequence[Path | None]) -> None:

@@ -50,6 +50,14 @@ class Texts:
 # --- reading ----------------------------------------------------------------------------
 
 
+RECORD_SUFFIXES = (".jsonl", ".ndjson", ".json", ".parquet")
+"""Files of records (fields by name); any other file is plain text, one segment a line."""
+
+
+def is_record_file(path: Path | str) -> bool:
+    return Path(path).suffix.lower() in RECORD_SUFFIXES
+
+
 def read_texts(path: Path, fields: Fields = Fields()) -> Texts:
     """Plain text (one segment a line), JSON Lines (``.jsonl``, ``.ndjson``, ``.json``) or, as
     `translate corpus` may write it, Parquet (``.parquet``)."""
@@ -77,7 +85,7 @@ def read_texts(path: Path, fields: Fields = Fields()) -> Texts:
         lines.pop()
     if not lines:
         raise InputError(f"{path}: empty file")
-    if suffix not in (".jsonl", ".ndjson", ".json"):
+    if not is_record_file(path):
         return Texts(str(path), tuple(lines))
     records = []
     for number, line in enumerate(lines, 1):
