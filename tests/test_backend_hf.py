@@ -255,8 +255,17 @@ def test_a_hub_model_cached_without_weights_is_not_taken_for_cached(empty_hub_ca
 def test_download_needs_a_hub_id_and_the_network(tiny_marian_dir):
     with pytest.raises(ConfigError, match="not a hub id"):
         download_model(resolve_settings(model=str(tiny_marian_dir)))
-    with pytest.raises(ModelUnavailableError, match="offline mode is on"):
+    with pytest.raises(ModelUnavailableError, match="offline mode is on .* and it is not cached"):
         download_model(resolve_settings(model="Helsinki-NLP/opus-mt-ar-en"))
+
+
+def test_download_of_a_cached_model_offline_gives_its_folder(empty_hub_cache, tiny_marian_dir):
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = empty_hub_cache / "models--Helsinki-NLP--opus-mt-ar-en"
+    shutil.copytree(tiny_marian_dir, repo / "snapshots" / commit)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    assert download_model(resolve_settings(model="Helsinki-NLP/opus-mt-ar-en")).name == commit
 
 
 def test_select_device(monkeypatch):

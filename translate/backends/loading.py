@@ -60,13 +60,17 @@ def refuse_revision(settings: Settings) -> None:
 
 def download_model(settings: Settings, *, quiet: bool = False) -> Path:
     """Fetch ``settings.model`` at ``settings.revision`` into the Hugging Face cache; returns its
-    snapshot. ``quiet``: without the hub's progress bars."""
+    snapshot (in offline mode, the cached one). ``quiet``: without the hub's progress bars."""
     if not is_hub_id(settings.model):
         raise ConfigError(f"{settings.model!r} is not a hub id (owner/name); only hub models can be downloaded")
     if _offline():
-        raise ModelUnavailableError(
-            f"cannot download {settings.model!r}: offline mode is on (HF_HUB_OFFLINE); unset it and retry"
-        )
+        try:
+            return _check_local(Path(_cached_snapshot(settings)), settings.model)
+        except ModelUnavailableError:
+            raise ModelUnavailableError(
+                f"cannot download {settings.model!r}: offline mode is on (HF_HUB_OFFLINE) and it is not cached; "
+                "unset it and retry"
+            ) from None
     return _check_local(Path(_download_snapshot(settings, downloading=True, quiet=quiet)), settings.model)
 
 

@@ -42,5 +42,5 @@ def download_command(
 
     path = download_model(resolve_settings(model=model, revision=revision), quiet=quiet)
     if not quiet:
-        info(f"downloaded {model} to {path}")
+        info(f"{model} is in the local cache: {path}")
     typer.echo(str(path))
