@@ -404,6 +404,7 @@ def test_quiet_hides_the_first_use_conversion(tiny_marian_dir, seed_article_path
         (["/no/such/model"], "no such directory"),
         (["{tiny}", "--quantization", "int9"], "unknown quantization 'int9'"),
         (["{tiny}", "-o", "{tmp}/notes.txt/ct2"], "notes.txt/ct2: cannot create its folder"),
+        (["{tiny}", "-o", "{tiny}/ct2"], "is inside the model folder"),
     ],
 )
 def test_convert_command_errors_are_one_line(tiny_marian_dir, tmp_path, args, fragment):
@@ -413,6 +414,7 @@ def test_convert_command_errors_are_one_line(tiny_marian_dir, tmp_path, args, fr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], result.stderr
     assert "Traceback" not in result.output
+    assert not (tiny_marian_dir / "ct2").exists()
 
 
 def test_translating_with_a_converted_model_does_not_import_torch(tiny_marian_dir, tmp_path):

@@ -261,6 +261,9 @@ def convert(
     cached = output is None
     target = cache_root() / cache_key(settings.model, model_dir, settings.revision, quantization) if cached \
         else Path(output).expanduser()  # type: ignore[arg-type]
+    if not cached and target.resolve().is_relative_to(Path(model_dir).resolve()):
+        raise ConfigError(f"-o {target} is inside the model folder {model_dir}: the conversion would change the "
+                          "model's files; choose an output directory outside it")
     if _reusable(target, model_dir, quantization, cached=cached, force=force):
         if on_message:
             on_message(f"{settings.model} is already converted in {target} (--force converts it again)")
