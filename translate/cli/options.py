@@ -37,8 +37,9 @@ ComputeType = Annotated[
     typer.Option(
         "--compute-type",
         metavar="TYPE",
-        help="transformers: float32/float16/bfloat16; ctranslate2: int8/int8_float16/float16/float32. "
-        "Default: auto (per backend and device).",
+        help="transformers: float32/float16/bfloat16; ctranslate2: int8/int8_float32/int8_float16/"
+        "int8_bfloat16/int16/float16/bfloat16/float32, those the device supports. Default: auto (per backend "
+        "and device).",
     ),
 ]
 Beam = Annotated[
