@@ -63,3 +63,11 @@ def tiny_nllb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from translate.toymodels import build_nllb
 
     return build_nllb(tmp_path_factory.mktemp("tiny-nllb"), *read_tokenizer_corpus(), **TINY_MODEL)
+
+
+def rebuild_in_place(model_dir: Path) -> None:
+    """Other weights in the same files, as a model retrained and saved over itself."""
+    from safetensors.numpy import load_file, save_file
+
+    weights = Path(model_dir) / "model.safetensors"
+    save_file({name: tensor * 1.5 for name, tensor in load_file(weights).items()}, weights, metadata={"format": "pt"})

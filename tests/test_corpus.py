@@ -571,6 +571,24 @@ def test_shards_computed_differently_do_not_merge(tmp_path):
         merge_shards([tmp_path / "part1.jsonl", tmp_path / "part2.jsonl"], tmp_path / "merged.jsonl")
 
 
+def test_shards_of_one_model_copied_to_two_places_merge_and_resume(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(10))
+    here, there = (resolve_settings(model=str(folder), beam_size=1) for folder in (tmp_path, tmp_path / "in.jsonl"))
+    run(source, tmp_path / "part1.jsonl", settings=here, shard=Shard(1, 2))
+    run(source, tmp_path / "part2.jsonl", settings=there, shard=Shard(2, 2))  # the same weights (version)
+    summary = merge_shards([tmp_path / "part1.jsonl", tmp_path / "part2.jsonl"], tmp_path / "merged.jsonl")
+    assert summary.rows == 10
+    with pytest.raises(Crash):
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=3), settings=here, chunk_size=4)
+    summary, out = run(source, tmp_path / "out.jsonl", settings=there, chunk_size=4)
+    assert summary.resumed > 0 and len(out) == 10
+    hub = resolve_settings(model="x/y", beam_size=1)
+    with pytest.raises(Crash):
+        run(source, tmp_path / "three.jsonl", CrashingTranslator(after_calls=3), settings=hub, chunk_size=4)
+    with pytest.raises(ConfigError, match="model 'x/y' -> "):
+        run(source, tmp_path / "three.jsonl", settings=here, chunk_size=4)
+
+
 def test_a_run_fingerprinted_by_version_0_1_resumes_on_the_same_input_only(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
     with pytest.raises(Crash):

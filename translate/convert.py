@@ -43,8 +43,6 @@ TOKENIZER_FILES = (
 )
 """Copied next to the converted weights, so a converted directory can be used on its own."""
 
-_WEIGHTS = ("model.safetensors", "pytorch_model.bin", "model.safetensors.index.json", "pytorch_model.bin.index.json")
-
 
 def cache_root() -> Path:
     """``$TRANSLATE_CACHE`` when set, else ``~/.cache/translate/ct2``."""
@@ -75,22 +73,40 @@ def cache_key(model: str, model_dir: str | Path, revision: str | None, quantizat
 
 def model_version(model_dir: str | Path) -> str:
     """What identifies the weights in ``model_dir``: a hub snapshot's commit, else ``local-``
-    and a digest of its config's and weights' sizes and modification times (a model rebuilt
-    in place, or a converted one, is another version)."""
+    and a digest of its config's and weights' contents (a model rebuilt in place, or a
+    converted one, is another version; a copy elsewhere is the same)."""
     directory = Path(model_dir).resolve()
     if directory.parent.name == "snapshots":
         return directory.name
     return f"local-{_files_digest(directory, hashlib.sha256()).hexdigest()[:12]}"
 
 
+DIGEST_SAMPLES, DIGEST_SAMPLE_BYTES = 64, 1 << 16
+"""A weights file is digested by its size and this many evenly spaced blocks of this size (4 MiB
+read, whatever the model's size: hashing all of NLLB-3.3B's 13 GB would take seconds per load)."""
+
+
 def _files_digest(directory: Path, digest: Any) -> Any:
-    """``digest`` updated with the sizes and modification times of the model's config and weights."""
-    for name in ("config.json", *_WEIGHTS, "model.bin"):
+    """``digest`` updated with the names, sizes and sampled contents of the model's config and
+    weights files (every shard of a sharded checkpoint)."""
+    weights = sorted(p.name for pattern in ("*.safetensors", "*.bin", "*.index.json") for p in directory.glob(pattern))
+    for name in ("config.json", *weights):
         path = directory / name
         if path.is_file():
-            stat = path.stat()
-            digest.update(f"|{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+            size = path.stat().st_size
+            digest.update(f"|{name}:{size}:".encode())
+            with open(path, "rb") as file:
+                for offset in _sample_offsets(size):
+                    file.seek(offset)
+                    digest.update(file.read(DIGEST_SAMPLE_BYTES))
     return digest
+
+
+def _sample_offsets(size: int) -> list[int]:
+    if size <= DIGEST_SAMPLES * DIGEST_SAMPLE_BYTES:
+        return list(range(0, size, DIGEST_SAMPLE_BYTES))
+    last = size - DIGEST_SAMPLE_BYTES
+    return [i * last // (DIGEST_SAMPLES - 1) for i in range(DIGEST_SAMPLES)]
 
 
 def converted_model(

@@ -215,7 +215,7 @@ def _open(run: Run) -> None:
             run.record["input"] = recorded["input"]  # the same input, fingerprinted by an earlier version
         keys = OUTPUT_KEYS if complete else tuple(k for k in run.record if k != "source")
         changed = [f"{k}: {describe_change(recorded.get(k), run.record[k])}"
-                   for k in keys if recorded.get(k) != run.record[k]]
+                   for k in keys if differs(k, recorded.get(k), run.record[k])]
         if changed:
             raise ConfigError(
                 f"{output} was {'written' if complete else 'started'} with other settings or input "
@@ -325,6 +325,18 @@ def finish(run: Run, chunks: int, input_rows: int) -> None:
     counts = {"rows": summary.rows, "failed": failed, "input_rows": input_rows}
     write_json(run.run_file, run.record | {"status": "complete", "counts": counts})
     _remove(run.parts)
+
+
+def differs(key: str, old: Any, new: Any) -> bool:
+    """Whether two runs' records differ at ``key``. A local model directory's path does not
+    count (its weights' version is compared), so shards may mount the model elsewhere."""
+    if key == "settings" and isinstance(old, dict) and isinstance(new, dict) and _local(old) and _local(new):
+        old, new = {**old, "model": None}, {**new, "model": None}
+    return old != new
+
+
+def _local(settings: dict[str, Any]) -> bool:
+    return Path(str(settings.get("model", ""))).is_absolute()
 
 
 def describe_change(old: Any, new: Any) -> str:

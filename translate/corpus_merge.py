@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from translate.corpus import COMPUTED, ERRORS, OUTPUT_KEYS, RECORD, VERSION, beside, describe_change
+from translate.corpus import COMPUTED, ERRORS, OUTPUT_KEYS, RECORD, VERSION, beside, describe_change, differs
 from translate.corpus_rows import Shard
 from translate.corpus_write import (
     output_format, prepare_output, read_json_object, read_jsonl, read_rows, write_json, write_jsonl, write_rows,
@@ -82,7 +82,7 @@ def check_shards(runs: list[ShardRun]) -> int:
     first = runs[0]
     for run in runs[1:]:
         changed = [f"{key}: {describe_change(first.record.get(key), run.record.get(key))}"
-                   for key in SAME if run.record.get(key) != first.record.get(key)]
+                   for key in SAME if differs(key, first.record.get(key), run.record.get(key))]
         if changed:
             raise InputError(
                 f"{run.output} and {first.output} differ ({'; '.join(changed)}); merge shards of one run only"
