@@ -608,6 +608,33 @@ def test_a_run_fingerprinted_by_version_0_1_resumes_on_the_same_input_only(tmp_p
         run(source, tmp_path / "two.jsonl", chunk_size=4)
 
 
+def test_a_local_dataset_changed_between_runs_is_another_input(tmp_path):
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    write_jsonl(hub / "data.jsonl", make_rows(20))
+    source = Source(dataset=str(hub))
+    with pytest.raises(Crash):
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=3), chunk_size=4)
+    write_jsonl(hub / "data.jsonl", make_rows(20, start=100))
+    with pytest.raises(ConfigError, match="other settings or input .*input: "):
+        run(source, tmp_path / "out.jsonl", chunk_size=4)
+    legacy = json.loads((tmp_path / "out.jsonl.run.json").read_text(encoding="utf-8"))
+    legacy["input"] = fingerprint(source, legacy=True)  # as 0.2.0 recorded a dataset: by name
+    (tmp_path / "out.jsonl.run.json").write_text(json.dumps(legacy), encoding="utf-8")
+    summary, out = run(source, tmp_path / "out.jsonl", chunk_size=4)
+    assert summary.resumed > 0 and len(out) == 20
+
+
+def test_a_hub_dataset_is_fingerprinted_by_its_commit(monkeypatch):
+    import huggingface_hub
+
+    class Info:
+        sha = "c0ffee"
+
+    monkeypatch.setattr(huggingface_hub.HfApi, "dataset_info", lambda self, name, timeout: Info())
+    assert fingerprint(Source(dataset="owner/news"))["revision"] == "c0ffee"
+
+
 def test_a_page_edited_to_the_same_size_is_another_input(tmp_path):
     pages = tmp_path / "pages"
     pages.mkdir()

@@ -504,7 +504,14 @@ def fingerprint(source: Source, *, legacy: bool = False) -> dict[str, Any]:
     it elsewhere). ``legacy``: as version 0.1 recorded it (a file's first and last MiB, a
     folder's files' first and last 64 KiB), so that a run it started can be resumed."""
     if source.dataset:
-        return {"dataset": source.dataset, "config": source.config, "split": source.split}
+        named = {"dataset": source.dataset, "config": source.config, "split": source.split}
+        local = Path(source.dataset).expanduser()
+        if legacy:
+            return named
+        if local.exists():  # a folder or file that load_dataset reads: its contents
+            files = sorted(p for p in local.rglob("*") if p.is_file()) if local.is_dir() else [local]
+            return {**named, **_listing(local if local.is_dir() else local.parent, files)}
+        return {**named, "revision": hub_dataset_revision(source.dataset)}
     if source.encoding:  # the same bytes read otherwise are another input
         encoding = codecs.lookup(source.encoding).name
         return {**fingerprint(Source(source.path, split=source.split), legacy=legacy), "encoding": encoding}
@@ -517,13 +524,31 @@ def fingerprint(source: Source, *, legacy: bool = False) -> dict[str, Any]:
     files = iter_text_files(path) if source.kind == "txt" else sorted(p for p in path.rglob("*") if p.is_file())
     if source.kind == "saved" and _is_dataset_dict(path):  # one folder, an input per split
         digest.update(f"split {source.split or 'train'}\n".encode())
+    return _listing(path, files, digest, legacy=legacy)
+
+
+def _listing(folder: Path, files: Iterable[Path], digest: Any = None, *, legacy: bool = False) -> dict[str, Any]:
+    """The fingerprint of ``files`` under ``folder``: their relative names and contents."""
+    digest = digest or hashlib.sha256()
     count = 0
     for file_path in files:
-        digest.update(f"{file_path.relative_to(path).as_posix()}\0".encode())
+        digest.update(f"{file_path.relative_to(folder).as_posix()}\0".encode())
         size = _digest_file(digest, file_path, 1 << 16 if legacy else None)
         digest.update(f"\0{size}\n".encode())
         count += 1
     return {"files": count, "sha256_listing": digest.hexdigest()}
+
+
+def hub_dataset_revision(name: str) -> str | None:
+    """The commit of a hub dataset's main branch, so that a run resumed after the dataset
+    changed is refused; None where the hub cannot tell (offline: the dataset cannot be
+    streamed then either)."""
+    from huggingface_hub import HfApi
+
+    try:
+        return HfApi().dataset_info(name, timeout=30).sha
+    except Exception:  # offline, unreachable, unknown: nothing more to record than the name
+        return None
 
 
 def _digest_file(digest: Any, path: Path, ends: int | None = None) -> int:
