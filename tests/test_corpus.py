@@ -320,6 +320,22 @@ def test_ids_that_are_not_strings_are_written_as_json(tmp_path):
     assert [r["id"] for r in out] == ["7", "true", '{"site": "x", "n": 1}', '["a", 1]']
 
 
+def test_parquet_ids_of_other_types_are_written_as_they_print(tmp_path):
+    import datetime
+
+    for n, (value, printed) in enumerate([(datetime.datetime(2020, 1, 1), "2020-01-01 00:00:00"), (b"ab", "ab")]):
+        rows = [dict(make_rows(1)[0], id=value)]
+        _, out = run(Source(_save_parquet(tmp_path / f"in{n}.parquet", rows)), tmp_path / f"out{n}.jsonl")
+        assert [r["id"] for r in out] == [printed]
+
+
+def test_a_cache_named_like_the_output_or_the_input_is_refused(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(3))
+    for cache in (tmp_path / "out.jsonl", source, tmp_path / "out.jsonl.run.json"):
+        with pytest.raises(ConfigError, match="give the sentence cache a file of its own"):
+            run(source, tmp_path / "out.jsonl", cache=cache)
+
+
 def test_a_full_disk_is_named_as_such_by_the_cache_and_the_chunk_writer(tmp_path, monkeypatch):
     import errno
     import sqlite3

@@ -182,6 +182,11 @@ def open_run(source: Source, output: Path, settings: Settings, options: Options 
         if source.path is not None and source.path.resolve() == side.resolve():
             raise ConfigError(f"{source.path} is where the run on {output} keeps its "
                               f"{side.name.removeprefix(output.name)} file; name the output otherwise")
+    if options.cache is not None:
+        taken = [output, run.run_file, run.errors_file, run.lock_file, *([source.path] if source.path else [])]
+        if any(options.cache.resolve() == path.resolve() for path in taken):
+            raise ConfigError(f"--cache {options.cache} is the input, the output or one of the run's files; "
+                              "give the sentence cache a file of its own")
     run.lock = take_lock(run.lock_file, f"{output} is being written by another run (it holds {run.lock_file}); "
                          "wait for it to finish, or stop it and rerun to resume")
     try:

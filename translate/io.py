@@ -207,8 +207,15 @@ def pick_string(record: dict[str, Any], keys: tuple[str, ...], name: str) -> str
 
 def id_text(value: Any) -> str:
     """A record's id as text: a string as it is, any other JSON value as JSON (``5``, ``true``,
-    ``{"n": 1}``), so that ids read the same in every output and pair alike in ``evaluate``."""
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    ``{"n": 1}``), so that ids read the same in every output and pair alike in ``evaluate``;
+    Parquet's other types as they print (a timestamp ``2020-01-01 00:00:00``, bytes decoded)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "backslashreplace")
+    if value is None or isinstance(value, (bool, int, float, list, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
 
 
 def parse_record(text: str, *, name: str, id: str = "", headline: str = "auto") -> Article:

@@ -149,7 +149,7 @@ def corpus_merge_command(
 
     summary = merge_shards(shards, output)
     if not quiet:
-        failed = f"; {summary.failed} failed rows in {summary.errors}" if summary.failed else ""
+        failed = f"; {plural(summary.failed, 'failed row')} in {summary.errors}" if summary.failed else ""
         info(f"merged {plural(summary.shards, 'shard')}: {plural(summary.rows, 'row')} -> {summary.output}{failed}")
     if summary.failed:
         raise typer.Exit(ROWS_FAILED_EXIT)
