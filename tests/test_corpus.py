@@ -290,8 +290,18 @@ def test_a_row_too_long_for_any_splitting_is_an_error_row(tmp_path):
     translator.count_tokens = lambda texts: [len(t.split()) + len(t) // 40 + 1 for t in texts]
     summary, out = run(write_jsonl(tmp_path / "in.jsonl", rows), tmp_path / "out.jsonl", translator)
     (error,) = read_jsonl(tmp_path / "out.jsonl.errors.jsonl")
-    assert error["row"] == 2 and "too long for any splitting" in error["error"]
+    assert error["row"] == 2 and error["error"].startswith("text line 1: too long for any splitting")
     assert [r["row"] for r in out] == [0, 1, 3, 4, 5] and summary.failed == 1
+
+
+def test_a_warning_about_a_row_names_the_row_and_its_id(tmp_path):
+    rows = make_rows(3)
+    rows[1]["text"] = "مقدمة.\n\n" + "، ".join(f"وقال المتحدث في المدينة {n} إن الاجتماع كان مثمرا" for n in range(6))
+    warnings = []
+    source, output = write_jsonl(tmp_path / "in.jsonl", rows), tmp_path / "out.jsonl"
+    with open_run(Source(source), output, resolve_settings(model="x/y", beam_size=1)) as prepared:
+        translate_corpus(prepared, FakeTranslator(max_input_tokens=20), on_warning=warnings.append)
+    assert warnings and warnings[0].startswith(f"row 1, id {rows[1]['id']}, text line 3: a sentence of ")
 
 
 def test_a_row_too_long_after_translated_windows_leaves_the_counts_of_a_run_without_it(tmp_path):

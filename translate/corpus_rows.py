@@ -163,11 +163,13 @@ def translate_chunk(
     for record in records:
         article = to_article(record, fields, keep_boilerplate)
         if isinstance(article, Article):
+            where = f"row {record.row}, id {_row_id(record, fields)}, text "  # "line N" counts in the text field
+            warn = (lambda message, where=where: on_warning(where + message)) if on_warning else None
             try:  # planned first, so that a piece too long for any splitting is an error row before any work
-                planned[record.row] = (article, plan_article(article, translator, settings, on_warning))
+                planned[record.row] = (article, plan_article(article, translator, settings, warn))
                 continue
             except UnsplittableError as exc:
-                article = str(exc)
+                article = f"text {exc}"
         lines.append(error_row(record, fields, article))
         if on_rows:
             on_rows(1)
