@@ -633,3 +633,9 @@ def test_a_source_line_too_long_for_any_splitting_names_the_file_and_line(tmp_pa
     message = one_line_error(invoke("-s", src, "-r", ref, "-m", tiny_marian_dir, "--beam", 1, "-q",
                                     "--save-dir", tmp_path / "hyps"))
     assert f"{src}: line 2: too long for any splitting" in message
+
+
+def test_systems_of_the_same_name_are_told_apart(hyps):
+    result = invoke("-r", REF, "-H", hyps[0], "-H", hyps[0], "--bootstrap", 0, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert [s["name"] for s in json.loads(result.stdout)["systems"]] == [str(hyps[0]), f"{hyps[0]} (2)"]

@@ -27,7 +27,9 @@ from translate.evaluate_comet import comet_scores, load_comet
 from translate.evaluate_inputs import (
     Fields, Texts, align, group_by_doc, is_record_file, join_by_doc, read_docs, read_texts,
 )
-from translate.evaluate_models import hypothesis_name, model_names, saved_files, translate_to_file, weights_version
+from translate.evaluate_models import (
+    hypothesis_name, model_names, saved_files, translate_to_file, unique_names, weights_version,
+)
 
 Level = Literal["auto", "sentence", "document"]
 METRICS: dict[str, Callable[[], Any]] = {
@@ -236,7 +238,7 @@ def evaluate(
         inputs.append((name, replace(hyp, ids=src.ids) if paired else hyp, meta))  # type: ignore[union-attr]
 
     systems, units = [], []
-    for name, hyp, meta in inputs:
+    for (_, hyp, meta), name in zip(inputs, unique_names([name for name, _, _ in inputs])):
         system, aligned = _score_system(name, hyp, ref, ref_docs, level)
         system.model = meta
         systems.append(system)

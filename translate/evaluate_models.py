@@ -20,6 +20,16 @@ def hypothesis_name(name: str, index: int, paths: Sequence[Path]) -> str:
     return name if len(same) == 1 else str(paths[index])
 
 
+def unique_names(names: Sequence[str]) -> list[str]:
+    """System names told apart: a repeated name gets its rank (``a.en``, ``a.en (2)``)."""
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        unique.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return unique
+
+
 def model_names(models: Sequence[Settings]) -> list[str]:
     names: list[str] = []
     for settings in models:
