@@ -318,14 +318,20 @@ def test_missing_text_field_names_the_line(tmp_path):
     hyp = tmp_path / "hyp.jsonl"
     hyp.write_text('{"id": 1, "translation": "a"}\n{"id": 2}\n')
     message = one_line_error(invoke("-r", hyp, "-H", hyp))
-    assert f"{hyp}: record 2 has no 'translation' field (its fields: id); name the text field" in message
+    assert f"{hyp}: line 2 has no 'translation' field (its fields: id); name the text field" in message
+
+
+def test_a_bad_record_after_blank_lines_is_named_by_its_line(tmp_path):
+    ref = tmp_path / "gap.jsonl"
+    ref.write_text('{"id": "a", "text": "x"}\n\n\n{"id": "b", "text": "y"}\n{"id": "c", "text": null}\n')
+    assert f"{ref}: line 5: 'text' is null" in one_line_error(invoke("-r", ref, "-H", REF))
 
 
 @pytest.mark.parametrize(("line", "message"), [
-    ('{"id": 2, "translation": ["b"]}', ": record 2: 'translation' must be a string (got list)"),
-    ('{"id": 2, "translation": {"x": 1}}', ": record 2: 'translation' must be a string (got dict)"),
-    ('{"id": 2, "translation": 5}', ": record 2: 'translation' must be a string (got int)"),
-    ('{"id": 2, "translation": null}', ": record 2: 'translation' is null"),
+    ('{"id": 2, "translation": ["b"]}', ": line 2: 'translation' must be a string (got list)"),
+    ('{"id": 2, "translation": {"x": 1}}', ": line 2: 'translation' must be a string (got dict)"),
+    ('{"id": 2, "translation": 5}', ": line 2: 'translation' must be a string (got int)"),
+    ('{"id": 2, "translation": null}', ": line 2: 'translation' is null"),
     ("5", ":2: not a JSON object"),
     ('{"id": 2, "translation": "b", "n": ' + "1" * 5000 + "}", ":2: JSON that cannot be read ("),
 ])

@@ -68,7 +68,7 @@ def read_texts(path: Path, fields: Fields = Fields()) -> Texts:
         records = list(read_rows(Path(path)))
         if not records:
             raise InputError(f"{path}: empty file")
-        return _from_records(str(path), records, fields)
+        return _from_records(str(path), records, fields, [f"record {n}" for n in range(1, len(records) + 1)])
     from translate.corpus_io import refuse_wide_text
     from translate.io import read_bytes
 
@@ -87,7 +87,7 @@ def read_texts(path: Path, fields: Fields = Fields()) -> Texts:
         raise InputError(f"{path}: empty file")
     if not is_record_file(path):
         return Texts(str(path), tuple(lines))
-    records = []
+    records, places = [], []
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -102,16 +102,18 @@ def read_texts(path: Path, fields: Fields = Fields()) -> Texts:
         if not isinstance(record, dict):
             raise InputError(f"{path}:{number}: not a JSON object; give one JSON object per line")
         records.append(record)
-    return _from_records(str(path), records, fields)
+        places.append(f"line {number}")
+    return _from_records(str(path), records, fields, places)
 
 
-def _from_records(path: str, records: list[dict[str, Any]], fields: Fields) -> Texts:
+def _from_records(path: str, records: list[dict[str, Any]], fields: Fields, places: Sequence[str]) -> Texts:
+    """The texts, ids and documents of ``records``; ``places`` name each in messages (``line 5``)."""
     names = (fields.text or next((f for f in TEXT_FIELDS if f in records[0]), TEXT_FIELDS[0])).split(",")
 
     def column(name: str, option: str | None) -> tuple[str, ...] | None:
         """The field's values as text (``id_text``); None where no record has it and no ``option``
         asked for it."""
-        missing = [n for n, r in enumerate(records, 1) if r.get(name) is None]
+        missing = [place for place, r in zip(places, records) if r.get(name) is None]
         if len(missing) == len(records):
             if option is None:
                 return None
@@ -119,10 +121,10 @@ def _from_records(path: str, records: list[dict[str, Any]], fields: Fields) -> T
                 f"{path}: {option} {name!r}: no record has this field; its fields: {', '.join(records[0])}"
             )
         if missing:
-            raise InputError(f"{path}: record {missing[0]} has no {name!r} field ({len(missing)} of {len(records)})")
+            raise InputError(f"{path}: {missing[0]} has no {name!r} field ({len(missing)} of {len(records)} records)")
         return tuple(id_text(r[name]) for r in records)
 
-    texts = [_text(path, number, record, names) for number, record in enumerate(records, 1)]
+    texts = [_text(path, place, record, names) for place, record in zip(places, records)]
     ids = column(fields.id or "id", "--id-field" if fields.id else None)
     if ids is not None and len(set(ids)) < len(ids):
         raise InputError(f"{path}: duplicate ids, e.g. {Counter(ids).most_common(1)[0][0]!r}")
@@ -133,18 +135,18 @@ def _from_records(path: str, records: list[dict[str, Any]], fields: Fields) -> T
     return Texts(path, tuple(_one_line(t) for t in texts), ids, docs, warnings)
 
 
-def _text(path: str, number: int, record: dict[str, Any], names: Sequence[str]) -> str:
+def _text(path: str, place: str, record: dict[str, Any], names: Sequence[str]) -> str:
     """The record's text fields joined by a space; absent and null fields skipped, but not all of them."""
     values = [record.get(name) for name in names]
     for name, value in zip(names, values):
         if value is not None and not isinstance(value, str):
-            raise InputError(f"{path}: record {number}: {name!r} must be a string (got {type(value).__name__}); "
+            raise InputError(f"{path}: {place}: {name!r} must be a string (got {type(value).__name__}); "
                              "give the text as a JSON string")
     if all(value is None for value in values):
         null = next((name for name in names if name in record), None)
         if null:
-            raise InputError(f"{path}: record {number}: {null!r} is null; give the text as a JSON string")
-        raise InputError(f"{path}: record {number} has no {' or '.join(map(repr, names))} field (its fields: "
+            raise InputError(f"{path}: {place}: {null!r} is null; give the text as a JSON string")
+        raise InputError(f"{path}: {place} has no {' or '.join(map(repr, names))} field (its fields: "
                          f"{', '.join(record) or 'none'}); name the text field with --text-field")
     return " ".join(value for value in values if value is not None)
 
