@@ -131,7 +131,8 @@ def _from_records(path: str, records: list[dict[str, Any]], fields: Fields, plac
     docs = column(fields.doc, "--doc-field") if fields.doc else None
     headlines = sum(1 for r in records if r.get("headline")) if "headline" not in names else 0
     warnings = (f"{path}: {headlines} records have a 'headline' that is not scored; "
-                "--text-field headline,text scores it with the text",) if headlines else ()
+                "--text-field headline,text scores it with the text (the field names apply to every file: "
+                "the reference needs them too)",) if headlines else ()
     return Texts(path, tuple(_one_line(t) for t in texts), ids, docs, warnings)
 
 

@@ -17,7 +17,7 @@ DEFAULT_COMET = "Unbabel/wmt22-comet-da"
 
 EXAMPLES = examples(
     "translate evaluate -r flores.en -H system-a.en -H system-b.en",
-    "translate evaluate -r ref.jsonl -H out.jsonl --id-field id --text-field translation --format json",
+    "translate evaluate -r ref.jsonl -H out.jsonl --id-field id --format json",
     "translate evaluate -r flores.en --docs flores.docs -H articles.en --report report.html",
     "translate evaluate -s flores.ar -r flores.en -m opus-mt-tc-big-ar-en -m nllb-200-distilled-600M "
     "--report eval/report.html",
@@ -43,8 +43,8 @@ IdField = Annotated[Optional[str], typer.Option("--id-field", metavar="FIELD",
     "Default: id, where the records have it (else they are paired by line).")]
 TextField = Annotated[Optional[str], typer.Option(
     "--text-field", metavar="FIELD[,FIELD]",
-    help="JSON Lines/Parquet: the text field, or fields joined by commas (headline,text). "
-    "Default: translation, else text.")]
+    help="JSON Lines/Parquet: the text field of every file, or fields joined by commas (headline,text). "
+    "Default: each file's translation field, else its text field.")]
 DocField = Annotated[Optional[str], typer.Option("--doc-field", metavar="FIELD",
     help="JSON Lines/Parquet: each record's document id.")]
 Level = Annotated[Literal["auto", "sentence", "document"], typer.Option(
