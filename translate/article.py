@@ -24,26 +24,39 @@ MAX_SUBHEADING_WORDS = 12
 PARAGRAPH_WORDS = 15
 """A line this long is a real paragraph whatever its last character."""
 MAX_CHROME_OPENER_WORDS = 20
+MAX_COOKIE_NOTICE_WORDS = 40
+MAX_MENU_LINK_WORDS = 3
+MAX_DATELINE_WORDS = 16
+MAX_BYLINE_NAME_WORDS = 4
+"""``بقلم محمد عبد الله``: without a colon, a byline word is followed by a name of this many words at most."""
+
+# Losing a real line of the article is worse than translating a line of chrome: a list item,
+# or a line that reads as a sentence, is never taken for chrome by the phrase rules below
+# (but for the comment-form notices and a © line).
 
 CHROME_LINES = (
-    "شارك", "مشاركة", "شارك هذا المقال", "شارك الخبر", "شارك المقال", "طباعة", "تعليقات",
-    "التعليقات", "اترك تعليقاً", "أضف تعليق", "أضف تعليقاً", "اترك رداً", "زر الذهاب إلى الأعلى",
-    "الذهاب إلى الأعلى", "العودة للأعلى", "العودة إلى الأعلى", "مواضيع ذات صلة", "مقالات ذات صلة",
-    "أخبار ذات صلة", "الأكثر قراءة", "الأكثر مشاهدة", "تابعونا", "تابعنا", "اشترك",
+    "شارك", "مشاركة", "شارك هذا المقال", "شارك الخبر", "شارك المقال", "طباعة", "زر الذهاب إلى الأعلى",
+    "الذهاب إلى الأعلى", "العودة للأعلى", "العودة إلى الأعلى", "تابعونا", "تابعنا", "اشترك",
     "فيسبوك", "تويتر", "واتساب", "تيليجرام", "لينكدإن", "إنستغرام", "Share", "Tweet", "Print",
-    "Facebook", "Twitter", "WhatsApp", "Telegram", "Related", "Related articles", "Back to top",
-    "Leave a comment", "Leave a reply", "تخطى إلى المحتوى", "تخطي إلى المحتوى", "انتقل إلى المحتوى",
-    "تجاوز إلى المحتوى", "Skip to content", "Skip to main content", "موافق", "أوافق", "قبول",
-    "قبول الكل", "Accept", "Accept all",
+    "Facebook", "Twitter", "WhatsApp", "Telegram", "Back to top", "تخطى إلى المحتوى", "تخطي إلى المحتوى",
+    "انتقل إلى المحتوى", "تجاوز إلى المحتوى", "Skip to content", "Skip to main content", "موافق", "أوافق",
+    "قبول الكل", "Accept all", "إعلان", "Advertisement", "انسخ الرابط", "نسخ الرابط", "حفظ", "استمع",
+    "البودكاست", "تخطى البودكاست وواصل القراءة", "نهاية", "انتهى",
 )
 """Chrome when the whole line is the phrase (``اقرأ أيضا`` and ``اقرأ أيضاً:`` fold alike)."""
 
+COMMENT_LINES = (
+    "تعليقات", "التعليقات", "اترك تعليقاً", "أضف تعليق", "أضف تعليقاً", "أضف تعليقك", "اترك رداً",
+    "Leave a comment", "Leave a reply",
+)
+"""Chrome when the whole line is the phrase; like a copyright line, it tells a page's footer."""
+
 CHROME_OPENERS = (
     "تابعونا على", "تابعنا على", "تابعوا", "اشترك في النشرة", "اشترك في نشرتنا", "اشترك الآن",
-    "شارك على", "شارك عبر", "اقرأ أيضاً", "اقرأ المزيد", "للمزيد من الأخبار",
+    "شارك على", "شارك عبر", "اقرأ أيضاً", "اقرأ المزيد", "للمزيد من الأخبار", "مصدر الصورة",
     "Follow us", "Subscribe", "Share on", "Read more",
 )
-"""Chrome when a short line (up to MAX_CHROME_OPENER_WORDS words) is or starts with the phrase."""
+"""Chrome when a short line (up to MAX_CHROME_OPENER_WORDS words, not a sentence) is or starts with the phrase."""
 
 CHROME_NOTICES = (
     "لن يتم نشر عنوان بريدك الإلكتروني", "الحقول الإلزامية مشار إليها",
@@ -51,60 +64,75 @@ CHROME_NOTICES = (
 )
 """Chrome when a line of any length starts with the phrase (comment-form notices)."""
 
-COOKIE_NOTICES = (
-    "ملفات تعريف الارتباط", "ملفات الارتباط", "الكوكيز", "cookies",
+COOKIE_OPENERS = (
+    "نستخدم", "نحن نستخدم", "يستخدم هذا الموقع", "يستخدم موقعنا", "باستخدامك هذا الموقع",
+    "باستخدامك لهذا الموقع", "We use", "This website uses", "This site uses",
 )
-"""Chrome in a line shorter than a paragraph and opening a cookie banner (``نستخدم ...``)."""
-COOKIE_OPENERS = ("نستخدم", "يستخدم", "هذا الموقع", "موقعنا", "باستخدامك", "We use", "This website", "This site")
+COOKIE_WORDS = ("ملفات تعريف الارتباط", "ملفات الارتباط", "الكوكيز", "cookies")
+"""A cookie banner opens with one of COOKIE_OPENERS and names cookies (up to MAX_COOKIE_NOTICE_WORDS words)."""
 
 SECTION_LABELS = (
-    "اقرأ أيضا", "اقرأ المزيد", "مواضيع ذات صلة", "مقالات ذات صلة", "أخبار ذات صلة", "ذات صلة",
-    "الأكثر قراءة", "الأكثر مشاهدة", "الأكثر تداولا", "قصص مقترحة", "مقترحات", "شاهد أيضا",
-    "الوسوم", "وسوم", "الكلمات المفتاحية", "كلمات مفتاحية", "Related", "Related articles",
+    "اقرأ أيضا", "اقرأ المزيد", "شاهد أيضا", "مواضيع ذات صلة", "مقالات ذات صلة", "أخبار ذات صلة",
+    "أخبار متعلقة", "ذات صلة", "الأكثر قراءة", "الأكثر مشاهدة", "قصص مقترحة", "مواضيع قد تهمك",
+    "الوسوم", "وسوم", "الكلمات المفتاحية", "كلمات مفتاحية", "كلمات البحث", "Related", "Related articles",
     "Read more", "Read also", "More stories", "Most read", "Tags",
 )
-"""A whole line that opens a block of links or tags: the short lines after it, up to the
-next sentence, are chrome too (the related headlines under ``اقرأ أيضا``)."""
+"""A whole line that opens a block of links or tags: chrome, but before a list (a real
+subheading); after the article's last paragraph, the lines under it are chrome too."""
+
+LINK_LIST_OPENERS = ("list", "قائمة")
+LINK_LIST_ENDS = ("end of list", "نهاية القائمة")
+"""Al Jazeera's related links: ``list 1 of 4`` ... ``end of list`` (``قائمة 1 من 4`` ... ``نهاية القائمة``)."""
 
 SITE_NAMES = (
-    "الجزيرة", "الجزيرة نت", "سكاي نيوز عربية", "بي بي سي عربي", "BBC News عربي", "BBC عربي",
-    "الشرق الأوسط", "جريدة الشرق الأوسط", "العربية", "العربية نت", "الأهرام", "بوابة الأهرام",
-    "اليوم السابع", "المصري اليوم", "الشروق", "روسيا اليوم", "RT Arabic", "فرانس 24",
-    "سي إن إن بالعربية", "CNN بالعربية", "الحرة", "عربي 21", "عربي21", "اندبندنت عربية",
-    "العربي الجديد", "القدس العربي", "سبوتنيك عربي", "يورونيوز", "دويتشه فيله", "DW عربية",
+    "الجزيرة", "الجزيرة نت", "سكاي نيوز عربية", "بي بي سي عربي", "بي بي سي نيوز عربي", "BBC News عربي",
+    "BBC عربي", "الشرق الأوسط", "صحيفة الشرق الأوسط", "جريدة الشرق الأوسط", "العربية", "العربية نت",
+    "الأهرام", "بوابة الأهرام", "اليوم السابع", "المصري اليوم", "الشروق", "روسيا اليوم", "RT Arabic",
+    "RT عربي", "فرانس 24", "فرانس 24 عربي", "مونت كارلو الدولية", "سي إن إن بالعربية", "CNN بالعربية",
+    "CNN Arabic", "الحرة", "عربي 21", "عربي21", "اندبندنت عربية", "Independent عربية", "العربي الجديد",
+    "القدس العربي", "سبوتنيك عربي", "يورونيوز", "دويتشه فيله", "DW عربية", "هسبريس", "اليوم 24",
 )
-"""A whole line naming the site: chrome wherever it is."""
+"""A whole line naming the site (or ``SITE - name``): a site label before the headline, a
+menu link in the footer; elsewhere it is content (a subheading ``الشرق الأوسط``)."""
 
-COPYRIGHT_MARKS = ("©", "جميع الحقوق محفوظة", "حقوق النشر محفوظة", "All rights reserved", "Copyright")
-"""Chrome anywhere in a line shorter than a paragraph."""
+COPYRIGHT_PHRASES = ("جميع الحقوق محفوظة", "حقوق النشر محفوظة", "All rights reserved")
+"""A copyright line opens with one of these, or closes with one or carries a year without
+being a sentence; a line with ``©`` (or ``Copyright`` and a year) is one."""
 
 TAG_LABELS = ("الوسوم", "وسوم", "الكلمات المفتاحية", "كلمات مفتاحية", "Tags")
 """Chrome as ``LABEL:`` at the start of a line."""
 SOURCE_LABELS = ("المصدر", "المصادر", "Source")
-"""Chrome as ``LABEL:`` at the start of a line shorter than a paragraph (``المصدر: الجزيرة + وكالات``)."""
+"""Chrome as ``LABEL:`` at the start of a short line that is not a sentence (``المصدر: الجزيرة + وكالات``)."""
 
 SITE_LABEL_OPENERS = ("أخبار",)
-"""A line of up to three words starting with one of these, before the headline, is a site label."""
+"""A two-word line starting with one of these is a label, never a short headline."""
 
 HOME_LABELS = ("الرئيسية", "الصفحة الرئيسية", "Home")
 BYLINE_OPENERS = (
-    "بقلم", "كتب", "كتبت", "بواسطة", "تحرير", "إعداد", "نشر في", "نشر بتاريخ", "آخر تحديث",
-    "By", "Posted", "Published", "Updated",
+    "بقلم", "كتب", "كتبت", "بواسطة", "تحرير", "إعداد", "حاوره", "حاورته", "تصوير", "ترجمة",
+    "نشر في", "نشر بتاريخ", "آخر تحديث", "By", "Posted", "Published", "Updated",
 )
-DATE_WORDS = (
+"""A byline: one of these then a colon; ``بقلم`` and ``By`` without one, before a short name."""
+NAME_BYLINE_OPENERS = ("بقلم", "By")
+
+MONTHS = (
     "يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يونيه", "يوليو", "يوليه", "أغسطس",
     "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر", "كانون", "شباط", "آذار", "نيسان", "أيار", "حزيران",
-    "تموز", "آب", "أيلول", "تشرين", "الثاني", "الأول", "السبت", "الأحد", "الاثنين", "الثلاثاء",
-    "الأربعاء", "الخميس", "الجمعة", "نشر", "في", "بتاريخ", "تاريخ", "النشر", "آخر", "تحديث",
-    "الساعة", "منذ", "ساعة", "ساعات", "دقيقة", "دقائق", "يوم", "أيام", "ص", "م", "صباحاً", "مساءً",
-    "هـ", "GMT", "am", "pm", "on", "Published", "Updated", "January", "February", "March", "April",
-    "May", "June", "July", "August", "September", "October", "November", "December", "Saturday",
-    "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+    "تموز", "آب", "أيلول", "تشرين", "محرم", "صفر", "ربيع", "جمادى", "رجب", "شعبان", "رمضان", "شوال",
+    "ذو", "القعدة", "الحجة", "السبت", "الأحد", "الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة",
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December", "Saturday", "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
 )
-"""Months, weekdays and the words around a date: a dateline is digits and these (one other word)."""
+"""Month and weekday names (Gregorian, Levantine, Hijri): what makes digits a date."""
+DATE_WORDS = (
+    "الثاني", "الأول", "الآخر", "الآخرة", "نشر", "في", "بتاريخ", "تاريخ", "النشر", "آخر", "تحديث", "الساعة",
+    "منذ", "ساعة", "ساعات", "دقيقة", "دقائق", "يوم", "أيام", "ص", "م", "ه", "هـ", "صباحاً", "مساءً", "رقم",
+    "العدد", "GMT", "am", "pm", "on", "Published", "Updated",
+)
+"""The words around a date: a dateline is a date and these (with one other word at most)."""
 
 HEADLINE_STOPS = ".…;؛:،,"
-"""A headline may end with ? ؟ ! but not with these."""
+"""A headline may end with ? ؟ ! or an ellipsis, but not with these."""
 SENTENCE_STOPS = ".!?؟…"
 SUBHEADING_STOPS = HEADLINE_STOPS + "!?؟"
 _CLOSERS = "»”\"'’)]›"
@@ -113,11 +141,16 @@ _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]"
 _LETTER_FOLDS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
 _NON_WORD = re.compile(r"[^\w\s]|_")
 _DIGIT = re.compile(r"[0-9٠-٩۰-۹]")
+_D = "[0-9٠-٩]"
+_NUMERIC_DATE = re.compile(rf"{_D}{{1,4}}[/.-]{_D}{{1,2}}[/.-]{_D}{{1,4}}|{_D}{{1,2}}:{_D}{{2}}")
 _CRUMB_SEPARATOR = re.compile(r"\s([>›»/|\\<‹«])\s")
-_TOKEN = re.compile(r"[A-Za-z0-9+/=]{20,}")
-_HEX = re.compile(r"[0-9a-fA-F]{20,}")
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{20,}")
+_IBAN = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}")
+_CODE_PART = re.compile(r"[A-Za-z0-9]{1,10}")
+_YEAR = re.compile(r"(?<![0-9٠-٩])(?:19|20|١٩|٢٠)[0-9٠-٩]{2}(?![0-9٠-٩])")
+_COPYRIGHT_YEAR = re.compile(r"\bCopyright\s+(?:©|\(c\)|(?:19|20)\d\d)", re.IGNORECASE)
 _URL = re.compile(r"(?:https?://|www\.)\S+")
+_AGENCY_SPLIT = re.compile(r"\s[-–]\s|:\s*(?=«)")
 
 
 def fold(text: str) -> str:
@@ -130,27 +163,38 @@ def _fold_all(phrases: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(fold(p) for p in phrases)
 
 
+def _labels(labels: tuple[str, ...]) -> re.Pattern[str]:
+    """``LABEL:`` at the start of a line."""
+    return re.compile(r"^(?:%s)\s*:" % "|".join(map(re.escape, labels)), re.IGNORECASE)
+
+
 _CHROME_LINES = frozenset(_fold_all(CHROME_LINES))
+_COMMENT_LINES = frozenset(_fold_all(COMMENT_LINES))
 _CHROME_OPENERS = _fold_all(CHROME_OPENERS)
 _CHROME_NOTICES = _fold_all(CHROME_NOTICES)
-_COPYRIGHT_MARKS = tuple(zip(COPYRIGHT_MARKS, _fold_all(COPYRIGHT_MARKS)))
-_TAG_LABELS = re.compile(r"^(?:%s)\s*:" % "|".join(map(re.escape, TAG_LABELS)), re.IGNORECASE)
-_SOURCE_LABELS = re.compile(r"^(?:%s)\s*:" % "|".join(map(re.escape, SOURCE_LABELS)), re.IGNORECASE)
-_COOKIE_NOTICES = _fold_all(COOKIE_NOTICES)
 _COOKIE_OPENERS = _fold_all(COOKIE_OPENERS)
+_COOKIE_WORDS = _fold_all(COOKIE_WORDS)
 _SECTION_LABELS = frozenset(_fold_all(SECTION_LABELS))
+_LINK_LIST_START = re.compile(r"^(?:%s)\s+\d+\s+(?:of|من)\s+\d+$" % "|".join(LINK_LIST_OPENERS))
+_LINK_LIST_ENDS = frozenset(_fold_all(LINK_LIST_ENDS))
 _SITE_NAMES = frozenset(_fold_all(SITE_NAMES))
+_COPYRIGHT_PHRASES = _fold_all(COPYRIGHT_PHRASES)
+_TAG_LABELS = _labels(TAG_LABELS)
+_SOURCE_LABELS = _labels(SOURCE_LABELS)
+_BYLINE_COLON = _labels(BYLINE_OPENERS)
 _SITE_LABEL_OPENERS = _fold_all(SITE_LABEL_OPENERS)
 _HOME_LABELS = _fold_all(HOME_LABELS)
-_BYLINE_OPENERS = _fold_all(BYLINE_OPENERS)
-_BYLINE_COLON = re.compile(r"^(?:%s)\s*:" % "|".join(map(re.escape, BYLINE_OPENERS)), re.IGNORECASE)
-MAX_BYLINE_NAME_WORDS = 4
-"""``كتب محمد عبد الله``: without a colon, a byline word is followed by a name of this many words at most."""
-_DATE_WORDS = frozenset(_fold_all(DATE_WORDS))
+_NAME_BYLINE_OPENERS = _fold_all(NAME_BYLINE_OPENERS)
+_MONTHS = frozenset(_fold_all(MONTHS))
+_DATE_WORDS = frozenset(_fold_all(DATE_WORDS)) | _MONTHS
 
 
 def _starts_with_any(folded: str, phrases: tuple[str, ...]) -> bool:
     return any(folded == p or folded.startswith(p + " ") for p in phrases)
+
+
+def _opener(folded: str, phrases: tuple[str, ...]) -> str | None:
+    return next((p for p in phrases if folded == p or folded.startswith(p + " ")), None)
 
 
 def _last_char(line: str) -> str:
@@ -162,55 +206,68 @@ def _word_count(line: str) -> int:
     return len(line.split())
 
 
+def is_list_item(line: str) -> bool:
+    return LIST_MARKER.match(line) is not None
+
+
 def has_tracking_token(line: str) -> bool:
     """A long base64 or hex blob (analytics or IP tracking) among the line's words; not a
-    product code (``Galaxy-S24-Ultra``) or an IBAN (capitals and digits)."""
-    return any(_is_tracking_token(w) for w in line.split())
+    product code (``Galaxy-S24-Ultra-5G``) or an IBAN."""
+    return any(_is_tracking_token(w.rstrip(".,،;")) for w in line.split())
 
 
 def _is_tracking_token(word: str) -> bool:
-    if _HEX.fullmatch(word):
-        return bool(re.search("[a-fA-F]", word) and _DIGIT.search(word))
-    return bool(_TOKEN.fullmatch(word) and _DIGIT.search(word) and re.search("[a-z]", word)
-                and re.search("[A-Z]", word))
+    if not (_TOKEN.fullmatch(word) and _DIGIT.search(word) and re.search("[A-Za-z]", word)):
+        return False
+    if _IBAN.fullmatch(word):
+        return False
+    return not ("-" in word and all(_CODE_PART.fullmatch(part) for part in word.split("-")))
 
 
 def has_copyright(line: str) -> bool:
-    """A copyright footer: ``©``, or a copyright phrase opening or closing the line or beside a
-    year (``جميع الحقوق محفوظة لموقع ...``); not a sentence that mentions copyright."""
-    if "©" in line:
+    """A copyright line: ``©``, ``Copyright 2024``, or a copyright phrase that opens the line,
+    or that closes it or sits beside a year in a line that is not a sentence (``وقالت المحكمة
+    إن جميع الحقوق محفوظة.`` is content)."""
+    if "©" in line or _COPYRIGHT_YEAR.search(line):
         return True
     folded = fold(line)
-    padded = f" {folded} "
-    for mark, phrase in _COPYRIGHT_MARKS:
-        if phrase and f" {phrase} " in padded and (
-            folded.startswith(phrase) or folded.endswith(phrase) or _YEAR.search(line)
-        ):
+    for phrase in _COPYRIGHT_PHRASES:
+        if folded.startswith(phrase):
+            return True
+        if f" {phrase} " in f" {folded} " and not looks_like_paragraph(line) and (
+                folded.endswith(phrase) or _YEAR.search(line)):
             return True
     return False
 
 
+def is_cookie_notice(folded: str) -> bool:
+    return (_starts_with_any(folded, _COOKIE_OPENERS) and len(folded.split()) <= MAX_COOKIE_NOTICE_WORDS
+            and any(f" {word} " in f" {folded} " for word in _COOKIE_WORDS))
+
+
 def is_boilerplate(line: str) -> bool:
-    """Site chrome, whatever its place on the page: comment forms, share prompts, copyright..."""
+    """Site chrome, whatever its place on the page: comment forms, share prompts, cookie
+    banners, copyright lines...; never a list item."""
     folded = fold(line)
+    if not folded:  # punctuation alone (* * *)
+        return True
+    if is_list_item(line):
+        return False
     words = len(folded.split())
-    if not folded or folded in _CHROME_LINES or _URL.fullmatch(line.strip()):
+    if folded in _CHROME_LINES or folded in _COMMENT_LINES or _URL.fullmatch(line.strip()):
         return True
-    if folded in _SECTION_LABELS or folded in _SITE_NAMES:
+    if is_section_label(line) or is_link_list_marker(line):
         return True
-    if _starts_with_any(folded, _CHROME_NOTICES) or _TAG_LABELS.match(line.strip()):
-        return True
-    if words < PARAGRAPH_WORDS and (_SOURCE_LABELS.match(line.strip()) or is_cookie_notice(folded)):
-        return True
-    if words <= MAX_CHROME_OPENER_WORDS and _starts_with_any(folded, _CHROME_OPENERS):
+    if _starts_with_any(folded, _CHROME_NOTICES) or _TAG_LABELS.match(line.strip()) or is_cookie_notice(folded):
         return True
     if words < PARAGRAPH_WORDS and has_copyright(line):
         return True
-    return has_tracking_token(line) and not looks_like_paragraph(line)  # an IBAN in a sentence is content
-
-
-def is_cookie_notice(folded: str) -> bool:
-    return _starts_with_any(folded, _COOKIE_OPENERS) and any(f" {c} " in f" {folded} " for c in _COOKIE_NOTICES)
+    if looks_like_paragraph(line):  # a sentence is content
+        return False
+    if _SOURCE_LABELS.match(line.strip()) or (
+            words <= MAX_CHROME_OPENER_WORDS and _starts_with_any(folded, _CHROME_OPENERS)):
+        return True
+    return has_tracking_token(line)
 
 
 def is_section_label(line: str) -> bool:
@@ -218,38 +275,53 @@ def is_section_label(line: str) -> bool:
     return fold(line) in _SECTION_LABELS
 
 
+def is_link_list_marker(line: str) -> bool:
+    folded = fold(line)
+    return bool(_LINK_LIST_START.match(folded)) or folded in _LINK_LIST_ENDS
+
+
+def is_footer_marker(line: str) -> bool:
+    """A line that only a page's footer has: copyright, comments, a section of links."""
+    folded = fold(line)
+    return (folded in _COMMENT_LINES or _starts_with_any(folded, _CHROME_NOTICES) or is_section_label(line)
+            or (_word_count(line) < PARAGRAPH_WORDS and has_copyright(line)))
+
+
 def is_breadcrumb(line: str) -> bool:
     """``الرئيسية > أخبار > سياسة`` or ``Home / News``: short parts between spaced separators,
-    one separator throughout (``يعلن « حقبة جديدة » مع`` is a quotation)."""
+    one separator throughout (``يعلن « حقبة جديدة » مع`` is a quotation), ``|`` between
+    three parts at least (``فيديو | لحظة الانفجار`` is a headline)."""
     pieces = _CRUMB_SEPARATOR.split(line.strip())
     parts, separators = pieces[::2], set(pieces[1::2])
     if len(separators) > 1:
         return False
     sizes = [_word_count(p) for p in parts]
-    if len(parts) >= 3 and max(sizes) <= 4 or len(parts) == 2 and max(sizes) <= 2:
+    if len(parts) >= 3 and max(sizes) <= 4 or len(parts) == 2 and max(sizes) <= 2 and separators != {"|"}:
         return True
     return len(parts) >= 2 and _starts_with_any(fold(parts[0]), _HOME_LABELS)
 
 
 def is_dateline(line: str) -> bool:
-    """A date or time, with at most one word that is not a month, weekday or date word."""
-    words = fold(line).split()
-    if not _DIGIT.search(line) or len(words) > 12:
+    """A date or time (a month or weekday with digits, ``12/05/2024``, ``10:45``, ``منذ 3
+    ساعات``), with at most one word that is no date word (``ترامب في 100 يوم`` is a headline)."""
+    folded = fold(line)
+    words = folded.split()
+    if not _DIGIT.search(line) or len(words) > MAX_DATELINE_WORDS or is_list_item(line):
         return False
-    return sum(1 for w in words if not _DIGIT.search(w) and w not in _DATE_WORDS) <= 1
+    anchored = _NUMERIC_DATE.search(line) or any(w in _MONTHS or w == "منذ" for w in words)
+    return bool(anchored) and sum(1 for w in words if not _DIGIT.search(w) and w not in _DATE_WORDS) <= 1
 
 
 def is_byline(line: str) -> bool:
-    """``بقلم: محمد علي``, ``كتب محمد عبد الله``, ``By Jane Doe``: a byline word then a colon or
-    a name of a few words; not a sentence (``كتب الرئيس على منصة إكس: سنعزز التعاون.`` is a
-    lead) nor a standfirst (``تحرير سعر صرف الجنيه يدخل حيز التنفيذ``)."""
+    """``بقلم: محمد علي``, ``تصوير: ...``, ``بقلم محمد عبد الله``, ``By Jane Doe``: a byline word
+    then a colon, or ``بقلم``/``By`` then a short name; not a sentence (``كتب الرئيس على منصة
+    إكس: سنعزز التعاون.`` is a lead) nor a headline (``كتب ممنوعة تعود للمكتبات``)."""
     words = _word_count(line)
-    if words > 10 or looks_like_paragraph(line):
+    if words > 10 or looks_like_paragraph(line) or is_list_item(line):
         return False
     if _BYLINE_COLON.match(line.strip()):
         return True
-    folded = fold(line)
-    opener = next((p for p in _BYLINE_OPENERS if folded == p or folded.startswith(p + " ")), None)
+    opener = _opener(fold(line), _NAME_BYLINE_OPENERS)
     return opener is not None and words - len(opener.split()) <= MAX_BYLINE_NAME_WORDS
 
 
@@ -258,11 +330,16 @@ def is_page_meta(line: str) -> bool:
     return is_breadcrumb(line) or is_dateline(line) or is_byline(line)
 
 
+def is_site_name(line: str) -> bool:
+    """``سكاي نيوز عربية``, or ``هسبريس - محمد الراجي`` (the site, then a name)."""
+    folded = fold(line)
+    head = fold(re.split(r"\s[-–|]\s", line.strip(), maxsplit=1)[0])
+    return folded in _SITE_NAMES or head in _SITE_NAMES
+
+
 def is_site_label(line: str) -> bool:
-    """A site name or category label (``اخبار لايف``, ``سياسة``): too short to be a headline."""
-    words = _word_count(line)
-    return words < MIN_HEADLINE_WORDS or (
-        words <= 3 and _starts_with_any(fold(line), _SITE_LABEL_OPENERS))
+    """A site name or category label (``اخبار لايف``, ``سياسة``) before the headline."""
+    return _word_count(line) < MIN_HEADLINE_WORDS or is_site_name(line)
 
 
 def looks_like_headline(line: str) -> bool:
@@ -281,8 +358,7 @@ def _ends_with_ellipsis(line: str) -> bool:
 def looks_like_subheading(line: str) -> bool:
     """Short, with no final stop, not a list item; a subheading only where the article has body text."""
     short = _word_count(line) <= MAX_SUBHEADING_WORDS
-    return (short and _last_char(line) not in SUBHEADING_STOPS and not LIST_MARKER.match(line)
-            and not is_boilerplate(line))
+    return short and _last_char(line) not in SUBHEADING_STOPS and not is_list_item(line) and not is_boilerplate(line)
 
 
 def looks_like_paragraph(line: str) -> bool:
@@ -299,9 +375,9 @@ def find_headline(lines: list[str], mode: str) -> int | None:
         return 0 if mode == "first-line" and lines else None
     short = None
     for i, line in enumerate(lines):
-        if looks_like_headline(line):
+        if looks_like_headline(line) and not is_agency_line(line):
             return i
-        if not (is_boilerplate(line) or is_page_meta(line) or is_site_label(line)):
+        if not (is_boilerplate(line) or is_page_meta(line) or is_site_label(line) or is_agency_line(line)):
             return short
         short = i if is_short_headline(line) else None
     return None
@@ -309,14 +385,21 @@ def find_headline(lines: list[str], mode: str) -> int | None:
 
 def is_short_headline(line: str) -> bool:
     return (_word_count(line) == MIN_HEADLINE_WORDS - 1 and _last_char(line) not in HEADLINE_STOPS
-            and not (is_boilerplate(line) or is_page_meta(line))
+            and not (is_boilerplate(line) or is_page_meta(line) or is_site_name(line))
             and not _starts_with_any(fold(line), _SITE_LABEL_OPENERS + _HOME_LABELS))
 
 
+def is_agency_line(line: str) -> bool:
+    """``القاهرة - أ ش أ``, ``لندن: «الشرق الأوسط»``: a place and the agency or paper; after the
+    headline it stays body, before it it is no headline."""
+    parts = _AGENCY_SPLIT.split(line.strip(), maxsplit=1)
+    return (len(parts) == 2 and _word_count(parts[0]) <= 2 and 0 < _word_count(parts[1]) <= 3
+            and _last_char(line) not in SENTENCE_STOPS)
+
+
 def mark_header(lines: list[str], roles: list[Role | None], mode: str) -> int:
-    """Mark the headline and the page furniture around it; return the index of the first body
-    line. Breadcrumbs, dates and bylines are furniture anywhere before the first paragraph
-    (``القاهرة - أ ش أ`` between the headline and the date stays body)."""
+    """Mark the headline and the page furniture right after it (past an agency line); return
+    the index of the first body line."""
     at = find_headline(lines, mode)
     drop_labels = mode == "auto" and at is None
     start = 0
@@ -324,70 +407,65 @@ def mark_header(lines: list[str], roles: list[Role | None], mode: str) -> int:
         roles[:at] = ["boilerplate"] * at
         roles[at] = "headline"
         start = at + 1
-    while start < len(lines) and (
-        is_boilerplate(lines[start]) or is_page_meta(lines[start])
-        or (drop_labels and is_site_label(lines[start]))
-    ):
-        roles[start] = "boilerplate"
-        start += 1
-    for i in range(start, len(lines)):
-        if looks_like_paragraph(lines[i]):
-            break
-        if is_page_meta(lines[i]):
+    i = start
+    while i < len(lines):
+        line = lines[i]
+        if is_boilerplate(line) or is_page_meta(line) or (drop_labels and is_site_label(line)):
             roles[i] = "boilerplate"
+        elif not is_agency_line(line):
+            break
+        i += 1
+    while start < len(lines) and roles[start] == "boilerplate":
+        start += 1
     return start
 
 
-def find_trailing_chrome(lines: list[str], start: int) -> int:
-    """Index of the footer: the first chrome line after the last real paragraph when every
-    line from there on is chrome or a menu link (``من نحن``, ``اتصل بنا``); else len(lines),
-    and only the chrome lines of the page's end are dropped."""
-    first = len(lines)
-    for i in range(len(lines) - 1, start - 1, -1):
-        if is_boilerplate(lines[i]):
-            first = i
-        elif looks_like_paragraph(lines[i]):
-            break
-    footer = lines[first:]
-    if all(is_boilerplate(line) or is_menu_link(line) for line in footer):
-        return first
-    return len(lines)
+def mark_chrome(lines: list[str], roles: list[Role | None], start: int) -> None:
+    """Chrome lines, Al Jazeera's link lists, and the page's footer: after the last paragraph,
+    when it holds a footer marker (copyright, comments, a section of links), its menu links
+    and the lines under a section label too. A section label before a list item is a
+    subheading."""
+    inside_list = False
+    for i in range(start, len(lines)):
+        line = lines[i]
+        if _LINK_LIST_START.match(fold(line)):
+            inside_list = True
+        if inside_list or (is_boilerplate(line) and not _heads_a_list(lines, i)):
+            roles[i] = "boilerplate"
+        if fold(line) in _LINK_LIST_ENDS:
+            inside_list = False
+    last = max((i for i in range(start, len(lines)) if roles[i] is None and looks_like_paragraph(lines[i])),
+               default=start - 1)
+    footer = range(last + 1, len(lines))
+    if not any(is_footer_marker(lines[i]) for i in footer):
+        return
+    under_label = False
+    for i in footer:
+        line = lines[i]
+        under_label = under_label or is_section_label(line)
+        if (under_label and not is_list_item(line)) or is_menu_link(line):
+            roles[i] = "boilerplate"
 
 
-MAX_MENU_LINK_WORDS = 3
+def _heads_a_list(lines: list[str], i: int) -> bool:
+    return is_section_label(lines[i]) and i + 1 < len(lines) and is_list_item(lines[i + 1])
 
 
 def is_menu_link(line: str) -> bool:
-    """``من نحن``, ``البريد الإلكتروني *``: a few words, no digits, not a list item."""
-    return (len(fold(line).split()) <= MAX_MENU_LINK_WORDS and not LIST_MARKER.match(line)
-            and not _DIGIT.search(line))
-
-
-def mark_link_blocks(lines: list[str], roles: list[Role | None], start: int) -> None:
-    """After a section label (``اقرأ أيضا``, ``الوسوم``), the short lines up to the next
-    sentence or long paragraph are links or tags: chrome."""
-    inside = False
-    for i in range(start, len(lines)):
-        line = lines[i]
-        if is_section_label(line):
-            inside = True
-        elif inside and (_word_count(line) >= PARAGRAPH_WORDS or _last_char(line) in ".…:"):
-            inside = False
-        elif inside:
-            roles[i] = "boilerplate"
+    """``من نحن``, ``البريد الإلكتروني *``, a site name: a few words, no digits, no sentence
+    stop, not a list item."""
+    return (len(fold(line).split()) <= MAX_MENU_LINK_WORDS and not is_list_item(line)
+            and not _DIGIT.search(line) and _last_char(line) not in SENTENCE_STOPS) or is_site_name(line)
 
 
 def assign_roles(lines: list[str], mode: str) -> list[Role]:
     """The role of each non-empty line, in page order."""
     roles: list[Role | None] = [None] * len(lines)
     start = mark_header(lines, roles, mode)
-    footer = find_trailing_chrome(lines, start)
-    mark_link_blocks(lines, roles, start)
-    for i in range(start, len(lines)):
-        if i >= footer or is_boilerplate(lines[i]):
-            roles[i] = "boilerplate"
+    mark_chrome(lines, roles, start)
     candidates = {i for i in range(start, len(lines))
                   if roles[i] is None and looks_like_subheading(lines[i])}
+    candidates |= {i for i in range(start, len(lines)) if roles[i] is None and _heads_a_list(lines, i)}
     has_body = any(roles[i] is None and i not in candidates for i in range(start, len(lines)))
     for i in candidates if has_body else ():
         roles[i] = "subheading"
