@@ -316,7 +316,7 @@ def test_a_system_refusal_is_one_line_naming_the_file():
 
     import typer
 
-    from translate.cli.app import reports_errors
+    from translate.cli.common import reports_errors
 
     demo = typer.Typer()
 
@@ -350,3 +350,10 @@ def test_ctrl_c_while_the_commands_load_is_one_line(monkeypatch, capsys):
     with pytest.raises(SystemExit) as stop:
         translate.cli.main()
     assert stop.value.code == 130 and capsys.readouterr().err == "error: interrupted\n"
+
+
+def test_the_app_is_the_typer_app_whatever_was_imported_first():
+    code = ("import translate.cli.corpus, typer; from translate.cli import app; "
+            "assert isinstance(app, typer.Typer), type(app)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

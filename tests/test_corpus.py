@@ -21,6 +21,7 @@ from fakes import FakeTranslator
 from translate.config import resolve_settings
 from translate.corpus import Options, open_run, translate_corpus
 from translate import corpus_io
+from translate.convert import model_version
 from translate.corpus_io import Source, fingerprint
 from translate.corpus_merge import merge_shards
 from translate.corpus_rows import Fields, Shard
@@ -235,7 +236,7 @@ def test_json_that_python_cannot_read_is_an_error_row_and_the_run_goes_on(tmp_pa
     summary, out = run(source, tmp_path / "out.jsonl")
     errors = list(read_jsonl(tmp_path / "out.jsonl.errors.jsonl"))
     assert [(e["row"], e["line"]) for e in errors] == [(0, 1), (1, 2)]
-    assert all(e["error"].startswith("not readable JSON (") for e in errors)
+    assert all(e["error"].startswith("not valid JSON (") for e in errors)
     assert [r["id"] for r in out] == ["a2"] and (summary.translated, summary.failed) == (1, 2)
 
 
@@ -615,6 +616,27 @@ def test_shards_of_one_model_copied_to_two_places_merge_and_resume(tmp_path):
         run(source, tmp_path / "three.jsonl", settings=here, chunk_size=4)
 
 
+def test_a_finished_run_is_not_complete_for_another_local_model(tmp_path, tiny_marian_dir):
+    import shutil
+
+    from conftest import rebuild_in_place
+
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(4))
+    first, second = (shutil.copytree(tiny_marian_dir, tmp_path / name) for name in ("model-a", "model-b"))
+    rebuild_in_place(second)
+
+    class Loaded(FakeTranslator):
+        def __init__(self, folder):
+            super().__init__()
+            self.info = dataclasses.replace(self.info, version=model_version(folder))
+
+    settings = resolve_settings(model=str(first), beam_size=1)
+    run(source, tmp_path / "out.jsonl", Loaded(first), settings=settings)
+    assert run(source, tmp_path / "out.jsonl", settings=settings)[0].already_complete
+    with pytest.raises(ConfigError, match="model_version: "):
+        run(source, tmp_path / "out.jsonl", settings=resolve_settings(model=str(second), beam_size=1))
+
+
 def test_a_run_fingerprinted_by_version_0_1_resumes_on_the_same_input_only(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
     with pytest.raises(Crash):
@@ -659,6 +681,11 @@ def test_a_hub_dataset_is_fingerprinted_by_its_commit(monkeypatch):
 
     monkeypatch.setattr(huggingface_hub.HfApi, "dataset_info", lambda self, name, timeout: Info())
     assert fingerprint(Source(dataset="owner/news"))["revision"] == "c0ffee"
+    from translate.corpus import differs
+
+    known, unknown = fingerprint(Source(dataset="owner/news")), {"dataset": "owner/news", "config": None,
+                                                                  "split": None, "revision": None}
+    assert not differs("input", unknown, known) and differs("input", known, {**known, "revision": "beef"})
 
 
 def test_a_page_edited_to_the_same_size_is_another_input(tmp_path):
@@ -1028,16 +1055,16 @@ def test_shards_read_from_different_paths_merge(tmp_path):
 
 
 def test_warnings_are_shown_once_each_then_capped(monkeypatch):
-    cli_app = importlib.import_module("translate.cli.app")  # the module; translate.cli.app is the typer app
+    common = importlib.import_module("translate.cli.common")
     shown = []
-    monkeypatch.setattr(cli_app, "warn", shown.append)
-    show = cli_app.limited_warnings(quiet=False)
+    monkeypatch.setattr(common, "warn", shown.append)
+    show = common.limited_warnings(quiet=False)
     for number in [1, 1, 2, 1, *range(3, 40)]:
         show(f"warning {number}")
     assert shown[:3] == ["warning 1", "warning 2", "warning 3"]
-    assert len(shown) == cli_app.MAX_WARNINGS + 1 and shown[-1].startswith("more than")
+    assert len(shown) == common.MAX_WARNINGS + 1 and shown[-1].startswith("more than")
     shown.clear()
-    quiet = cli_app.limited_warnings(quiet=True)
+    quiet = common.limited_warnings(quiet=True)
     quiet("warning 1")
     assert shown == []
 

@@ -333,7 +333,7 @@ def test_a_bad_record_after_blank_lines_is_named_by_its_line(tmp_path):
     ('{"id": 2, "translation": 5}', ": line 2: 'translation' must be a string (got int)"),
     ('{"id": 2, "translation": null}', ": line 2: 'translation' is null"),
     ("5", ":2: not a JSON object"),
-    ('{"id": 2, "translation": "b", "n": ' + "1" * 5000 + "}", ":2: JSON that cannot be read ("),
+    ('{"id": 2, "translation": "b", "n": ' + "1" * 5000 + "}", ":2: not a JSON object ("),
 ])
 def test_text_field_must_be_a_string(tmp_path, line, message):
     ref = tmp_path / "ref.jsonl"

@@ -178,3 +178,11 @@ def test_an_empty_output_is_retried_and_flagged():
     translation = result.paragraphs[0].sentences[0].translation
     assert translation.retried and translation.flags[0] == "empty"
     assert len(fake.calls) == 2 and any("still empty" in w for w in warnings)
+
+
+def test_a_split_title_is_named_as_the_title_not_line_0():
+    title = "، ".join(f"وقال المتحدث باسم الوزارة في المدينة {n} إن الاجتماع كان مثمرا" for n in range(6))
+    warnings = []
+    run([Article("t", (Block("headline", title, 0), Block("body", "نص الخبر.", 1)))],
+        FakeTranslator(max_input_tokens=20), on_warning=warnings.append)
+    assert warnings and warnings[0].startswith("the title: a sentence of ")

@@ -26,7 +26,7 @@ from typing import Any
 
 from translate.config import is_hub_id
 from translate.corpus_write import check_writable_folder
-from translate.errors import BackendError, ConfigError, damaged_model, first_line
+from translate.errors import BackendError, ConfigError, damage_errors, damaged_model, first_line
 from translate.types import Notify
 
 QUANTIZATIONS = (
@@ -59,7 +59,7 @@ def cache_key(model: str, model_dir: str | Path, revision: str | None, quantizat
 
     A hub model is keyed by its id and the snapshot's commit (or the revision asked for);
     a local directory by a hash of its resolved path and of its config's and weights'
-    sizes and modification times, so rebuilding a model in place converts it again.
+    contents (sampled, as ``model_version``), so rebuilding a model in place converts it again.
     """
     directory = Path(model_dir).resolve()
     if not is_hub_id(model):
@@ -74,7 +74,9 @@ def cache_key(model: str, model_dir: str | Path, revision: str | None, quantizat
 def model_version(model_dir: str | Path) -> str:
     """What identifies the weights in ``model_dir``: a hub snapshot's commit, else ``local-``
     and a digest of its config's and weights' contents (a model rebuilt in place, or a
-    converted one, is another version; a copy elsewhere is the same)."""
+    converted one, is another version; a copy elsewhere is the same). The weights are
+    sampled (``DIGEST_SAMPLES`` blocks a file): a retraining that leaves the file's size and
+    every sampled block unchanged would keep the version."""
     directory = Path(model_dir).resolve()
     if directory.parent.name == "snapshots":
         return directory.name
@@ -189,7 +191,7 @@ def convert_model(
             raise BackendError(
                 f"{model_dir}: CTranslate2 cannot convert this model ({first_line(exc)})"
             ) from None
-        except Exception as exc:  # a truncated weights file
+        except damage_errors() as exc:  # a truncated weights file
             raise damaged_model(model_dir, exc) from None
         (converted / MARKER).write_text(
             json.dumps(

@@ -33,6 +33,7 @@ from typing import IO, Any
 
 from translate.backends.base import Translator
 from translate.cache import SQLiteCache
+from translate.convert import model_version
 from translate.config import Settings
 from translate.corpus_io import Source, check_source, count_rows, fingerprint, iter_records
 from translate.corpus_rows import Count, Fields, Notify, Shard, translate_chunk
@@ -221,6 +222,10 @@ def _open(run: Run) -> None:
         keys = OUTPUT_KEYS if complete else tuple(k for k in run.record if k != "source")
         changed = [f"{k}: {describe_change(recorded.get(k), run.record[k])}"
                    for k in keys if differs(k, recorded.get(k), run.record[k])]
+        if complete and _local(run.record["settings"]) and recorded.get(VERSION):  # not loaded: its weights
+            version = model_version(Path(run.settings.model))
+            if version != recorded[VERSION]:
+                changed.append(f"{VERSION}: {describe_change(recorded[VERSION], version)}")
         if changed:
             raise ConfigError(
                 f"{output} was {'written' if complete else 'started'} with other settings or input "
@@ -334,9 +339,13 @@ def finish(run: Run, chunks: int, input_rows: int) -> None:
 
 def differs(key: str, old: Any, new: Any) -> bool:
     """Whether two runs' records differ at ``key``. A local model directory's path does not
-    count (its weights' version is compared), so shards may mount the model elsewhere."""
+    count (its weights' version is compared), so shards may mount the model elsewhere; nor
+    does a hub dataset's commit when one of the runs could not learn it."""
     if key == "settings" and isinstance(old, dict) and isinstance(new, dict) and _local(old) and _local(new):
         old, new = {**old, "model": None}, {**new, "model": None}
+    if key == "input" and isinstance(old, dict) and isinstance(new, dict) and None in (
+            old.get("revision", 0), new.get("revision", 0)):  # a hub dataset's commit the hub did not tell
+        old, new = {**old, "revision": None}, {**new, "revision": None}
     return old != new
 
 

@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from translate.corpus_write import open_parquet
 from translate.errors import ConfigError, InputError, first_line
-from translate.io import text_codec
+from translate.io import loads_json, text_codec
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 Wanted = Callable[[int], bool]
@@ -140,10 +140,10 @@ def _opens_with_an_object(source: Source) -> bool:
     with open(source.path, "rb") as file:  # type: ignore[arg-type]
         for raw in islice((raw for raw in file if raw.strip()), _PROBE_LINES):
             try:
-                data = json.loads(raw.decode(codec))
+                data = loads_json(raw.decode(codec))
             except UnicodeDecodeError:
                 return True
-            except (ValueError, RecursionError):
+            except ValueError:
                 continue
             if isinstance(data, dict):
                 return True
@@ -198,11 +198,9 @@ def _parse_json_line(raw: bytes, row: int, line: int, codec: str, encoding: str 
     except UnicodeDecodeError as exc:
         return Record(row, None, _undecodable(encoding, f"{exc.reason} at byte {exc.start}"), line)
     try:
-        data = json.loads(text.rstrip("\r\n"))  # a line cut short is wrong at its end, not on the next line
+        data = loads_json(text.rstrip("\r\n"))  # a line cut short is wrong at its end, not on the next line
     except json.JSONDecodeError as exc:
         return Record(row, None, f"not valid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})", line)
-    except (ValueError, RecursionError) as exc:  # an integer of thousands of digits, nesting a thousand deep
-        return Record(row, None, f"not readable JSON ({first_line(exc)})", line)
     if not isinstance(data, dict):
         return Record(row, None, f"not a JSON object ({type(data).__name__})", line)
     if "\\u" in text and not _is_unicode(json.dumps(data, ensure_ascii=False)):
@@ -546,7 +544,7 @@ def hub_dataset_revision(name: str) -> str | None:
     from huggingface_hub import HfApi
 
     try:
-        return HfApi().dataset_info(name, timeout=30).sha
+        return HfApi().dataset_info(name, timeout=10).sha
     except Exception:  # offline, unreachable, unknown: nothing more to record than the name
         return None
 

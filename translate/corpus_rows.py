@@ -116,6 +116,11 @@ def to_article(record: Record, fields: Fields, keep_boilerplate: bool = False) -
     return article
 
 
+def _in_text(message: str) -> str:
+    """A pipeline message about a row: its ``line N`` counts the lines of the text field."""
+    return "text " + message if message.startswith("line ") else message
+
+
 def _row_id(record: Record, fields: Fields) -> str:
     value = (record.data or {}).get(fields.id)
     return str(record.row) if value is None else id_text(value)
@@ -163,13 +168,13 @@ def translate_chunk(
     for record in records:
         article = to_article(record, fields, keep_boilerplate)
         if isinstance(article, Article):
-            where = f"row {record.row}, id {_row_id(record, fields)}, text "  # "line N" counts in the text field
-            warn = (lambda message, where=where: on_warning(where + message)) if on_warning else None
+            where = f"row {record.row}, id {_row_id(record, fields)}, "
+            warn = (lambda message, where=where: on_warning(where + _in_text(message))) if on_warning else None
             try:  # planned first, so that a piece too long for any splitting is an error row before any work
                 planned[record.row] = (article, plan_article(article, translator, settings, warn))
                 continue
             except UnsplittableError as exc:
-                article = f"text {exc}"
+                article = _in_text(str(exc))
         lines.append(error_row(record, fields, article))
         if on_rows:
             on_rows(1)

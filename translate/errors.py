@@ -41,6 +41,21 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def damage_errors() -> tuple[type[BaseException], ...]:
+    """What reading a damaged model folder raises: a weights file cut short (safetensors'
+    error, or pickle's), a tokenizer file missing (a None path: TypeError)."""
+    import pickle
+
+    kinds: list[type[BaseException]] = [EOFError, pickle.UnpicklingError, TypeError]
+    try:
+        from safetensors import SafetensorError
+
+        kinds.append(SafetensorError)
+    except ImportError:
+        pass
+    return tuple(kinds)
+
+
 def damaged_model(model_dir: object, exc: BaseException) -> ModelUnavailableError:
     """A model folder whose files cannot be read (a weights file cut short, a tokenizer file missing)."""
     return ModelUnavailableError(

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from translate.errors import InputError, first_line
-from translate.io import id_text
+from translate.errors import InputError
+from translate.io import id_text, loads_json
 
 TEXT_FIELDS = ("translation", "text")
 """Tried in this order when no text field is given."""
@@ -92,13 +92,11 @@ def read_texts(path: Path, fields: Fields = Fields()) -> Texts:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = loads_json(line)
         except json.JSONDecodeError as exc:
             raise InputError(
                 f"{path}:{number}: not a JSON object ({exc.msg}); give one JSON object per line"
             ) from None
-        except (ValueError, RecursionError) as exc:  # an integer of thousands of digits, nesting a thousand deep
-            raise InputError(f"{path}:{number}: JSON that cannot be read ({first_line(exc)}); fix the JSON") from None
         if not isinstance(record, dict):
             raise InputError(f"{path}:{number}: not a JSON object; give one JSON object per line")
         records.append(record)

@@ -179,16 +179,25 @@ def read_text(source: str | Path, encoding: str | None = None) -> str:
     return text
 
 
+def loads_json(text: str) -> Any:
+    """``json.loads``, with what Python's reader cannot take (an integer of thousands of digits,
+    nesting a thousand deep) raised as the ``JSONDecodeError`` of invalid JSON."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise json.JSONDecodeError(first_line(exc), text, 0) from None
+
+
 def load_record(text: str, name: str) -> dict[str, Any]:
     try:
-        record = json.loads(text)
+        record = loads_json(text)
     except json.JSONDecodeError as error:
         hint = "give one JSON object per file" if error.msg == "Extra data" else "fix the JSON"
         raise InputError(
             f"{name}: invalid JSON at line {error.lineno}, column {error.colno} ({error.msg}); {hint}"
         ) from None
-    except (ValueError, RecursionError) as error:  # an integer of thousands of digits, nesting a thousand deep
-        raise InputError(f"{name}: JSON that cannot be read ({first_line(error)}); fix the JSON") from None
     if not isinstance(record, dict):
         raise InputError(f"{name}: the JSON is not an object; give {{\"title\": ..., \"text\": ...}}")
     return record

@@ -118,16 +118,17 @@ def plan_article(
                 units = (text,)
             else:
                 line = content[segment.block].line
+                where = f"line {line}" if line else "the title"  # a JSON record's or a corpus row's title
                 units = tuple(text[s:e] for s, e in split_clauses(text, limit, translator.count_tokens))
                 longest = max(translator.count_tokens(list(units)))
                 if longest > translator.max_input_tokens:
                     raise UnsplittableError(
-                        f"line {line}: too long for any splitting: a piece of {longest} tokens without spaces "
+                        f"{where}: too long for any splitting: a piece of {longest} tokens without spaces "
                         f"(the model's limit is {translator.max_input_tokens}); break it up or remove it"
                     )
                 if on_warning:
                     on_warning(
-                        f"line {line}: a sentence of {lengths[text]} tokens "
+                        f"{where}: a sentence of {lengths[text]} tokens "
                         f"(limit {limit}) was split into {len(units)} pieces, at clause boundaries where it has them"
                     )
             parts.append(Part(text, gap, units))

@@ -29,7 +29,7 @@ from translate.backends.loading import (
 )
 from translate.config import Settings
 from translate.convert import model_version
-from translate.errors import BackendError, ConfigError, ModelUnavailableError, damaged_model, first_line
+from translate.errors import BackendError, ConfigError, ModelUnavailableError, damage_errors, damaged_model, first_line
 from translate.types import ModelInfo, Notify, Translation
 
 DTYPES = ("float32", "float16", "bfloat16")
@@ -99,7 +99,7 @@ class HFTranslator(Translator):
             )
         except OSError as exc:
             raise ModelUnavailableError(f"{model_dir}: cannot load the model ({first_line(exc)})") from None
-        except Exception as exc:  # a truncated weights file, a tokenizer file missing: the folder is damaged
+        except damage_errors() as exc:  # a truncated weights file, a tokenizer file missing: the folder is damaged
             raise damaged_model(model_dir, exc) from None
         self.model.to(device).eval()
         if device == "cpu":

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from translate.backends.loading import nllb_code
-from translate.errors import BackendError, ModelUnavailableError, damaged_model, first_line
+from translate.errors import BackendError, ModelUnavailableError, damage_errors, damaged_model, first_line
 
 
 class Tokenizer(Protocol):
@@ -149,7 +149,7 @@ class TransformersTokenizer:
             self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir), **options)
         except (OSError, ValueError) as exc:
             raise ModelUnavailableError(f"{model_dir}: cannot load the tokenizer ({first_line(exc)})") from None
-        except Exception as exc:  # a tokenizer file missing or cut short
+        except damage_errors() as exc:  # a tokenizer file missing or cut short
             raise damaged_model(model_dir, exc) from None
         self.model_max_length = self.tokenizer.model_max_length
 

@@ -25,9 +25,8 @@ def main() -> None:
 def load_app() -> Any:
     """The typer app, its command modules imported (each registers its commands)."""
     from translate.cli import article, convert, corpus, evaluate, models  # noqa: F401
-    from translate.cli.app import app
+    from translate.cli.common import app
 
-    globals()["app"] = app  # importing the submodule bound the name to it; the name is the typer app
     return app
 
 

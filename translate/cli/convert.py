@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from translate.cli import options as opt
-from translate.cli.app import app, examples, info, reports_errors
+from translate.cli.common import app, examples, info, reports_errors
 
 
 @app.command(

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from translate.cli import options as opt
-from translate.cli.app import (
+from translate.cli.common import (
     INTERRUPTED_EXIT,
     Progress,
     app,

@@ -8,7 +8,7 @@ from typing import Annotated, Literal, Optional
 import typer
 
 from translate.cli import options as opt
-from translate.cli.app import (
+from translate.cli.common import (
     Progress, app, check_output, examples, info, limited_warnings, reports_errors, warn, write_output,
 )
 from translate.errors import ConfigError
