@@ -213,7 +213,7 @@ def test_empty_text_has_no_blocks():
     "تخطى إلى المحتوى", "Skip to main content", "موافق",
     "نستخدم ملفات تعريف الارتباط لتحسين تجربتك على موقعنا", "We use cookies to improve your experience",
     "المصدر: الجزيرة + وكالات", "الوسوم", "قصص مقترحة", "الجزيرة نت - جميع الحقوق محفوظة",
-    "gclid=Cj0KCQiA5rGuBhCnARIsAN11vgTgxK3_wcB", "fbclid=IwAR3xK9_pQ7-Lm2Nz8aQw5", "session k3j4h5g6f7d8s9a0q1w2e3r4",
+    "gclid=Cj0KCQiA5rGuBhCnARIsAN11vgTgxK3_wcB", "fbclid=IwAR3xK9_pQ7-Lm2Nz8aQw5",
     "شبكة الجزيرة الإعلامية جميع الحقوق محفوظة ٢٠٢٤", "نحن نستخدم ملفات تعريف الارتباط لتحسين تجربتك.",
     "مصدر الصورة، Getty Images", "-انتهى-", "list 1 of 4", "end of list",
 ])
@@ -264,7 +264,7 @@ REVIEWED_PAGES = {
     "نتائج الجولة العاشرة من الدوري السعودي للمحترفين\n"
     "أسفرت مباريات الجولة العاشرة من دوري روشن عن النتائج التالية وسط منافسة قوية على الصدارة بين الأندية.\n"
     "شارك\n- الهلال 3 النصر 1\n- الاتحاد 2 الأهلي 2\nويتصدر الهلال الترتيب برصيد 28 نقطة\n":
-        ["headline", "body", "boilerplate", "body", "body", "subheading"],
+        ["headline", "body", "boilerplate", "body", "body", "body"],
     # a standfirst opening with a byline word, a headline with a product code
     "الحكومة المصرية تتخذ قرارات اقتصادية جديدة\nتحرير سعر صرف الجنيه يدخل حيز التنفيذ رسميا\n"
     "قررت الحكومة المصرية اليوم اتخاذ حزمة من القرارات الاقتصادية الجديدة لتحسين الأوضاع المعيشية.\n":
@@ -391,3 +391,40 @@ def test_no_line_of_the_article_is_taken_for_chrome(name):
     article = detect_structure(KEPT_WHOLE[name])
     assert article.headline is not None and article.headline.line == 1
     assert [b.text for b in article.dropped if b.text not in ("اقرأ أيضا", "شارك")] == []
+
+
+REVIEWED_FILES = {  # page: (the headline's line, the lines dropped as chrome)
+    "copyright-sentence.ar.txt": (1, []),
+    "dates-after-colon.ar.txt": (2, ["اليوم السابع"]),
+    "headline-with-stop.ar.txt": (1, ["بقلم: أحمد علي", "الأحد 12 مايو 2024"]),
+    "label-heads-list.ar.txt": (1, []),
+    "lead-in-list.ar.txt": (1, ["© 2024 العربية"]),
+    "link-list-unclosed.ar.txt": (1, ["list 1 of 2", "مراسل الجزيرة: قصف مدفعي على شرق رفح", "list 2 of 2",
+                                      "حماس: لن نقبل باتفاق لا يضمن وقف الحرب"]),
+    "masthead.ar.txt": (3, ["بوابة الأهرام الإلكترونية", "الرئيسية > اقتصاد"]),
+    "no-stops.ar.txt": (1, []),
+    "read-also-no-stops.ar.txt": (1, ["اقرأ أيضا"]),
+    "social-verbs.ar.txt": (1, []),
+    "squad-list.ar.txt": (1, ["الوسوم", "منتخب مصر", "حسام حسن", "© 2024 اليوم السابع"]),
+    "table-rows.ar.txt": (1, []),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REVIEWED_FILES))
+def test_reviewed_page_files_lose_no_line_of_the_article(name):
+    article = detect_file(f"pages/reviewed/{name}")
+    line, dropped = REVIEWED_FILES[name]
+    assert article.headline.line == line and [b.text for b in article.dropped] == dropped
+
+
+@pytest.mark.parametrize("page", [
+    "رمضان 2024 في غزة\nيستقبل سكان قطاع غزة شهر رمضان هذا العام وسط الدمار والجوع.\n",
+    "ثورة 23 يوليو\nتحل اليوم ذكرى ثورة الثالث والعشرين من يوليو التي غيرت وجه مصر الحديثة.\n",
+    "زلزال مدمر\nالأحد 12 مايو 2024\nضرب زلزال بقوة 7.2 درجة جنوب تركيا فجر اليوم.\n",
+    "الذهب يسجل مستوى قياسيا | اقتصاد | المصري اليوم\nسجلت أسعار الذهب مستوى قياسيا جديدا اليوم.\n",
+    "الشرق الأوسط - صراع النفوذ بين القوى الكبرى يشتد\nتتصاعد المنافسة بين القوى الكبرى على النفوذ في المنطقة.\n",
+    "تابعوا دراستهم تحت القصف: طلاب غزة ينجحون في الثانوية العامة\nنجح آلاف الطلاب في امتحانات الثانوية.\n",
+])
+def test_headlines_that_look_like_dates_crumbs_or_prompts_are_kept(page):
+    article = detect_structure(page)
+    assert article.headline is not None and article.headline.text == page.split("\n")[0] and not article.dropped[1:]

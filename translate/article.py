@@ -41,7 +41,9 @@ CHROME_LINES = (
     "Facebook", "Twitter", "WhatsApp", "Telegram", "Back to top", "تخطى إلى المحتوى", "تخطي إلى المحتوى",
     "انتقل إلى المحتوى", "تجاوز إلى المحتوى", "Skip to content", "Skip to main content", "موافق", "أوافق",
     "قبول الكل", "Accept all", "إعلان", "Advertisement", "انسخ الرابط", "نسخ الرابط", "حفظ", "استمع",
-    "البودكاست", "تخطى البودكاست وواصل القراءة", "نهاية", "انتهى",
+    "البودكاست", "تخطى البودكاست وواصل القراءة", "نهاية", "انتهى", "X", "LinkedIn", "Instagram",
+    "YouTube", "يوتيوب", "محتوى مدعوم", "إعلانات", "تابع القراءة أسفل الإعلان", "أدخل بريدك الإلكتروني",
+    "ابحث في الموقع", "Getty Images",
 )
 """Chrome when the whole line is the phrase (``اقرأ أيضا`` and ``اقرأ أيضاً:`` fold alike)."""
 
@@ -52,11 +54,18 @@ COMMENT_LINES = (
 """Chrome when the whole line is the phrase; like a copyright line, it tells a page's footer."""
 
 CHROME_OPENERS = (
-    "تابعونا على", "تابعنا على", "تابعوا", "اشترك في النشرة", "اشترك في نشرتنا", "اشترك الآن",
-    "شارك على", "شارك عبر", "اقرأ أيضاً", "اقرأ المزيد", "للمزيد من الأخبار", "مصدر الصورة",
-    "Follow us", "Subscribe", "Share on", "Read more",
+    "تابعونا على", "تابعنا على", "اشترك في النشرة", "اشترك في نشرتنا", "اشترك الآن", "اقرأ أيضاً",
+    "اقرأ المزيد", "شاهد أيضا", "للمزيد من الأخبار", "مصدر الصورة", "Follow us", "Subscribe", "Share on",
+    "Read more",
 )
 """Chrome when a short line (up to MAX_CHROME_OPENER_WORDS words, not a sentence) is or starts with the phrase."""
+
+SOCIAL_OPENERS = ("تابعوا", "تابعونا", "شارك على", "شارك عبر", "شاركوا")
+SOCIAL_NAMES = (
+    "فيسبوك", "فيس بوك", "تويتر", "إكس", "X", "واتساب", "تيليجرام", "تلغرام", "إنستغرام", "انستغرام",
+    "يوتيوب", "تيك توك", "لينكدإن", "البريد الإلكتروني", "Facebook", "Twitter", "WhatsApp", "Telegram",
+)
+"""``تابعوا`` and ``شارك عبر`` open sentences too: chrome only beside a network's name (``شارك عبر واتساب``)."""
 
 CHROME_NOTICES = (
     "لن يتم نشر عنوان بريدك الإلكتروني", "الحقول الإلزامية مشار إليها",
@@ -74,7 +83,8 @@ COOKIE_WORDS = ("ملفات تعريف الارتباط", "ملفات الارت
 SECTION_LABELS = (
     "اقرأ أيضا", "اقرأ المزيد", "شاهد أيضا", "مواضيع ذات صلة", "مقالات ذات صلة", "أخبار ذات صلة",
     "أخبار متعلقة", "ذات صلة", "الأكثر قراءة", "الأكثر مشاهدة", "قصص مقترحة", "مواضيع قد تهمك",
-    "الوسوم", "وسوم", "الكلمات المفتاحية", "كلمات مفتاحية", "كلمات البحث", "Related", "Related articles",
+    "الوسوم", "وسوم", "الكلمات المفتاحية", "كلمات مفتاحية", "كلمات البحث", "كلمات دالة", "قد يعجبك أيضا",
+    "Related", "Related articles",
     "Read more", "Read also", "More stories", "Most read", "Tags",
 )
 """A whole line that opens a block of links or tags: chrome, but before a list (a real
@@ -101,8 +111,11 @@ being a sentence; a line with ``©`` (or ``Copyright`` and a year) is one."""
 
 TAG_LABELS = ("الوسوم", "وسوم", "الكلمات المفتاحية", "كلمات مفتاحية", "Tags")
 """Chrome as ``LABEL:`` at the start of a line."""
-SOURCE_LABELS = ("المصدر", "المصادر", "Source")
+SOURCE_LABELS = ("المصدر", "المصادر", "الصورة", "Source")
 """Chrome as ``LABEL:`` at the start of a short line that is not a sentence (``المصدر: الجزيرة + وكالات``)."""
+
+MASTHEAD_OPENERS = ("جريدة", "صحيفة", "بوابة", "موقع", "شبكة", "قناة", "مجلة", "وكالة")
+"""A line of four words at most opening with one of these, right above a headline-like line, is the site's name."""
 
 SITE_LABEL_OPENERS = ("أخبار",)
 """A two-word line starting with one of these is a label, never a short headline."""
@@ -118,18 +131,20 @@ NAME_BYLINE_OPENERS = ("بقلم", "By")
 MONTHS = (
     "يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يونيه", "يوليو", "يوليه", "أغسطس",
     "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر", "كانون", "شباط", "آذار", "نيسان", "أيار", "حزيران",
-    "تموز", "آب", "أيلول", "تشرين", "محرم", "صفر", "ربيع", "جمادى", "رجب", "شعبان", "رمضان", "شوال",
-    "ذو", "القعدة", "الحجة", "السبت", "الأحد", "الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة",
+    "تموز", "آب", "أيلول", "تشرين", "السبت", "الأحد", "الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة",
     "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
     "November", "December", "Saturday", "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+    "ماي", "يوليوز", "غشت", "شتنبر", "نونبر", "دجنبر",
 )
-"""Month and weekday names (Gregorian, Levantine, Hijri): what makes digits a date."""
+"""Month and weekday names (Gregorian, Levantine, Maghrebi, Hijri): what makes digits a date."""
+HIJRI_MONTHS = ("محرم", "صفر", "ربيع", "جمادى", "رجب", "شعبان", "رمضان", "شوال")
+"""Hijri months that are words too (``رمضان``, ``صفر``): a date only beside ``هـ``."""
 DATE_WORDS = (
     "الثاني", "الأول", "الآخر", "الآخرة", "نشر", "في", "بتاريخ", "تاريخ", "النشر", "آخر", "تحديث", "الساعة",
     "منذ", "ساعة", "ساعات", "دقيقة", "دقائق", "يوم", "أيام", "ص", "م", "ه", "هـ", "صباحاً", "مساءً", "رقم",
-    "العدد", "GMT", "am", "pm", "on", "Published", "Updated",
+    "العدد", "تم", "التحديث", "GMT", "am", "pm", "on", "Published", "Updated",
 )
-"""The words around a date: a dateline is a date and these (with one other word at most)."""
+"""The words around a date: a dateline is a date and these words only."""
 
 HEADLINE_STOPS = ".…;؛:،,"
 """A headline may end with ? ؟ ! or an ellipsis, but not with these."""
@@ -142,9 +157,14 @@ _LETTER_FOLDS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "
 _NON_WORD = re.compile(r"[^\w\s]|_")
 _DIGIT = re.compile(r"[0-9٠-٩۰-۹]")
 _D = "[0-9٠-٩]"
-_NUMERIC_DATE = re.compile(rf"{_D}{{1,4}}[/.-]{_D}{{1,2}}[/.-]{_D}{{1,4}}|{_D}{{1,2}}:{_D}{{2}}")
+_NUMERIC_DATE = re.compile(rf"{_D}{{1,4}}[/.-]{_D}{{1,2}}[/.-]{_D}{{1,4}}")
+_TIME = re.compile(rf"{_D}{{1,2}}:{_D}{{2}}")
+_NUMBERED = re.compile(r"[0-9٠-٩]{1,2}[.)\-]\s")
+_CONTINUATION = re.compile(r"و[\u0621-\u064a]{3,}")
+"""``وأضاف``, ``وقال``: a line opening with the conjunction and a verb continues the text."""
 _CRUMB_SEPARATOR = re.compile(r"\s([>›»/|\\<‹«])\s")
 _TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{20,}")
+_HEX = re.compile(r"[0-9a-fA-F]{20,}")
 _IBAN = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}")
 _CODE_PART = re.compile(r"[A-Za-z0-9]{1,10}")
 _YEAR = re.compile(r"(?<![0-9٠-٩])(?:19|20|١٩|٢٠)[0-9٠-٩]{2}(?![0-9٠-٩])")
@@ -175,7 +195,8 @@ _CHROME_NOTICES = _fold_all(CHROME_NOTICES)
 _COOKIE_OPENERS = _fold_all(COOKIE_OPENERS)
 _COOKIE_WORDS = _fold_all(COOKIE_WORDS)
 _SECTION_LABELS = frozenset(_fold_all(SECTION_LABELS))
-_LINK_LIST_START = re.compile(r"^(?:%s)\s+\d+\s+(?:of|من)\s+\d+$" % "|".join(LINK_LIST_OPENERS))
+_LINK_LIST_START = re.compile(r"^(?:%s) (\d+) (?:of|من) (\d+)$" % "|".join(_fold_all(LINK_LIST_OPENERS)))
+_LINK_LIST_HEADER = re.compile(r"^(?:list of \d+ items|%s من \d+ عناصر)$" % fold("قائمة"))
 _LINK_LIST_ENDS = frozenset(_fold_all(LINK_LIST_ENDS))
 _SITE_NAMES = frozenset(_fold_all(SITE_NAMES))
 _COPYRIGHT_PHRASES = _fold_all(COPYRIGHT_PHRASES)
@@ -183,10 +204,14 @@ _TAG_LABELS = _labels(TAG_LABELS)
 _SOURCE_LABELS = _labels(SOURCE_LABELS)
 _BYLINE_COLON = _labels(BYLINE_OPENERS)
 _SITE_LABEL_OPENERS = _fold_all(SITE_LABEL_OPENERS)
+_MASTHEAD_OPENERS = _fold_all(MASTHEAD_OPENERS)
 _HOME_LABELS = _fold_all(HOME_LABELS)
 _NAME_BYLINE_OPENERS = _fold_all(NAME_BYLINE_OPENERS)
 _MONTHS = frozenset(_fold_all(MONTHS))
-_DATE_WORDS = frozenset(_fold_all(DATE_WORDS)) | _MONTHS
+_HIJRI = frozenset(_fold_all(HIJRI_MONTHS + ("ذو", "القعدة", "الحجة")))
+_DATE_WORDS = frozenset(_fold_all(DATE_WORDS)) | _MONTHS | _HIJRI
+_SOCIAL_OPENERS = _fold_all(SOCIAL_OPENERS)
+_SOCIAL_NAMES = _fold_all(SOCIAL_NAMES)
 
 
 def _starts_with_any(folded: str, phrases: tuple[str, ...]) -> bool:
@@ -217,25 +242,28 @@ def has_tracking_token(line: str) -> bool:
 
 
 def _is_tracking_token(word: str) -> bool:
+    """Base64 (both cases, or ``+/=_``) or hex of 32 digits and more; not an IBAN, a product
+    code or a lower-case address (``bc1q...``), which are content."""
     if not (_TOKEN.fullmatch(word) and _DIGIT.search(word) and re.search("[A-Za-z]", word)):
         return False
-    if _IBAN.fullmatch(word):
+    if _IBAN.fullmatch(word) or ("-" in word and all(_CODE_PART.fullmatch(part) for part in word.split("-"))):
         return False
-    return not ("-" in word and all(_CODE_PART.fullmatch(part) for part in word.split("-")))
+    mixed = re.search("[a-z]", word) and re.search("[A-Z]", word)
+    return bool(mixed or re.search("[+/=_]", word) or _HEX.fullmatch(word))
 
 
 def has_copyright(line: str) -> bool:
-    """A copyright line: ``©``, ``Copyright 2024``, or a copyright phrase that opens the line,
-    or that closes it or sits beside a year in a line that is not a sentence (``وقالت المحكمة
-    إن جميع الحقوق محفوظة.`` is content)."""
+    """A copyright line: ``©``, ``Copyright 2024``, a copyright phrase beside a year, or one
+    that opens or closes a line that is not a sentence (``وقالت المحكمة إن جميع الحقوق
+    محفوظة.`` is content)."""
     if "©" in line or _COPYRIGHT_YEAR.search(line):
         return True
     folded = fold(line)
+    sentence = looks_like_paragraph(line)
     for phrase in _COPYRIGHT_PHRASES:
-        if folded.startswith(phrase):
-            return True
-        if f" {phrase} " in f" {folded} " and not looks_like_paragraph(line) and (
-                folded.endswith(phrase) or _YEAR.search(line)):
+        if f" {phrase} " not in f" {folded} ":
+            continue
+        if _YEAR.search(line) or (not sentence and (folded.startswith(phrase) or folded.endswith(phrase))):
             return True
     return False
 
@@ -267,6 +295,8 @@ def is_boilerplate(line: str) -> bool:
     if _SOURCE_LABELS.match(line.strip()) or (
             words <= MAX_CHROME_OPENER_WORDS and _starts_with_any(folded, _CHROME_OPENERS)):
         return True
+    if _starts_with_any(folded, _SOCIAL_OPENERS) and any(f" {n} " in f" {folded} " for n in _SOCIAL_NAMES):
+        return True
     return has_tracking_token(line)
 
 
@@ -277,7 +307,7 @@ def is_section_label(line: str) -> bool:
 
 def is_link_list_marker(line: str) -> bool:
     folded = fold(line)
-    return bool(_LINK_LIST_START.match(folded)) or folded in _LINK_LIST_ENDS
+    return bool(_LINK_LIST_START.match(folded) or _LINK_LIST_HEADER.match(folded)) or folded in _LINK_LIST_ENDS
 
 
 def is_footer_marker(line: str) -> bool:
@@ -288,28 +318,34 @@ def is_footer_marker(line: str) -> bool:
 
 
 def is_breadcrumb(line: str) -> bool:
-    """``الرئيسية > أخبار > سياسة`` or ``Home / News``: short parts between spaced separators,
-    one separator throughout (``يعلن « حقبة جديدة » مع`` is a quotation), ``|`` between
-    three parts at least (``فيديو | لحظة الانفجار`` is a headline)."""
+    """``الرئيسية > أخبار > سياسة`` or ``Home / News``: short parts without digits between
+    spaced separators, one separator throughout (``يعلن « حقبة جديدة » مع`` is a quotation);
+    ``|`` only after a home label (``فيديو | لحظة الانفجار`` is a headline, ``اليورو | 52.10``
+    a table row)."""
     pieces = _CRUMB_SEPARATOR.split(line.strip())
     parts, separators = pieces[::2], set(pieces[1::2])
-    if len(separators) > 1:
+    if len(parts) < 2 or len(separators) > 1 or _DIGIT.search(line):
         return False
-    sizes = [_word_count(p) for p in parts]
-    if len(parts) >= 3 and max(sizes) <= 4 or len(parts) == 2 and max(sizes) <= 2 and separators != {"|"}:
+    if _starts_with_any(fold(parts[0]), _HOME_LABELS):
         return True
-    return len(parts) >= 2 and _starts_with_any(fold(parts[0]), _HOME_LABELS)
+    sizes = [_word_count(p) for p in parts]
+    return separators != {"|"} and (len(parts) >= 3 and max(sizes) <= 4 or len(parts) == 2 and max(sizes) <= 2)
 
 
 def is_dateline(line: str) -> bool:
-    """A date or time (a month or weekday with digits, ``12/05/2024``, ``10:45``, ``منذ 3
-    ساعات``), with at most one word that is no date word (``ترامب في 100 يوم`` is a headline)."""
+    """A date (a weekday or month with digits, ``12/05/2024``, a Hijri date with ``هـ``), a time
+    beside a date word (``10:45 ص``) or ``منذ 3 ساعات``, and nothing but date words: ``ثورة 23
+    يوليو``, ``رمضان 2024 في غزة`` and ``ترامب في 100 يوم`` are headlines."""
     folded = fold(line)
     words = folded.split()
     if not _DIGIT.search(line) or len(words) > MAX_DATELINE_WORDS or is_list_item(line):
         return False
-    anchored = _NUMERIC_DATE.search(line) or any(w in _MONTHS or w == "منذ" for w in words)
-    return bool(anchored) and sum(1 for w in words if not _DIGIT.search(w) and w not in _DATE_WORDS) <= 1
+    if any(not _DIGIT.search(w) and w not in _DATE_WORDS for w in words):
+        return False
+    named = [w for w in words if not _DIGIT.search(w)]
+    hijri = any(w in _HIJRI for w in named) and any(w in ("ه", "هـ") for w in named)
+    return bool(_NUMERIC_DATE.search(line) or hijri or "منذ" in named or any(w in _MONTHS for w in named)
+                or (_TIME.search(line) and named))
 
 
 def is_byline(line: str) -> bool:
@@ -331,10 +367,12 @@ def is_page_meta(line: str) -> bool:
 
 
 def is_site_name(line: str) -> bool:
-    """``سكاي نيوز عربية``, or ``هسبريس - محمد الراجي`` (the site, then a name)."""
-    folded = fold(line)
-    head = fold(re.split(r"\s[-–|]\s", line.strip(), maxsplit=1)[0])
-    return folded in _SITE_NAMES or head in _SITE_NAMES
+    """``سكاي نيوز عربية``, or ``هسبريس - محمد الراجي`` (the site, then a name of three words
+    at most: ``الشرق الأوسط - صراع النفوذ بين القوى الكبرى`` is a headline)."""
+    parts = re.split(r"\s[-–|]\s", line.strip(), maxsplit=1)
+    if fold(line) in _SITE_NAMES:
+        return True
+    return len(parts) == 2 and fold(parts[0]) in _SITE_NAMES and _word_count(parts[1]) <= 3
 
 
 def is_site_label(line: str) -> bool:
@@ -356,9 +394,11 @@ def _ends_with_ellipsis(line: str) -> bool:
 
 
 def looks_like_subheading(line: str) -> bool:
-    """Short, with no final stop, not a list item; a subheading only where the article has body text."""
+    """Short, with no final stop, not a list item, a numbered item (``1. ...``) or a line that
+    continues the text (``وأضاف أن ...``); a subheading only where the article has body text."""
     short = _word_count(line) <= MAX_SUBHEADING_WORDS
-    return short and _last_char(line) not in SUBHEADING_STOPS and not is_list_item(line) and not is_boilerplate(line)
+    return (short and _last_char(line) not in SUBHEADING_STOPS and not is_list_item(line)
+            and not _NUMBERED.match(line) and not _CONTINUATION.match(line) and not is_boilerplate(line))
 
 
 def looks_like_paragraph(line: str) -> bool:
@@ -375,12 +415,33 @@ def find_headline(lines: list[str], mode: str) -> int | None:
         return 0 if mode == "first-line" and lines else None
     short = None
     for i, line in enumerate(lines):
-        if looks_like_headline(line) and not is_agency_line(line):
+        if (looks_like_headline(line) and not is_agency_line(line) and not _is_masthead(lines, i)
+                or _is_headline_with_stop(lines, i)):
             return i
-        if not (is_boilerplate(line) or is_page_meta(line) or is_site_label(line) or is_agency_line(line)):
+        if not (is_boilerplate(line) or is_page_meta(line) or is_site_label(line) or is_agency_line(line)
+                or _is_masthead(lines, i)):
             return short
-        short = i if is_short_headline(line) else None
-    return None
+        if not is_page_meta(line):  # a date or byline under a two-word headline keeps it
+            short = i if is_short_headline(line) else None
+    return short
+
+
+def _is_masthead(lines: list[str], i: int) -> bool:
+    """``جريدة العرب الدولية`` over the headline: a paper's or site's name, then (past labels,
+    breadcrumbs and dates) a headline-like line."""
+    if not (_word_count(lines[i]) <= 4 and _starts_with_any(fold(lines[i]), _MASTHEAD_OPENERS)):
+        return False
+    j = i + 1
+    while j < len(lines) and (is_boilerplate(lines[j]) or is_page_meta(lines[j]) or is_site_label(lines[j])):
+        j += 1
+    return j < len(lines) and looks_like_headline(lines[j])
+
+
+def _is_headline_with_stop(lines: list[str], i: int) -> bool:
+    """``الرئيس يصدر قرارا بتشكيل الحكومة الجديدة.`` with a byline or date under it: a headline."""
+    line = lines[i]
+    return (MIN_HEADLINE_WORDS <= _word_count(line) <= MAX_HEADLINE_WORDS and _last_char(line) == "."
+            and i + 1 < len(lines) and is_page_meta(lines[i + 1]) and not is_boilerplate(line))
 
 
 def is_short_headline(line: str) -> bool:
@@ -422,29 +483,38 @@ def mark_header(lines: list[str], roles: list[Role | None], mode: str) -> int:
 
 def mark_chrome(lines: list[str], roles: list[Role | None], start: int) -> None:
     """Chrome lines, Al Jazeera's link lists, and the page's footer: after the last paragraph,
-    when it holds a footer marker (copyright, comments, a section of links), its menu links
-    and the lines under a section label too. A section label before a list item is a
-    subheading."""
-    inside_list = False
+    when it holds a footer marker (copyright, comments, a section of links), the menu links
+    that follow chrome, and the lines under a section label where the text ends its
+    sentences with stops. A section label before a list item is a subheading."""
+    links = 0  # lines of an Al Jazeera link list still to come
     for i in range(start, len(lines)):
-        line = lines[i]
-        if _LINK_LIST_START.match(fold(line)):
-            inside_list = True
-        if inside_list or (is_boilerplate(line) and not _heads_a_list(lines, i)):
+        line, folded = lines[i], fold(lines[i])
+        numbered = _LINK_LIST_START.match(folded)
+        if numbered:  # "list 2 of 4": this marker and its link; "list 4 of 4": the last one
+            links = 2 if numbered.group(1) == numbered.group(2) else len(lines)
+        elif folded in _LINK_LIST_ENDS or _word_count(line) >= PARAGRAPH_WORDS or _last_char(line) in ".…":
+            links = 0  # the end marker, or a sentence of the text where the end marker is missing
+        if links or (is_boilerplate(line) and not _heads_a_list(lines, i)):
             roles[i] = "boilerplate"
-        if fold(line) in _LINK_LIST_ENDS:
-            inside_list = False
+        links = max(0, links - 1)
     last = max((i for i in range(start, len(lines)) if roles[i] is None and looks_like_paragraph(lines[i])),
                default=start - 1)
     footer = range(last + 1, len(lines))
     if not any(is_footer_marker(lines[i]) for i in footer):
         return
-    under_label = False
+    stops = any(_last_char(lines[i]) in SENTENCE_STOPS for i in range(start, last + 1) if roles[i] is None)
+    after_chrome = under_label = False
     for i in footer:
         line = lines[i]
         under_label = under_label or is_section_label(line)
-        if (under_label and not is_list_item(line)) or is_menu_link(line):
-            roles[i] = "boilerplate"
+        if roles[i] == "boilerplate":
+            after_chrome = True
+        elif under_label and stops and not is_list_item(line) and not _CONTINUATION.match(line):
+            roles[i] = "boilerplate"  # the links under "الأكثر قراءة" where the text ends its sentences
+        elif after_chrome and is_menu_link(line):
+            roles[i] = "boilerplate"  # "من نحن" after "العودة للأعلى"
+        else:
+            after_chrome = False
 
 
 def _heads_a_list(lines: list[str], i: int) -> bool:
@@ -454,8 +524,8 @@ def _heads_a_list(lines: list[str], i: int) -> bool:
 def is_menu_link(line: str) -> bool:
     """``من نحن``, ``البريد الإلكتروني *``, a site name: a few words, no digits, no sentence
     stop, not a list item."""
-    return (len(fold(line).split()) <= MAX_MENU_LINK_WORDS and not is_list_item(line)
-            and not _DIGIT.search(line) and _last_char(line) not in SENTENCE_STOPS) or is_site_name(line)
+    return (len(fold(line).split()) <= MAX_MENU_LINK_WORDS and not is_list_item(line) and not _DIGIT.search(line)
+            and _last_char(line) not in SENTENCE_STOPS + ":؛،" and not _CONTINUATION.match(line)) or is_site_name(line)
 
 
 def assign_roles(lines: list[str], mode: str) -> list[Role]:
