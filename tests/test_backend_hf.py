@@ -6,6 +6,7 @@ import json
 import math
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 
@@ -228,12 +229,18 @@ def test_unreachable_hub_is_unavailable_fast(empty_hub_cache, monkeypatch):
     assert time.monotonic() - start < 20  # two lookups, neither waiting on retries
 
 
-def test_cached_hub_model_loads_offline(empty_hub_cache, tiny_marian_dir):
+def cache_snapshot(hub_cache: Path, model_dir: Path, ignore=None) -> str:
+    """``model_dir`` as the hub cache holds Helsinki-NLP/opus-mt-ar-en at a commit; returns the commit."""
     commit = "0123456789abcdef0123456789abcdef01234567"
-    repo = empty_hub_cache / "models--Helsinki-NLP--opus-mt-ar-en"
-    shutil.copytree(tiny_marian_dir, repo / "snapshots" / commit)
+    repo = hub_cache / "models--Helsinki-NLP--opus-mt-ar-en"
+    shutil.copytree(model_dir, repo / "snapshots" / commit, ignore=ignore)
     (repo / "refs").mkdir()
     (repo / "refs" / "main").write_text(commit)
+    return commit
+
+
+def test_cached_hub_model_loads_offline(empty_hub_cache, tiny_marian_dir):
+    commit = cache_snapshot(empty_hub_cache, tiny_marian_dir)
     translator = load_translator(resolve_settings(model="Helsinki-NLP/opus-mt-ar-en", beam_size=1))
     assert translator.info.model == "Helsinki-NLP/opus-mt-ar-en"
     assert translator.info.family == "marian"
@@ -243,11 +250,7 @@ def test_cached_hub_model_loads_offline(empty_hub_cache, tiny_marian_dir):
 
 
 def test_a_hub_model_cached_without_weights_is_not_taken_for_cached(empty_hub_cache, tiny_marian_dir):
-    commit = "0123456789abcdef0123456789abcdef01234567"
-    repo = empty_hub_cache / "models--Helsinki-NLP--opus-mt-ar-en"
-    shutil.copytree(tiny_marian_dir, repo / "snapshots" / commit, ignore=shutil.ignore_patterns("*.safetensors"))
-    (repo / "refs").mkdir()
-    (repo / "refs" / "main").write_text(commit)
+    cache_snapshot(empty_hub_cache, tiny_marian_dir, ignore=shutil.ignore_patterns("*.safetensors"))
     with pytest.raises(ModelUnavailableError, match="'Helsinki-NLP/opus-mt-ar-en' is cached without its weights .*translate download"):
         resolve_model_dir(resolve_settings(model="Helsinki-NLP/opus-mt-ar-en"))
 
@@ -260,11 +263,7 @@ def test_download_needs_a_hub_id_and_the_network(tiny_marian_dir):
 
 
 def test_download_of_a_cached_model_offline_gives_its_folder(empty_hub_cache, tiny_marian_dir):
-    commit = "0123456789abcdef0123456789abcdef01234567"
-    repo = empty_hub_cache / "models--Helsinki-NLP--opus-mt-ar-en"
-    shutil.copytree(tiny_marian_dir, repo / "snapshots" / commit)
-    (repo / "refs").mkdir()
-    (repo / "refs" / "main").write_text(commit)
+    commit = cache_snapshot(empty_hub_cache, tiny_marian_dir)
     assert download_model(resolve_settings(model="Helsinki-NLP/opus-mt-ar-en")).name == commit
 
 
