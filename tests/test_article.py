@@ -407,6 +407,19 @@ REVIEWED_FILES = {  # page: (the headline's line, the lines dropped as chrome)
     "social-verbs.ar.txt": (1, []),
     "squad-list.ar.txt": (1, ["الوسوم", "منتخب مصر", "حسام حسن", "© 2024 اليوم السابع"]),
     "table-rows.ar.txt": (1, []),
+    "g-R1.ar.txt": (1, ["اقرأ أيضا"]),  # a weather table after a mid-page link box
+    "g-R2.ar.txt": (1, ["إعلان", "التعليقات"]),  # names after an ad label
+    "g-R3.ar.txt": (1, ["شارك", "شارك", "شارك", "التعليقات"]),  # live entries between share buttons
+    "g-R4.ar.txt": (1, []),  # a headline opening with قناة over a deck
+    "g-R5.ar.txt": (1, []),  # a two-word headline over an agency line
+    "g-R5b.ar.txt": (1, []),
+    "g-R5c.ar.txt": (1, []),  # a score headline
+    "g-R6.ar.txt": (1, []),  # a sentence with a copyright phrase and a year
+    "g-R7.ar.txt": (1, []),  # sentences about cookies, a glossary's "الكلمات المفتاحية:"
+    "g-R8.ar.txt": (1, []),  # a wallet address
+    "g-dateline-dual.ar.txt": (2, ["هسبريس", "منذ ساعتين", "كتب: عبد الرحيم العسري"]),
+    "g-schedule.ar.txt": (1, ["شاهد أيضا", "التعليقات"]),
+    "g-stock-table.ar.txt": (1, ["اقرأ أيضا", "الذهب يتراجع مع صعود الدولار", "جميع الحقوق محفوظة © 2024"]),
 }
 
 

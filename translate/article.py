@@ -35,10 +35,9 @@ MAX_BYLINE_NAME_WORDS = 4
 # (but for the comment-form notices and a © line).
 
 CHROME_LINES = (
-    "شارك", "مشاركة", "شارك هذا المقال", "شارك الخبر", "شارك المقال", "طباعة", "زر الذهاب إلى الأعلى",
-    "الذهاب إلى الأعلى", "العودة للأعلى", "العودة إلى الأعلى", "تابعونا", "تابعنا", "اشترك",
+    "شارك", "مشاركة", "شارك هذا المقال", "شارك الخبر", "شارك المقال", "طباعة", "تابعونا", "تابعنا", "اشترك",
     "فيسبوك", "تويتر", "واتساب", "تيليجرام", "لينكدإن", "إنستغرام", "Share", "Tweet", "Print",
-    "Facebook", "Twitter", "WhatsApp", "Telegram", "Back to top", "تخطى إلى المحتوى", "تخطي إلى المحتوى",
+    "Facebook", "Twitter", "WhatsApp", "Telegram", "تخطى إلى المحتوى", "تخطي إلى المحتوى",
     "انتقل إلى المحتوى", "تجاوز إلى المحتوى", "Skip to content", "Skip to main content", "موافق", "أوافق",
     "قبول الكل", "Accept all", "إعلان", "Advertisement", "انسخ الرابط", "نسخ الرابط", "حفظ", "استمع",
     "البودكاست", "تخطى البودكاست وواصل القراءة", "نهاية", "انتهى", "X", "LinkedIn", "Instagram",
@@ -46,6 +45,9 @@ CHROME_LINES = (
     "ابحث في الموقع", "Getty Images",
 )
 """Chrome when the whole line is the phrase (``اقرأ أيضا`` and ``اقرأ أيضاً:`` fold alike)."""
+
+TOP_LINES = ("زر الذهاب إلى الأعلى", "الذهاب إلى الأعلى", "العودة للأعلى", "العودة إلى الأعلى", "Back to top")
+"""Chrome when the whole line is the phrase; like a copyright line, it tells a page's footer."""
 
 COMMENT_LINES = (
     "تعليقات", "التعليقات", "اترك تعليقاً", "أضف تعليق", "أضف تعليقاً", "أضف تعليقك", "اترك رداً",
@@ -78,6 +80,8 @@ COOKIE_OPENERS = (
     "باستخدامك لهذا الموقع", "We use", "This website uses", "This site uses",
 )
 COOKIE_WORDS = ("ملفات تعريف الارتباط", "ملفات الارتباط", "الكوكيز", "cookies")
+BANNER_WORDS = ("تجربتك", "تجربة المستخدم", "توافق", "موافقتك", "بالموافقة", "سياسة الخصوصية", "experience",
+                "agree", "consent", "privacy")
 """A cookie banner opens with one of COOKIE_OPENERS and names cookies (up to MAX_COOKIE_NOTICE_WORDS words)."""
 
 SECTION_LABELS = (
@@ -97,7 +101,7 @@ LINK_LIST_ENDS = ("end of list", "نهاية القائمة")
 SITE_NAMES = (
     "الجزيرة", "الجزيرة نت", "سكاي نيوز عربية", "بي بي سي عربي", "بي بي سي نيوز عربي", "BBC News عربي",
     "BBC عربي", "الشرق الأوسط", "صحيفة الشرق الأوسط", "جريدة الشرق الأوسط", "العربية", "العربية نت",
-    "الأهرام", "بوابة الأهرام", "اليوم السابع", "المصري اليوم", "الشروق", "روسيا اليوم", "RT Arabic",
+    "الأهرام", "بوابة الأهرام", "بوابة الأهرام الإلكترونية", "اليوم السابع", "المصري اليوم", "الشروق", "روسيا اليوم", "RT Arabic",
     "RT عربي", "فرانس 24", "فرانس 24 عربي", "مونت كارلو الدولية", "سي إن إن بالعربية", "CNN بالعربية",
     "CNN Arabic", "الحرة", "عربي 21", "عربي21", "اندبندنت عربية", "Independent عربية", "العربي الجديد",
     "القدس العربي", "سبوتنيك عربي", "يورونيوز", "دويتشه فيله", "DW عربية", "هسبريس", "اليوم 24",
@@ -109,13 +113,16 @@ COPYRIGHT_PHRASES = ("جميع الحقوق محفوظة", "حقوق النشر 
 """A copyright line opens with one of these, or closes with one or carries a year without
 being a sentence; a line with ``©`` (or ``Copyright`` and a year) is one."""
 
+AGENCIES = (
+    "أ ش أ", "رويترز", "أ ف ب", "أ.ف.ب", "د ب أ", "وام", "واس", "قنا", "كونا", "بنا", "سانا", "بترا", "الأناضول",
+    "وكالات", "سبأ", "AFP", "Reuters", "AP", "DPA",
+)
+"""News agencies, as a dateline names them after the place (``القاهرة - أ ش أ``)."""
+
 TAG_LABELS = ("الوسوم", "وسوم", "الكلمات المفتاحية", "كلمات مفتاحية", "Tags")
 """Chrome as ``LABEL:`` at the start of a line."""
 SOURCE_LABELS = ("المصدر", "المصادر", "الصورة", "Source")
 """Chrome as ``LABEL:`` at the start of a short line that is not a sentence (``المصدر: الجزيرة + وكالات``)."""
-
-MASTHEAD_OPENERS = ("جريدة", "صحيفة", "بوابة", "موقع", "شبكة", "قناة", "مجلة", "وكالة")
-"""A line of four words at most opening with one of these, right above a headline-like line, is the site's name."""
 
 SITE_LABEL_OPENERS = ("أخبار",)
 """A two-word line starting with one of these is a label, never a short headline."""
@@ -142,7 +149,9 @@ HIJRI_MONTHS = ("محرم", "صفر", "ربيع", "جمادى", "رجب", "شع�
 DATE_WORDS = (
     "الثاني", "الأول", "الآخر", "الآخرة", "نشر", "في", "بتاريخ", "تاريخ", "النشر", "آخر", "تحديث", "الساعة",
     "منذ", "ساعة", "ساعات", "دقيقة", "دقائق", "يوم", "أيام", "ص", "م", "ه", "هـ", "صباحاً", "مساءً", "رقم",
-    "العدد", "تم", "التحديث", "GMT", "am", "pm", "on", "Published", "Updated",
+    "العدد", "تم", "التحديث", "الموافق", "الأولى", "الآخر", "اليوم", "أمس", "قبل", "منشور", "ساعتين", "يومين",
+    "دقيقتين", "أسبوع", "أسبوعين", "شهر", "شهرين", "GMT", "am", "pm", "on", "Published", "Updated", "Mon", "Tue",
+    "Wed", "Thu", "Fri", "Sat", "Sun", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 )
 """The words around a date: a dateline is a date and these words only."""
 
@@ -161,6 +170,7 @@ _NUMERIC_DATE = re.compile(rf"{_D}{{1,4}}[/.-]{_D}{{1,2}}[/.-]{_D}{{1,4}}")
 _TIME = re.compile(rf"{_D}{{1,2}}:{_D}{{2}}")
 _NUMBERED = re.compile(r"[0-9٠-٩]{1,2}[.)\-]\s")
 _CONTINUATION = re.compile(r"و[\u0621-\u064a]{3,}")
+_SPEECH = re.compile(r"(?<!\S)(?:قال|قالت|إن)(?!\S)|[﴿﴾]")
 """``وأضاف``, ``وقال``: a line opening with the conjunction and a verb continues the text."""
 _CRUMB_SEPARATOR = re.compile(r"\s([>›»/|\\<‹«])\s")
 _TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{20,}")
@@ -170,7 +180,7 @@ _CODE_PART = re.compile(r"[A-Za-z0-9]{1,10}")
 _YEAR = re.compile(r"(?<![0-9٠-٩])(?:19|20|١٩|٢٠)[0-9٠-٩]{2}(?![0-9٠-٩])")
 _COPYRIGHT_YEAR = re.compile(r"\bCopyright\s+(?:©|\(c\)|(?:19|20)\d\d)", re.IGNORECASE)
 _URL = re.compile(r"(?:https?://|www\.)\S+")
-_AGENCY_SPLIT = re.compile(r"\s[-–]\s|:\s*(?=«)")
+_AGENCY_SPLIT = re.compile(r"\s[-–]\s|\s?[-–:]\s*(?=«)")
 
 
 def fold(text: str) -> str:
@@ -190,21 +200,24 @@ def _labels(labels: tuple[str, ...]) -> re.Pattern[str]:
 
 _CHROME_LINES = frozenset(_fold_all(CHROME_LINES))
 _COMMENT_LINES = frozenset(_fold_all(COMMENT_LINES))
+_TOP_LINES = frozenset(_fold_all(TOP_LINES))
 _CHROME_OPENERS = _fold_all(CHROME_OPENERS)
 _CHROME_NOTICES = _fold_all(CHROME_NOTICES)
 _COOKIE_OPENERS = _fold_all(COOKIE_OPENERS)
 _COOKIE_WORDS = _fold_all(COOKIE_WORDS)
+_BANNER_WORDS = _fold_all(BANNER_WORDS)
 _SECTION_LABELS = frozenset(_fold_all(SECTION_LABELS))
 _LINK_LIST_START = re.compile(r"^(?:%s) (\d+) (?:of|من) (\d+)$" % "|".join(_fold_all(LINK_LIST_OPENERS)))
 _LINK_LIST_HEADER = re.compile(r"^(?:list of \d+ items|%s من \d+ عناصر)$" % fold("قائمة"))
 _LINK_LIST_ENDS = frozenset(_fold_all(LINK_LIST_ENDS))
 _SITE_NAMES = frozenset(_fold_all(SITE_NAMES))
+_AGENCIES = frozenset(_fold_all(AGENCIES))
 _COPYRIGHT_PHRASES = _fold_all(COPYRIGHT_PHRASES)
 _TAG_LABELS = _labels(TAG_LABELS)
+_TAG_SECTION = frozenset(_fold_all(TAG_LABELS + ("كلمات البحث", "كلمات دالة")))
 _SOURCE_LABELS = _labels(SOURCE_LABELS)
 _BYLINE_COLON = _labels(BYLINE_OPENERS)
 _SITE_LABEL_OPENERS = _fold_all(SITE_LABEL_OPENERS)
-_MASTHEAD_OPENERS = _fold_all(MASTHEAD_OPENERS)
 _HOME_LABELS = _fold_all(HOME_LABELS)
 _NAME_BYLINE_OPENERS = _fold_all(NAME_BYLINE_OPENERS)
 _MONTHS = frozenset(_fold_all(MONTHS))
@@ -242,20 +255,19 @@ def has_tracking_token(line: str) -> bool:
 
 
 def _is_tracking_token(word: str) -> bool:
-    """Base64 (both cases, or ``+/=_``) or hex of 32 digits and more; not an IBAN, a product
-    code or a lower-case address (``bc1q...``), which are content."""
+    """Base64 with ``+/=_`` in it, or hex; not an IBAN, a product code or a wallet address
+    (``bc1q...``, ``1BoatSLRHt...``), which are content."""
     if not (_TOKEN.fullmatch(word) and _DIGIT.search(word) and re.search("[A-Za-z]", word)):
         return False
     if _IBAN.fullmatch(word) or ("-" in word and all(_CODE_PART.fullmatch(part) for part in word.split("-"))):
         return False
-    mixed = re.search("[a-z]", word) and re.search("[A-Z]", word)
-    return bool(mixed or re.search("[+/=_]", word) or _HEX.fullmatch(word))
+    return bool(re.search("[+/=_]", word) or _HEX.fullmatch(word))
 
 
 def has_copyright(line: str) -> bool:
-    """A copyright line: ``©``, ``Copyright 2024``, a copyright phrase beside a year, or one
-    that opens or closes a line that is not a sentence (``وقالت المحكمة إن جميع الحقوق
-    محفوظة.`` is content)."""
+    """A copyright line: ``©``, ``Copyright 2024``, a copyright phrase opening a line with a
+    year, or opening, closing or beside a year in a line that is not a sentence (``وأكدت
+    المحكمة أن جميع الحقوق محفوظة للورثة حتى عام 2056.`` is content)."""
     if "©" in line or _COPYRIGHT_YEAR.search(line):
         return True
     folded = fold(line)
@@ -263,14 +275,19 @@ def has_copyright(line: str) -> bool:
     for phrase in _COPYRIGHT_PHRASES:
         if f" {phrase} " not in f" {folded} ":
             continue
-        if _YEAR.search(line) or (not sentence and (folded.startswith(phrase) or folded.endswith(phrase))):
+        opens = folded.startswith(phrase)
+        if (opens and _YEAR.search(line)) or (not sentence and (opens or folded.endswith(phrase) or _YEAR.search(line))):
             return True
     return False
 
 
 def is_cookie_notice(folded: str) -> bool:
+    """``نستخدم ملفات تعريف الارتباط لتحسين تجربتك``: a cookie banner speaks of the reader's
+    experience or consent (``نستخدم الكوكيز يوميا دون أن ننتبه`` is a sentence of an article)."""
+    padded = f" {folded} "
     return (_starts_with_any(folded, _COOKIE_OPENERS) and len(folded.split()) <= MAX_COOKIE_NOTICE_WORDS
-            and any(f" {word} " in f" {folded} " for word in _COOKIE_WORDS))
+            and any(f" {word} " in padded for word in _COOKIE_WORDS)
+            and any(f" {word}" in padded for word in _BANNER_WORDS))
 
 
 def is_boilerplate(line: str) -> bool:
@@ -282,11 +299,13 @@ def is_boilerplate(line: str) -> bool:
     if is_list_item(line):
         return False
     words = len(folded.split())
-    if folded in _CHROME_LINES or folded in _COMMENT_LINES or _URL.fullmatch(line.strip()):
+    if folded in _CHROME_LINES or folded in _COMMENT_LINES or folded in _TOP_LINES or _URL.fullmatch(line.strip()):
         return True
     if is_section_label(line) or is_link_list_marker(line):
         return True
-    if _starts_with_any(folded, _CHROME_NOTICES) or _TAG_LABELS.match(line.strip()) or is_cookie_notice(folded):
+    if _starts_with_any(folded, _CHROME_NOTICES) or is_cookie_notice(folded):
+        return True
+    if _TAG_LABELS.match(line.strip()) and _last_char(line) not in SENTENCE_STOPS:  # not a glossary's sentence
         return True
     if words < PARAGRAPH_WORDS and has_copyright(line):
         return True
@@ -311,9 +330,10 @@ def is_link_list_marker(line: str) -> bool:
 
 
 def is_footer_marker(line: str) -> bool:
-    """A line that only a page's footer has: copyright, comments, a section of links."""
+    """A line that only a page's footer has: copyright, comments, "go to top", a tags label."""
     folded = fold(line)
-    return (folded in _COMMENT_LINES or _starts_with_any(folded, _CHROME_NOTICES) or is_section_label(line)
+    return (folded in _COMMENT_LINES or folded in _TOP_LINES or folded in _TAG_SECTION
+            or _starts_with_any(folded, _CHROME_NOTICES)
             or (_word_count(line) < PARAGRAPH_WORDS and has_copyright(line)))
 
 
@@ -338,14 +358,16 @@ def is_dateline(line: str) -> bool:
     يوليو``, ``رمضان 2024 في غزة`` and ``ترامب في 100 يوم`` are headlines."""
     folded = fold(line)
     words = folded.split()
-    if not _DIGIT.search(line) or len(words) > MAX_DATELINE_WORDS or is_list_item(line):
+    if len(words) > MAX_DATELINE_WORDS or is_list_item(line):
         return False
     if any(not _DIGIT.search(w) and w not in _DATE_WORDS for w in words):
         return False
     named = [w for w in words if not _DIGIT.search(w)]
+    if not _DIGIT.search(line):  # "منذ ساعتين"
+        return len(words) == 2 and words[0] in ("منذ", "قبل")
     hijri = any(w in _HIJRI for w in named) and any(w in ("ه", "هـ") for w in named)
-    return bool(_NUMERIC_DATE.search(line) or hijri or "منذ" in named or any(w in _MONTHS for w in named)
-                or (_TIME.search(line) and named))
+    return bool(_NUMERIC_DATE.search(line) or hijri or "منذ" in named or "قبل" in named
+                or any(w in _MONTHS for w in named) or (_TIME.search(line) and named))
 
 
 def is_byline(line: str) -> bool:
@@ -394,11 +416,13 @@ def _ends_with_ellipsis(line: str) -> bool:
 
 
 def looks_like_subheading(line: str) -> bool:
-    """Short, with no final stop, not a list item, a numbered item (``1. ...``) or a line that
-    continues the text (``وأضاف أن ...``); a subheading only where the article has body text."""
+    """Short, with no final stop, not a list item, a numbered item (``1. ...``), a line that
+    continues the text (``وأضاف أن ...``) or reports speech or scripture (``قال إن``, ``﴿...﴾``);
+    a subheading only where the article has body text."""
     short = _word_count(line) <= MAX_SUBHEADING_WORDS
     return (short and _last_char(line) not in SUBHEADING_STOPS and not is_list_item(line)
-            and not _NUMBERED.match(line) and not _CONTINUATION.match(line) and not is_boilerplate(line))
+            and not _NUMBERED.match(line) and not _CONTINUATION.match(line) and not _SPEECH.search(line)
+            and not is_boilerplate(line))
 
 
 def looks_like_paragraph(line: str) -> bool:
@@ -415,26 +439,13 @@ def find_headline(lines: list[str], mode: str) -> int | None:
         return 0 if mode == "first-line" and lines else None
     short = None
     for i, line in enumerate(lines):
-        if (looks_like_headline(line) and not is_agency_line(line) and not _is_masthead(lines, i)
-                or _is_headline_with_stop(lines, i)):
+        if looks_like_headline(line) and not is_agency_line(line) or _is_headline_with_stop(lines, i):
             return i
-        if not (is_boilerplate(line) or is_page_meta(line) or is_site_label(line) or is_agency_line(line)
-                or _is_masthead(lines, i)):
+        if not (is_boilerplate(line) or is_page_meta(line) or is_site_label(line) or is_agency_line(line)):
             return short
-        if not is_page_meta(line):  # a date or byline under a two-word headline keeps it
+        if not (is_page_meta(line) or is_agency_line(line)):  # a date, byline or agency under a two-word headline
             short = i if is_short_headline(line) else None
     return short
-
-
-def _is_masthead(lines: list[str], i: int) -> bool:
-    """``جريدة العرب الدولية`` over the headline: a paper's or site's name, then (past labels,
-    breadcrumbs and dates) a headline-like line."""
-    if not (_word_count(lines[i]) <= 4 and _starts_with_any(fold(lines[i]), _MASTHEAD_OPENERS)):
-        return False
-    j = i + 1
-    while j < len(lines) and (is_boilerplate(lines[j]) or is_page_meta(lines[j]) or is_site_label(lines[j])):
-        j += 1
-    return j < len(lines) and looks_like_headline(lines[j])
 
 
 def _is_headline_with_stop(lines: list[str], i: int) -> bool:
@@ -446,16 +457,19 @@ def _is_headline_with_stop(lines: list[str], i: int) -> bool:
 
 def is_short_headline(line: str) -> bool:
     return (_word_count(line) == MIN_HEADLINE_WORDS - 1 and _last_char(line) not in HEADLINE_STOPS
-            and not (is_boilerplate(line) or is_page_meta(line) or is_site_name(line))
+            and not (is_boilerplate(line) or is_page_meta(line) or is_site_name(line) or is_agency_line(line))
             and not _starts_with_any(fold(line), _SITE_LABEL_OPENERS + _HOME_LABELS))
 
 
 def is_agency_line(line: str) -> bool:
-    """``القاهرة - أ ش أ``, ``لندن: «الشرق الأوسط»``: a place and the agency or paper; after the
-    headline it stays body, before it it is no headline."""
+    """``القاهرة - أ ش أ``, ``لندن: «الشرق الأوسط»``, ``لندن- «القدس العربي»``: a place, then an
+    agency, a site or a paper in guillemets; after the headline it stays body, before it it is
+    no headline (``الهلال - النصر.. ديربي الحسم`` is one)."""
     parts = _AGENCY_SPLIT.split(line.strip(), maxsplit=1)
-    return (len(parts) == 2 and _word_count(parts[0]) <= 2 and 0 < _word_count(parts[1]) <= 3
-            and _last_char(line) not in SENTENCE_STOPS)
+    if len(parts) != 2 or _word_count(parts[0]) > 2 or _last_char(line) in SENTENCE_STOPS:
+        return False
+    source = parts[1].strip()
+    return (source.startswith("«") and _word_count(source) <= 3) or fold(source) in _AGENCIES or is_site_name(source)
 
 
 def mark_header(lines: list[str], roles: list[Role | None], mode: str) -> int:
@@ -483,9 +497,10 @@ def mark_header(lines: list[str], roles: list[Role | None], mode: str) -> int:
 
 def mark_chrome(lines: list[str], roles: list[Role | None], start: int) -> None:
     """Chrome lines, Al Jazeera's link lists, and the page's footer: after the last paragraph,
-    when it holds a footer marker (copyright, comments, a section of links), the menu links
-    that follow chrome, and the lines under a section label where the text ends its
-    sentences with stops. A section label before a list item is a subheading."""
+    when it holds a footer marker (copyright, comments, "go to top", tags), the menu links
+    that follow footer chrome, and the lines under a section label where the text ends its
+    sentences with stops (but for list items, lines continuing the text and lines with
+    digits: a table, a schedule). A section label before a list item is a subheading."""
     links = 0  # lines of an Al Jazeera link list still to come
     for i in range(start, len(lines)):
         line, folded = lines[i], fold(lines[i])
@@ -508,8 +523,8 @@ def mark_chrome(lines: list[str], roles: list[Role | None], start: int) -> None:
         line = lines[i]
         under_label = under_label or is_section_label(line)
         if roles[i] == "boilerplate":
-            after_chrome = True
-        elif under_label and stops and not is_list_item(line) and not _CONTINUATION.match(line):
+            after_chrome = is_footer_marker(line) or (after_chrome and not is_section_label(line))
+        elif under_label and stops and not (is_list_item(line) or _CONTINUATION.match(line) or _DIGIT.search(line)):
             roles[i] = "boilerplate"  # the links under "الأكثر قراءة" where the text ends its sentences
         elif after_chrome and is_menu_link(line):
             roles[i] = "boilerplate"  # "من نحن" after "العودة للأعلى"
