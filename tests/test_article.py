@@ -94,7 +94,8 @@ PAGES = {
     "breadcrumbs-date-share.ar.txt": [
         (1, "boilerplate"), (2, "boilerplate"), (4, "headline"), (5, "boilerplate"), (7, "body"),
         (9, "body"), (11, "subheading"), (13, "body"), (15, "boilerplate"), (16, "boilerplate"),
-        (17, "boilerplate"), (18, "boilerplate"), (20, "boilerplate"), (21, "boilerplate"),
+        (17, "boilerplate"), (18, "boilerplate"), (20, "boilerplate"),
+        (21, "subheading"),  # a related link: translated, as it cannot be told from a short line of the text
         (23, "boilerplate"),
     ],
     "question-headline.ar.txt": [
@@ -209,8 +210,8 @@ def test_empty_text_has_no_blocks():
     "اقرأ أيضا", "اقرأ أيضاً:", "مواضيع ذات صلة", "الأكثر قراءة", "الوسوم: روسيا، كوريا الشمالية",
     "لن يتم نشر عنوان بريدك الإلكتروني. الحقول الإلزامية مشار إليها بـ *",
     "aXA6IDJhMDI6NDc4MDphOjE0NTE6MDoxN2IzOjljNmY6MiA= جزيرة ام اند امز GB",
-    "ref 5f2b9c0e7a1d4b3c8e6f0a9b12", "https://example.com/news/123", "* * *",
-    "تخطى إلى المحتوى", "Skip to main content", "موافق",
+    "ref 5f2b9c0e7a1d4b3c8e6f0a9b12", "* * *", "0 تعليق", "حجم الخط", "A+ A-", "مدة القراءة: 2 دقائق",
+    "تخطى إلى المحتوى", "Skip to main content",
     "نستخدم ملفات تعريف الارتباط لتحسين تجربتك على موقعنا", "We use cookies to improve your experience",
     "المصدر: الجزيرة + وكالات", "الوسوم", "قصص مقترحة", "الجزيرة نت - جميع الحقوق محفوظة",
     "gclid=Cj0KCQiA5rGuBhCnARIsAN11vgTgxK3_wcB", "fbclid=IwAR3xK9_pQ7-Lm2Nz8aQw5",
@@ -383,6 +384,15 @@ KEPT_WHOLE = {
     "short closing lines after a share button":
         "مباشر: ريال مدريد ضد برشلونة في الكلاسيكو\nانطلقت المباراة على ملعب سانتياغو برنابيو وسط حضور جماهيري كبير.\n"
         "شارك\nصافرة النهاية!\nريال مدريد بطلا\n",
+    "a link, a vote label, a recipe's time, places after the headline":
+        "طريقة عمل الكسكسي الجزائري بالخضار\nإعداد: 30 دقيقة\nالشلف / تيبازة / البليدة / الجزائر العاصمة\n"
+        "ويمكن تقديم العروض عبر البوابة الإلكترونية:\nhttps://etendering.tenderboard.gov.om\n"
+        "نتائج التصويت\nموافق\n98\nالكسكسي طبق تقليدي لا تخلو منه مائدة جزائرية في المناسبات.\n",
+    "facts after a photo credit": "الخضر يعودون بفوز ثمين من ياوندي\nحقق المنتخب الجزائري فوزا ثمينا على "
+        "مضيفه الكاميروني بهدفين مقابل هدف.\n© AFP\nالحكم: جاني سيكازوي\nالملعب: أحمدو أهيدجو\n",
+    "a subheading and a sentence after a mid-page link box":
+        "الكويت: مجلس الأمة يقر قانون الانتخاب الجديد\nوافق مجلس الأمة الكويتي اليوم على مشروع القانون.\n"
+        "اقرأ أيضا\nرئيس المجلس يشيد بروح التعاون\nأشاد رئيس المجلس بروح التعاون بين السلطتين\nالتعليقات\n",
 }
 
 
@@ -390,7 +400,7 @@ KEPT_WHOLE = {
 def test_no_line_of_the_article_is_taken_for_chrome(name):
     article = detect_structure(KEPT_WHOLE[name])
     assert article.headline is not None and article.headline.line == 1
-    assert [b.text for b in article.dropped if b.text not in ("اقرأ أيضا", "شارك")] == []
+    assert [b.text for b in article.dropped if b.text not in ("اقرأ أيضا", "شارك", "© AFP", "التعليقات")] == []
 
 
 REVIEWED_FILES = {  # page: (the headline's line, the lines dropped as chrome)
@@ -419,7 +429,7 @@ REVIEWED_FILES = {  # page: (the headline's line, the lines dropped as chrome)
     "g-R8.ar.txt": (1, []),  # a wallet address
     "g-dateline-dual.ar.txt": (2, ["هسبريس", "منذ ساعتين", "كتب: عبد الرحيم العسري"]),
     "g-schedule.ar.txt": (1, ["شاهد أيضا", "التعليقات"]),
-    "g-stock-table.ar.txt": (1, ["اقرأ أيضا", "الذهب يتراجع مع صعود الدولار", "جميع الحقوق محفوظة © 2024"]),
+    "g-stock-table.ar.txt": (1, ["اقرأ أيضا", "جميع الحقوق محفوظة © 2024"]),
 }
 
 
@@ -437,7 +447,15 @@ def test_reviewed_page_files_lose_no_line_of_the_article(name):
     "الذهب يسجل مستوى قياسيا | اقتصاد | المصري اليوم\nسجلت أسعار الذهب مستوى قياسيا جديدا اليوم.\n",
     "الشرق الأوسط - صراع النفوذ بين القوى الكبرى يشتد\nتتصاعد المنافسة بين القوى الكبرى على النفوذ في المنطقة.\n",
     "تابعوا دراستهم تحت القصف: طلاب غزة ينجحون في الثانوية العامة\nنجح آلاف الطلاب في امتحانات الثانوية.\n",
+    "تابعوا قرعة كأس أمم أفريقيا 2025 مباشرة على يوتيوب\nتسحب مساء اليوم في الرباط قرعة النهائيات.\n",
+    "اليمن: «الحوثي» يتبنى الهجوم\nأعلنت جماعة الحوثي مسؤوليتها عن استهداف سفينة تجارية.\n",
 ])
 def test_headlines_that_look_like_dates_crumbs_or_prompts_are_kept(page):
     article = detect_structure(page)
     assert article.headline is not None and article.headline.text == page.split("\n")[0] and not article.dropped[1:]
+
+
+def test_a_two_word_line_above_the_headline_is_kept_as_a_kicker():
+    article = detect_structure("حرائق اللاذقية\nالنيران تلتهم آلاف الهكتارات من الغابات في ريف اللاذقية\n"
+                               "تواصل فرق الدفاع المدني لليوم الخامس جهودها لإخماد الحرائق.\n")
+    assert article.headline.line == 2 and not article.dropped

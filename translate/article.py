@@ -25,6 +25,7 @@ PARAGRAPH_WORDS = 15
 """A line this long is a real paragraph whatever its last character."""
 MAX_CHROME_OPENER_WORDS = 20
 MAX_COOKIE_NOTICE_WORDS = 40
+MAX_SOCIAL_PROMPT_WORDS = 6
 MAX_MENU_LINK_WORDS = 3
 MAX_DATELINE_WORDS = 16
 MAX_BYLINE_NAME_WORDS = 4
@@ -38,8 +39,8 @@ CHROME_LINES = (
     "شارك", "مشاركة", "شارك هذا المقال", "شارك الخبر", "شارك المقال", "طباعة", "تابعونا", "تابعنا", "اشترك",
     "فيسبوك", "تويتر", "واتساب", "تيليجرام", "لينكدإن", "إنستغرام", "Share", "Tweet", "Print",
     "Facebook", "Twitter", "WhatsApp", "Telegram", "تخطى إلى المحتوى", "تخطي إلى المحتوى",
-    "انتقل إلى المحتوى", "تجاوز إلى المحتوى", "Skip to content", "Skip to main content", "موافق", "أوافق",
-    "قبول الكل", "Accept all", "إعلان", "Advertisement", "انسخ الرابط", "نسخ الرابط", "حفظ", "استمع",
+    "انتقل إلى المحتوى", "تجاوز إلى المحتوى", "Skip to content", "Skip to main content",
+    "قبول الكل", "Accept all", "حجم الخط", "استمع للمقال", "A+ A-", "النهاية", "إعلان", "Advertisement", "انسخ الرابط", "نسخ الرابط", "حفظ", "استمع",
     "البودكاست", "تخطى البودكاست وواصل القراءة", "نهاية", "انتهى", "X", "LinkedIn", "Instagram",
     "YouTube", "يوتيوب", "محتوى مدعوم", "إعلانات", "تابع القراءة أسفل الإعلان", "أدخل بريدك الإلكتروني",
     "ابحث في الموقع", "Getty Images",
@@ -57,7 +58,8 @@ COMMENT_LINES = (
 
 CHROME_OPENERS = (
     "تابعونا على", "تابعنا على", "اشترك في النشرة", "اشترك في نشرتنا", "اشترك الآن", "اقرأ أيضاً",
-    "اقرأ المزيد", "شاهد أيضا", "للمزيد من الأخبار", "مصدر الصورة", "Follow us", "Subscribe", "Share on",
+    "اقرأ المزيد", "شاهد أيضا", "للمزيد من الأخبار", "مصدر الصورة", "مدة القراءة", "وقت القراءة", "Follow us",
+    "Subscribe", "Share on",
     "Read more",
 )
 """Chrome when a short line (up to MAX_CHROME_OPENER_WORDS words, not a sentence) is or starts with the phrase."""
@@ -129,7 +131,7 @@ SITE_LABEL_OPENERS = ("أخبار",)
 
 HOME_LABELS = ("الرئيسية", "الصفحة الرئيسية", "Home")
 BYLINE_OPENERS = (
-    "بقلم", "كتب", "كتبت", "بواسطة", "تحرير", "إعداد", "حاوره", "حاورته", "تصوير", "ترجمة",
+    "بقلم", "كتب", "كتبت", "بواسطة", "تحرير", "إعداد", "حاوره", "حاورته", "تصوير",
     "نشر في", "نشر بتاريخ", "آخر تحديث", "By", "Posted", "Published", "Updated",
 )
 """A byline: one of these then a colon; ``بقلم`` and ``By`` without one, before a short name."""
@@ -179,7 +181,8 @@ _IBAN = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}")
 _CODE_PART = re.compile(r"[A-Za-z0-9]{1,10}")
 _YEAR = re.compile(r"(?<![0-9٠-٩])(?:19|20|١٩|٢٠)[0-9٠-٩]{2}(?![0-9٠-٩])")
 _COPYRIGHT_YEAR = re.compile(r"\bCopyright\s+(?:©|\(c\)|(?:19|20)\d\d)", re.IGNORECASE)
-_URL = re.compile(r"(?:https?://|www\.)\S+")
+_ARABIC = re.compile("[\u0621-\u064a]")
+_COMMENT_COUNT = re.compile(r"[0-9٠-٩]+ (?:تعليق|تعليقات|comments?)")
 _AGENCY_SPLIT = re.compile(r"\s[-–]\s|\s?[-–:]\s*(?=«)")
 
 
@@ -299,7 +302,7 @@ def is_boilerplate(line: str) -> bool:
     if is_list_item(line):
         return False
     words = len(folded.split())
-    if folded in _CHROME_LINES or folded in _COMMENT_LINES or folded in _TOP_LINES or _URL.fullmatch(line.strip()):
+    if folded in _CHROME_LINES or folded in _COMMENT_LINES or folded in _TOP_LINES or _COMMENT_COUNT.fullmatch(folded):
         return True
     if is_section_label(line) or is_link_list_marker(line):
         return True
@@ -314,7 +317,8 @@ def is_boilerplate(line: str) -> bool:
     if _SOURCE_LABELS.match(line.strip()) or (
             words <= MAX_CHROME_OPENER_WORDS and _starts_with_any(folded, _CHROME_OPENERS)):
         return True
-    if _starts_with_any(folded, _SOCIAL_OPENERS) and any(f" {n} " in f" {folded} " for n in _SOCIAL_NAMES):
+    if (words <= MAX_SOCIAL_PROMPT_WORDS and _starts_with_any(folded, _SOCIAL_OPENERS)
+            and any(f" {n} " in f" {folded} " for n in _SOCIAL_NAMES)):
         return True
     return has_tracking_token(line)
 
@@ -334,7 +338,8 @@ def is_footer_marker(line: str) -> bool:
     folded = fold(line)
     return (folded in _COMMENT_LINES or folded in _TOP_LINES or folded in _TAG_SECTION
             or _starts_with_any(folded, _CHROME_NOTICES)
-            or (_word_count(line) < PARAGRAPH_WORDS and has_copyright(line)))
+            or (_word_count(line) < PARAGRAPH_WORDS and has_copyright(line)
+                and bool(_YEAR.search(line) or any(p in folded for p in _COPYRIGHT_PHRASES))))  # not "© AFP"
 
 
 def is_breadcrumb(line: str) -> bool:
@@ -349,7 +354,7 @@ def is_breadcrumb(line: str) -> bool:
     if _starts_with_any(fold(parts[0]), _HOME_LABELS):
         return True
     sizes = [_word_count(p) for p in parts]
-    return separators != {"|"} and (len(parts) >= 3 and max(sizes) <= 4 or len(parts) == 2 and max(sizes) <= 2)
+    return not separators & {"|", "/"} and (len(parts) >= 3 and max(sizes) <= 4 or len(parts) == 2 and max(sizes) <= 2)
 
 
 def is_dateline(line: str) -> bool:
@@ -366,6 +371,8 @@ def is_dateline(line: str) -> bool:
     if not _DIGIT.search(line):  # "منذ ساعتين"
         return len(words) == 2 and words[0] in ("منذ", "قبل")
     hijri = any(w in _HIJRI for w in named) and any(w in ("ه", "هـ") for w in named)
+    if named == ["منذ"] and _YEAR.search(line):  # "منذ 2011": a span, not when the page was published
+        return False
     return bool(_NUMERIC_DATE.search(line) or hijri or "منذ" in named or "قبل" in named
                 or any(w in _MONTHS for w in named) or (_TIME.search(line) and named))
 
@@ -375,8 +382,8 @@ def is_byline(line: str) -> bool:
     then a colon, or ``بقلم``/``By`` then a short name; not a sentence (``كتب الرئيس على منصة
     إكس: سنعزز التعاون.`` is a lead) nor a headline (``كتب ممنوعة تعود للمكتبات``)."""
     words = _word_count(line)
-    if words > 10 or looks_like_paragraph(line) or is_list_item(line):
-        return False
+    if words > 10 or looks_like_paragraph(line) or is_list_item(line) or _DIGIT.search(line):
+        return False  # "إعداد: 30 دقيقة" is a recipe's time
     if _BYLINE_COLON.match(line.strip()):
         return True
     opener = _opener(fold(line), _NAME_BYLINE_OPENERS)
@@ -399,13 +406,13 @@ def is_site_name(line: str) -> bool:
 
 def is_site_label(line: str) -> bool:
     """A site name or category label (``اخبار لايف``, ``سياسة``) before the headline."""
-    return _word_count(line) < MIN_HEADLINE_WORDS or is_site_name(line)
+    return (_word_count(line) < MIN_HEADLINE_WORDS and not _DIGIT.search(line)) or is_site_name(line)
 
 
 def looks_like_headline(line: str) -> bool:
     """Three to 25 words with no final stop but ? ! or an ellipsis (``... مجددا...``), not chrome."""
     return (
-        MIN_HEADLINE_WORDS <= _word_count(line) <= MAX_HEADLINE_WORDS
+        MIN_HEADLINE_WORDS <= _word_count(line) <= MAX_HEADLINE_WORDS and _ARABIC.search(line) is not None
         and (_last_char(line) not in HEADLINE_STOPS or _ends_with_ellipsis(line))
         and not (is_boilerplate(line) or is_page_meta(line) or is_site_label(line))
     )
@@ -469,7 +476,8 @@ def is_agency_line(line: str) -> bool:
     if len(parts) != 2 or _word_count(parts[0]) > 2 or _last_char(line) in SENTENCE_STOPS:
         return False
     source = parts[1].strip()
-    return (source.startswith("«") and _word_count(source) <= 3) or fold(source) in _AGENCIES or is_site_name(source)
+    quoted = source.startswith("«") and source.endswith("»") and source.count("«") == 1
+    return (quoted and _word_count(source) <= 3) or fold(source) in _AGENCIES or is_site_name(source)
 
 
 def mark_header(lines: list[str], roles: list[Role | None], mode: str) -> int:
@@ -479,7 +487,8 @@ def mark_header(lines: list[str], roles: list[Role | None], mode: str) -> int:
     drop_labels = mode == "auto" and at is None
     start = 0
     if at is not None:
-        roles[:at] = ["boilerplate"] * at
+        # above it, labels and chrome; a two-word line that could be a headline stays (a kicker)
+        roles[:at] = [None if is_short_headline(line) else "boilerplate" for line in lines[:at]]
         roles[at] = "headline"
         start = at + 1
     i = start
@@ -496,11 +505,11 @@ def mark_header(lines: list[str], roles: list[Role | None], mode: str) -> int:
 
 
 def mark_chrome(lines: list[str], roles: list[Role | None], start: int) -> None:
-    """Chrome lines, Al Jazeera's link lists, and the page's footer: after the last paragraph,
-    when it holds a footer marker (copyright, comments, "go to top", tags), the menu links
-    that follow footer chrome, and the lines under a section label where the text ends its
-    sentences with stops (but for list items, lines continuing the text and lines with
-    digits: a table, a schedule). A section label before a list item is a subheading."""
+    """Chrome lines, Al Jazeera's link lists, and in the page's footer (after the last
+    paragraph) the menu links and tags right after footer chrome (copyright, comments, "go
+    to top", a tags label). The links under other section labels are translated: they
+    cannot be told from short lines of the text. A section label before a list item is a
+    subheading."""
     links = 0  # lines of an Al Jazeera link list still to come
     for i in range(start, len(lines)):
         line, folded = lines[i], fold(lines[i])
@@ -517,17 +526,13 @@ def mark_chrome(lines: list[str], roles: list[Role | None], start: int) -> None:
     footer = range(last + 1, len(lines))
     if not any(is_footer_marker(lines[i]) for i in footer):
         return
-    stops = any(_last_char(lines[i]) in SENTENCE_STOPS for i in range(start, last + 1) if roles[i] is None)
-    after_chrome = under_label = False
+    after_chrome = False
     for i in footer:
         line = lines[i]
-        under_label = under_label or is_section_label(line)
         if roles[i] == "boilerplate":
             after_chrome = is_footer_marker(line) or (after_chrome and not is_section_label(line))
-        elif under_label and stops and not (is_list_item(line) or _CONTINUATION.match(line) or _DIGIT.search(line)):
-            roles[i] = "boilerplate"  # the links under "الأكثر قراءة" where the text ends its sentences
         elif after_chrome and is_menu_link(line):
-            roles[i] = "boilerplate"  # "من نحن" after "العودة للأعلى"
+            roles[i] = "boilerplate"  # "من نحن" after "العودة للأعلى", a tag after "الوسوم"
         else:
             after_chrome = False
 
