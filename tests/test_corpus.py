@@ -342,7 +342,7 @@ def test_parquet_ids_of_other_types_are_written_as_they_print(tmp_path):
 
 def test_a_cache_named_like_the_output_or_the_input_is_refused(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(3))
-    for cache in (tmp_path / "out.jsonl", source, tmp_path / "out.jsonl.run.json"):
+    for cache in (tmp_path / "out.jsonl", source, tmp_path / "out.jsonl.run.json", tmp_path / "out.jsonl.parts" / "c.db"):
         with pytest.raises(ConfigError, match="give the sentence cache a file of its own"):
             run(source, tmp_path / "out.jsonl", cache=cache)
 
@@ -671,6 +671,16 @@ def test_a_local_dataset_changed_between_runs_is_another_input(tmp_path):
     (tmp_path / "out.jsonl.run.json").write_text(json.dumps(legacy), encoding="utf-8")
     summary, out = run(source, tmp_path / "out.jsonl", chunk_size=4)
     assert summary.resumed > 0 and len(out) == 20
+
+
+def test_an_output_or_cache_inside_a_local_dataset_folder_is_refused(tmp_path):
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    write_jsonl(hub / "data.jsonl", make_rows(3))
+    with pytest.raises(ConfigError, match="inside the input folder"):
+        run(Source(dataset=str(hub)), hub / "out.jsonl")
+    with pytest.raises(ConfigError, match="give the sentence cache a file of its own"):
+        run(Source(dataset=str(hub)), tmp_path / "out.jsonl", cache=hub / "cache.sqlite")
 
 
 def test_a_hub_dataset_is_fingerprinted_by_its_commit(monkeypatch):

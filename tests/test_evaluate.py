@@ -645,3 +645,15 @@ def test_systems_of_the_same_name_are_told_apart(hyps):
     result = invoke("-r", REF, "-H", hyps[0], "-H", hyps[0], "--bootstrap", 0, "-f", "json")
     assert result.exit_code == 0, result.stderr
     assert [s["name"] for s in json.loads(result.stdout)["systems"]] == [str(hyps[0]), f"{hyps[0]} (2)"]
+
+
+def test_a_parallel_jsonl_source_is_translated_from_its_text_not_its_translation(tmp_path, tiny_marian_dir, monkeypatch):
+    import translate.api
+
+    par = tmp_path / "par.jsonl"
+    par.write_text("".join(json.dumps({"id": f"p{i}", "text": f"نص {i}", "translation": REFS[i]}, ensure_ascii=False)
+                           + "\n" for i in range(3)), encoding="utf-8")
+    sent = []
+    monkeypatch.setattr(translate.api, "translate_texts", lambda texts, **k: sent.extend(texts) or list(texts))
+    invoke("-s", par, "-r", par, "-m", tiny_marian_dir, "--bootstrap", 0, "--save-dir", tmp_path / "saved")
+    assert sent == ["نص 0", "نص 1", "نص 2"]

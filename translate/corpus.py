@@ -176,7 +176,8 @@ def open_run(source: Source, output: Path, settings: Settings, options: Options 
     check_source(source, options.fields.text, options.fields.keep)
     output = link_target(output)  # a link and its target are one output, with one lock
     output_format(output)
-    prepare_output(output, [source.path])
+    local = source.local_path
+    prepare_output(output, [local])
     record = json.loads(json.dumps(describe(source, settings, options)))  # as it reads back from disk
     run = Run(source, output, settings, options, record)
     for side in (run.run_file, run.errors_file, run.lock_file, run.parts):
@@ -184,10 +185,12 @@ def open_run(source: Source, output: Path, settings: Settings, options: Options 
             raise ConfigError(f"{source.path} is where the run on {output} keeps its "
                               f"{side.name.removeprefix(output.name)} file; name the output otherwise")
     if options.cache is not None:
-        taken = [output, run.run_file, run.errors_file, run.lock_file, *([source.path] if source.path else [])]
-        if any(options.cache.resolve() == path.resolve() for path in taken):
-            raise ConfigError(f"--cache {options.cache} is the input, the output or one of the run's files; "
-                              "give the sentence cache a file of its own")
+        cache = options.cache.resolve()
+        taken = [output, run.run_file, run.errors_file, run.lock_file, *([local] if local else [])]
+        inside = [run.parts, *([local] if local and local.is_dir() else [])]
+        if any(cache == path.resolve() for path in taken) or any(cache.is_relative_to(d.resolve()) for d in inside):
+            raise ConfigError(f"--cache {options.cache} is the input, the output or one of the run's files, or "
+                              "inside the input folder or OUTPUT.parts; give the sentence cache a file of its own")
     run.lock = take_lock(run.lock_file, f"{output} is being written by another run (it holds {run.lock_file}); "
                          "wait for it to finish, or stop it and rerun to resume")
     try:

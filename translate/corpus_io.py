@@ -59,6 +59,14 @@ class Source:
             ".parquet, a folder of .txt files, a save_to_disk folder, or --dataset NAME"
         )
 
+    @property
+    def local_path(self) -> Path | None:
+        """The file or folder the input is on this machine: ``path``, or a local ``--dataset``."""
+        if self.path is not None:
+            return self.path
+        local = Path(self.dataset or "").expanduser()
+        return local if self.dataset and local.exists() else None
+
     def __str__(self) -> str:
         return f"dataset {self.dataset}" if self.dataset else str(self.path)
 

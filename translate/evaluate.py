@@ -217,7 +217,8 @@ def evaluate(
     ref_docs = read_docs(docs, ref) if docs else ref.docs
     if (level == "document" or translate_documents) and not ref_docs:
         raise ConfigError("document-level scoring needs document ids: --docs FILE, or --doc-field in JSON Lines")
-    src = read_texts(source, fields) if source else None
+    # a source's text is its "text" field (what `translate corpus` reads), not a "translation" beside it
+    src = read_texts(source, fields if fields.text else replace(fields, text="text")) if source else None
     if src and len(src.texts) != len(ref.texts):
         raise InputError(f"{src.path} has {len(src.texts)} lines but {ref.path} has {len(ref.texts)}")
     inputs = [(hypothesis_name(Path(p).name, i, hypotheses), read_texts(p, fields), None)
