@@ -230,12 +230,13 @@ _SOCIAL_OPENERS = _fold_all(SOCIAL_OPENERS)
 _SOCIAL_NAMES = _fold_all(SOCIAL_NAMES)
 
 
-def _starts_with_any(folded: str, phrases: tuple[str, ...]) -> bool:
-    return any(folded == p or folded.startswith(p + " ") for p in phrases)
-
-
 def _opener(folded: str, phrases: tuple[str, ...]) -> str | None:
+    """The phrase that is the folded line or opens it, word for word."""
     return next((p for p in phrases if folded == p or folded.startswith(p + " ")), None)
+
+
+def _starts_with_any(folded: str, phrases: tuple[str, ...]) -> bool:
+    return _opener(folded, phrases) is not None
 
 
 def _last_char(line: str) -> str:
@@ -523,11 +524,8 @@ def mark_chrome(lines: list[str], roles: list[Role | None], start: int) -> None:
         links = max(0, links - 1)
     last = max((i for i in range(start, len(lines)) if roles[i] is None and looks_like_paragraph(lines[i])),
                default=start - 1)
-    footer = range(last + 1, len(lines))
-    if not any(is_footer_marker(lines[i]) for i in footer):
-        return
     after_chrome = False
-    for i in footer:
+    for i in range(last + 1, len(lines)):
         line = lines[i]
         if roles[i] == "boilerplate":
             after_chrome = is_footer_marker(line) or (after_chrome and not is_section_label(line))

@@ -515,7 +515,7 @@ def fingerprint(source: Source, *, legacy: bool = False) -> dict[str, Any]:
         if legacy:
             return named
         if local.exists():  # a folder or file that load_dataset reads: its contents
-            files = sorted(p for p in local.rglob("*") if p.is_file()) if local.is_dir() else [local]
+            files = _all_files(local) if local.is_dir() else [local]
             return {**named, **_listing(local if local.is_dir() else local.parent, files)}
         return {**named, "revision": hub_dataset_revision(source.dataset)}
     if source.encoding:  # the same bytes read otherwise are another input
@@ -527,10 +527,14 @@ def fingerprint(source: Source, *, legacy: bool = False) -> dict[str, Any]:
     if path.is_file():
         size = _digest_file(digest, path, 1 << 20 if legacy else None)
         return {"size": size, "sha256_ends" if legacy else "sha256": digest.hexdigest()}
-    files = iter_text_files(path) if source.kind == "txt" else sorted(p for p in path.rglob("*") if p.is_file())
+    files = iter_text_files(path) if source.kind == "txt" else _all_files(path)
     if source.kind == "saved" and _is_dataset_dict(path):  # one folder, an input per split
         digest.update(f"split {source.split or 'train'}\n".encode())
     return _listing(path, files, digest, legacy=legacy)
+
+
+def _all_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
 def _listing(folder: Path, files: Iterable[Path], digest: Any = None, *, legacy: bool = False) -> dict[str, Any]:
