@@ -14,6 +14,7 @@ Nothing here imports torch or transformers until a conversion actually runs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -22,7 +23,6 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 from translate.config import is_hub_id
 from translate.corpus_write import check_writable_folder
@@ -63,8 +63,8 @@ def cache_key(model: str, model_dir: str | Path, revision: str | None, quantizat
     """
     directory = Path(model_dir).resolve()
     if not is_hub_id(model):
-        digest = _files_digest(directory, hashlib.sha256(str(directory).encode()))
-        name, version = f"{directory.name}.{digest.hexdigest()[:12]}", "local"
+        digest = hashlib.sha256(f"{directory}\0{_contents_digest(directory)}".encode()).hexdigest()
+        name, version = f"{directory.name}.{digest[:12]}", "local"
     else:
         commit = directory.name if directory.parent.name == "snapshots" else None
         name, version = model.replace("/", "--"), commit or revision or "main"
@@ -80,7 +80,7 @@ def model_version(model_dir: str | Path) -> str:
     directory = Path(model_dir).resolve()
     if directory.parent.name == "snapshots":
         return directory.name
-    return f"local-{_files_digest(directory, hashlib.sha256()).hexdigest()[:12]}"
+    return f"local-{_contents_digest(directory)[:12]}"
 
 
 DIGEST_SAMPLES, DIGEST_SAMPLE_BYTES = 64, 1 << 16
@@ -88,20 +88,26 @@ DIGEST_SAMPLES, DIGEST_SAMPLE_BYTES = 64, 1 << 16
 read, whatever the model's size: hashing all of NLLB-3.3B's 13 GB would take seconds per load)."""
 
 
-def _files_digest(directory: Path, digest: Any) -> Any:
-    """``digest`` updated with the names, sizes and sampled contents of the model's config and
-    weights files (every shard of a sharded checkpoint)."""
+def _contents_digest(directory: Path) -> str:
+    """The hex digest of the names, sizes and sampled contents of the model's config and weights
+    files (every shard of a sharded checkpoint); read once per process while the files' sizes
+    and modification times stay (a load asks for it twice: the conversion's cache key, the
+    weights' version)."""
     weights = sorted(p.name for pattern in ("*.safetensors", "*.bin", "*.index.json") for p in directory.glob(pattern))
-    for name in ("config.json", *weights):
-        path = directory / name
-        if path.is_file():
-            size = path.stat().st_size
-            digest.update(f"|{name}:{size}:".encode())
-            with open(path, "rb") as file:
-                for offset in _sample_offsets(size):
-                    file.seek(offset)
-                    digest.update(file.read(DIGEST_SAMPLE_BYTES))
-    return digest
+    files = [(name, (directory / name).stat()) for name in ("config.json", *weights) if (directory / name).is_file()]
+    return _sampled_digest(directory, tuple((name, st.st_size, st.st_mtime_ns) for name, st in files))
+
+
+@functools.lru_cache(maxsize=16)
+def _sampled_digest(directory: Path, files: tuple[tuple[str, int, int], ...]) -> str:
+    digest = hashlib.sha256()
+    for name, size, _ in files:
+        digest.update(f"|{name}:{size}:".encode())
+        with open(directory / name, "rb") as file:
+            for offset in _sample_offsets(size):
+                file.seek(offset)
+                digest.update(file.read(DIGEST_SAMPLE_BYTES))
+    return digest.hexdigest()
 
 
 def _sample_offsets(size: int) -> list[int]:
