@@ -282,13 +282,21 @@ def test_different_line_counts(tmp_path):
     short = write(tmp_path / "short.en", REFS[:150])
     message = one_line_error(invoke("-r", REF, "-H", short))
     assert "short.en has 150 lines" in message and f"{REF} has 200" in message
+    assert message.endswith("; give one hypothesis a reference line, or ids to match them by")
 
 
 def test_empty_file(tmp_path):
     empty = tmp_path / "empty.en"
     empty.write_text("")
     assert "empty.en: empty file" in one_line_error(invoke("-r", REF, "-H", empty))
-    assert "empty.en: empty file" in one_line_error(invoke("-r", empty, "-H", REF))
+    assert "empty.en: empty file; give one segment a line" in one_line_error(invoke("-r", empty, "-H", REF))
+
+
+def test_a_record_without_an_id_among_records_with_ids(tmp_path):
+    ref = tmp_path / "ref.jsonl"
+    ref.write_text('{"id": 1, "translation": "a"}\n{"translation": "b"}\n')
+    message = one_line_error(invoke("-r", ref, "-H", ref))
+    assert message.endswith(f"{ref}: line 2 has no 'id' field (1 of 2 records); give every record one, or none")
 
 
 def test_utf16_file_says_how_to_convert(tmp_path):
@@ -332,8 +340,8 @@ def test_a_bad_record_after_blank_lines_is_named_by_its_line(tmp_path):
     ('{"id": 2, "translation": {"x": 1}}', ": line 2: 'translation' must be a string (got dict)"),
     ('{"id": 2, "translation": 5}', ": line 2: 'translation' must be a string (got int)"),
     ('{"id": 2, "translation": null}', ": line 2: 'translation' is null"),
-    ("5", ":2: not a JSON object"),
-    ('{"id": 2, "translation": "b", "n": ' + "1" * 5000 + "}", ":2: not a JSON object ("),
+    ("5", ": line 2: not a JSON object"),
+    ('{"id": 2, "translation": "b", "n": ' + "1" * 5000 + "}", ": line 2: not a JSON object ("),
 ])
 def test_text_field_must_be_a_string(tmp_path, line, message):
     ref = tmp_path / "ref.jsonl"
@@ -370,7 +378,7 @@ def test_records_without_ids_pair_by_line_but_a_named_id_field_must_exist(tmp_pa
 def test_reference_with_empty_lines(tmp_path, hyps):
     ref = write(tmp_path / "holes.en", [*REFS[:3], "", *REFS[4:9], "  ", *REFS[10:]])
     message = one_line_error(invoke("-r", ref, "-H", hyps[0]))
-    assert "holes.en: 2 empty reference lines (lines 4, 10)" in message
+    assert "holes.en: 2 empty reference lines (lines 4, 10); give every segment its reference" in message
 
 
 def test_docs_count_mismatch(tmp_path, hyps):
@@ -539,7 +547,8 @@ def test_save_dir_that_is_a_file_is_refused_before_translating(tmp_path, monkeyp
 def test_duplicate_ids(tmp_path):
     ref = tmp_path / "dup.jsonl"
     ref.write_text("".join(json.dumps({"id": i % 3, "text": "x"}) + "\n" for i in range(4)))
-    assert "dup.jsonl: duplicate ids, e.g. '0'" in one_line_error(invoke("-r", ref, "-H", ref))
+    message = one_line_error(invoke("-r", ref, "-H", ref))
+    assert "dup.jsonl: line 4: id '0' again (first at line 1); make the ids unique" in message
 
 
 def test_model_translations_pair_by_the_source_ids_and_follow_the_weights(tmp_path, tiny_marian_dir, monkeypatch):

@@ -213,14 +213,16 @@ def evaluate(
     ref = read_texts(reference, fields)
     empty = [n for n, text in enumerate(ref.texts, 1) if not text.strip()]
     if empty:
-        raise InputError(f"{ref.path}: {len(empty)} empty reference lines (lines {_numbered(empty)})")
+        raise InputError(f"{ref.path}: {len(empty)} empty reference lines (lines {_numbered(empty)}); "
+                         "give every segment its reference, or remove the segment from every file")
     ref_docs = read_docs(docs, ref) if docs else ref.docs
     if (level == "document" or translate_documents) and not ref_docs:
         raise ConfigError("document-level scoring needs document ids: --docs FILE, or --doc-field in JSON Lines")
     # a source's text is its "text" field (what `translate corpus` reads), not a "translation" beside it
     src = read_texts(source, fields if fields.text else replace(fields, text="text")) if source else None
     if src and len(src.texts) != len(ref.texts):
-        raise InputError(f"{src.path} has {len(src.texts)} lines but {ref.path} has {len(ref.texts)}")
+        raise InputError(f"{src.path} has {len(src.texts)} lines but {ref.path} has {len(ref.texts)}; "
+                         "give the source and the reference line by line")
     inputs = [(hypothesis_name(Path(p).name, i, hypotheses), read_texts(p, fields), None)
               for i, p in enumerate(hypotheses)]
     if fields.doc:
@@ -326,7 +328,8 @@ def _score_system(
     """The system's scores, and its hypotheses as compared: per reference line, or per document."""
     hyps, reason = align(ref, ref_docs, hyp)
     if reason and level == "sentence":
-        raise InputError(f"{hyp.path} cannot be scored line by line against {ref.path}: {reason}")
+        raise InputError(f"{hyp.path} cannot be scored line by line against {ref.path}: {reason}; "
+                         "score by document with --level document")
     warnings = list(hyp.warnings)
     blank = [n for n, text in enumerate(hyp.texts, 1) if not text.strip()]
     if blank:

@@ -12,7 +12,6 @@ when its hypothesis is not sentence-aligned within a document; the result says w
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +66,7 @@ def read_texts(path: Path, fields: Fields = Fields()) -> Texts:
 
         records = list(read_rows(Path(path)))
         if not records:
-            raise InputError(f"{path}: empty file")
+            raise InputError(f"{path}: empty file; give one record per segment")
         return _from_records(str(path), records, fields, [f"record {n}" for n in range(1, len(records) + 1)])
     from translate.corpus_io import refuse_wide_text
     from translate.io import read_bytes
@@ -84,7 +83,7 @@ def read_texts(path: Path, fields: Fields = Fields()) -> Texts:
     if lines and lines[-1] == "":
         lines.pop()
     if not lines:
-        raise InputError(f"{path}: empty file")
+        raise InputError(f"{path}: empty file; give one segment a line (JSON Lines: one object a line)")
     if not is_record_file(path):
         return Texts(str(path), tuple(lines))
     records, places = [], []
@@ -95,10 +94,10 @@ def read_texts(path: Path, fields: Fields = Fields()) -> Texts:
             record = loads_json(line)
         except json.JSONDecodeError as exc:
             raise InputError(
-                f"{path}:{number}: not a JSON object ({exc.msg}); give one JSON object per line"
+                f"{path}: line {number}: not a JSON object ({exc.msg}); give one JSON object per line"
             ) from None
         if not isinstance(record, dict):
-            raise InputError(f"{path}:{number}: not a JSON object; give one JSON object per line")
+            raise InputError(f"{path}: line {number}: not a JSON object; give one JSON object per line")
         records.append(record)
         places.append(f"line {number}")
     return _from_records(str(path), records, fields, places)
@@ -119,13 +118,18 @@ def _from_records(path: str, records: list[dict[str, Any]], fields: Fields, plac
                 f"{path}: {option} {name!r}: no record has this field; its fields: {', '.join(records[0])}"
             )
         if missing:
-            raise InputError(f"{path}: {missing[0]} has no {name!r} field ({len(missing)} of {len(records)} records)")
+            raise InputError(f"{path}: {missing[0]} has no {name!r} field ({len(missing)} of {len(records)} records); "
+                         "give every record one, or none")
         return tuple(id_text(r[name]) for r in records)
 
     texts = [_text(path, place, record, names) for place, record in zip(places, records)]
     ids = column(fields.id or "id", "--id-field" if fields.id else None)
     if ids is not None and len(set(ids)) < len(ids):
-        raise InputError(f"{path}: duplicate ids, e.g. {Counter(ids).most_common(1)[0][0]!r}")
+        seen: dict[str, str] = {}
+        for place, i in zip(places, ids):
+            if i in seen:
+                raise InputError(f"{path}: {place}: id {i!r} again (first at {seen[i]}); make the ids unique")
+            seen[i] = place
     docs = column(fields.doc, "--doc-field") if fields.doc else None
     headlines = sum(1 for r in records if r.get("headline")) if "headline" not in names else 0
     warnings = (f"{path}: {headlines} records have a 'headline' that is not scored; "
@@ -160,10 +164,11 @@ def read_docs(path: Path, reference: Texts) -> tuple[str, ...]:
     docs = read_texts(path).texts
     if len(docs) != len(reference.texts):
         raise InputError(
-            f"{path} has {len(docs)} document ids but {reference.path} has {len(reference.texts)} lines"
+            f"{path} has {len(docs)} document ids but {reference.path} has {len(reference.texts)} lines; "
+            "give one document id a reference line"
         )
     if "" in docs:
-        raise InputError(f"{path}:{docs.index('') + 1}: empty document id")
+        raise InputError(f"{path}: line {docs.index('') + 1}: empty document id; give every line its document")
     return docs
 
 
@@ -197,7 +202,8 @@ def align(reference: Texts, ref_docs: Sequence[str] | None, hypothesis: Texts) -
     if ref.ids and hyp.ids:
         raise InputError(
             f"ids differ: in {hyp.path} only: {_listed(sorted(set(hyp.ids) - set(ref.ids))) or 'none'}; "
-            f"in {ref.path} only: {_listed(sorted(set(ref.ids) - set(hyp.ids))) or 'none'}"
+            f"in {ref.path} only: {_listed(sorted(set(ref.ids) - set(hyp.ids))) or 'none'}; "
+            "translate or score the same segments"
         )
     if len(hyp.texts) == len(ref.texts):
         return list(hyp.texts), None
@@ -205,7 +211,8 @@ def align(reference: Texts, ref_docs: Sequence[str] | None, hypothesis: Texts) -
         return list(hyp.texts), "one hypothesis line per document"
     docs_note = f" ({len(doc_ids)} documents)" if doc_ids else ""
     raise InputError(
-        f"{hyp.path} has {len(hyp.texts)} lines but {ref.path} has {len(ref.texts)}{docs_note}"
+        f"{hyp.path} has {len(hyp.texts)} lines but {ref.path} has {len(ref.texts)}{docs_note}; "
+        "give one hypothesis a reference line, or ids to match them by"
     )
 
 
@@ -215,7 +222,7 @@ def _align_by_doc(ref: Texts, doc_ids: list[str], ref_docs: Sequence[str], hyp: 
     if only_hyp or only_ref:
         raise InputError(
             f"document ids differ: in {hyp.path} only: {_listed(only_hyp) or 'none'}; "
-            f"in the reference {ref.path} only: {_listed(only_ref) or 'none'}"
+            f"in the reference {ref.path} only: {_listed(only_ref) or 'none'}; give both the same documents"
         )
     ref_groups = group_by_doc(ref.texts, ref_docs)
     uneven = [d for d in doc_ids if len(hyp_groups[d]) != len(ref_groups[d])]
