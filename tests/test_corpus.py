@@ -173,6 +173,13 @@ def test_a_parquet_input_of_no_rows_gives_an_empty_output(tmp_path):
     assert out == [] and (summary.rows, summary.failed) == (0, 0)
 
 
+def test_a_csv_input_of_only_its_header_gives_an_empty_output(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n", encoding="utf-8")
+    summary, out = run(Source(source), tmp_path / "out.jsonl")
+    assert out == [] and (summary.rows, summary.failed) == (0, 0)
+
+
 def test_parquet_output_holds_the_same_rows_as_jsonl(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
     _, as_jsonl = run(source, tmp_path / "out.jsonl", segments=True, fields=Fields(keep=("url", "n")))
