@@ -180,6 +180,19 @@ def test_a_csv_input_of_only_its_header_gives_an_empty_output(tmp_path):
     assert out == [] and (summary.rows, summary.failed) == (0, 0)
 
 
+def test_a_kept_field_no_row_has_is_warned_about_once(tmp_path):
+    rows = make_rows(12)
+    rows[5]["urll"] = "late"  # outside the first chunk: a misspelt name, seen in the first chunk's rows only
+    source = Source(write_jsonl(tmp_path / "in.jsonl", rows))
+    warnings: list[str] = []
+    options = Options(chunk_size=4, fields=Fields(keep=("url", "urll", "nope")))
+    with open_run(source, tmp_path / "out.jsonl", resolve_settings(model="x/y", beam_size=1), options) as prepared:
+        translate_corpus(prepared, FakeTranslator(), on_warning=warnings.append)
+    assert warnings == ["--keep-fields 'urll', 'nope': none of the first 4 rows has these fields (the first row's "
+                        f"fields: {', '.join(rows[0])}); check the name"]
+    assert [row.get("urll") for row in read_rows(tmp_path / "out.jsonl")][4:7] == [None, "late", None]
+
+
 def test_parquet_output_holds_the_same_rows_as_jsonl(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
     _, as_jsonl = run(source, tmp_path / "out.jsonl", segments=True, fields=Fields(keep=("url", "n")))

@@ -36,7 +36,7 @@ from translate.cache import SQLiteCache
 from translate.convert import model_version
 from translate.config import Settings
 from translate.corpus_io import Source, check_source, count_rows, fingerprint, iter_records
-from translate.corpus_rows import Count, Fields, Notify, Shard, translate_chunk
+from translate.corpus_rows import Count, Fields, Notify, Shard, translate_chunk, unseen_kept_fields
 from translate.corpus_write import (
     link_target,
     output_format,
@@ -289,6 +289,8 @@ def translate_corpus(
                 on_rows=on_rows, on_sentences=sentences, on_warning=on_warning,
             )
             cache.commit()
+            if index == run.done_chunks and on_warning and (unseen := unseen_kept_fields(chunk, options.fields)):
+                on_warning(unseen)
             write_jsonl(run.chunk(index), lines)
             index += 1
             summary.translated += sum("error" not in line for line in lines)

@@ -116,6 +116,18 @@ def to_article(record: Record, fields: Fields, keep_boilerplate: bool = False) -
     return article
 
 
+def unseen_kept_fields(records: list[Record], fields: Fields) -> str | None:
+    """A warning when no readable row of ``records`` has one of the kept fields (a misspelt
+    ``--keep-fields`` name in rows whose fields are not known up front), else None."""
+    rows = [record.data for record in records if record.data is not None and record.path is None]
+    unseen = [name for name in fields.keep if rows and not any(name in row for row in rows)]
+    if not unseen:
+        return None
+    return (f"--keep-fields {', '.join(map(repr, unseen))}: none of the first {len(rows)} rows has "
+            f"{'this field' if len(unseen) == 1 else 'these fields'} (the first row's fields: "
+            f"{', '.join(rows[0]) or 'none'}); check the name")
+
+
 def _in_text(message: str) -> str:
     """A pipeline message about a row: its ``line N`` counts the lines of the text field."""
     return "text " + message if message.startswith("line ") else message
