@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from conftest import rebuild_in_place
 from translate.cli import app
-from translate.evaluate import evaluate, paired_bootstrap
+from translate.evaluate import Statistics, evaluate, paired_bootstrap
 from translate.evaluate_inputs import Fields, group_by_doc, read_texts
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -142,9 +142,10 @@ def test_two_systems_table_with_confidence_intervals_and_p_value(hyps):
 
 def test_paired_bootstrap_is_sacrebleus_and_deterministic(hyps):
     systems = [(p.name, p.read_text(encoding="utf-8").splitlines()) for p in hyps]
-    first, signatures = paired_bootstrap(systems, REFS, samples=100, seed=7)
-    again, _ = paired_bootstrap(systems, REFS, samples=100, seed=7)
-    other, _ = paired_bootstrap(systems, REFS, samples=100, seed=8)
+    extracted = [(name, Statistics(lines, REFS)) for name, lines in systems]
+    first, signatures = paired_bootstrap(extracted, samples=100, seed=7)
+    again, _ = paired_bootstrap(extracted, samples=100, seed=7)
+    other, _ = paired_bootstrap(extracted, samples=100, seed=8)
     assert [[vars(r) for r in s.values()] for s in first] == [[vars(r) for r in s.values()] for s in again]
     assert first[1]["bleu"].mean != other[1]["bleu"].mean
     assert first[0]["bleu"].p_value is None and 0 < first[1]["bleu"].p_value <= 1
@@ -155,10 +156,11 @@ def test_paired_bootstrap_is_sacrebleus_and_deterministic(hyps):
 
     os.environ["SACREBLEU_SEED"] = "7"
     try:
-        _, table = PairedTest(systems, {"bleu": BLEU()}, [REFS], test_type="bs", n_samples=100)()
+        _, table = PairedTest(systems, {"bleu": BLEU(), "ter": TER()}, [REFS], test_type="bs", n_samples=100)()
     finally:
         del os.environ["SACREBLEU_SEED"]
     assert [vars(r) for r in table["BLEU"]] == [vars(s["bleu"]) for s in first]
+    assert [vars(r) for r in table["TER"]] == [vars(s["ter"]) for s in first]
 
 
 def test_evaluation_carries_bootstrap_into_scores(hyps):

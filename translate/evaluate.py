@@ -145,9 +145,11 @@ def length_buckets(references: Sequence[str], stats: Statistics) -> list[dict[st
 
 
 def paired_bootstrap(
-    systems: Sequence[tuple[str, Sequence[str]]], references: Sequence[str], samples: int = 1000, seed: int = 12345
+    systems: Sequence[tuple[str, Statistics]], samples: int = 1000, seed: int = 12345
 ) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """sacreBLEU's paired bootstrap resampling (``PairedTest``, test ``bs``), the first system the baseline.
+    """sacreBLEU's paired bootstrap resampling (``PairedTest``, test ``bs``), the first system the baseline,
+    on the statistics already extracted for the scores (extracting them again, TER's above all,
+    would double the run).
 
     Returns, per system, a `sacrebleu.significance.Result` per metric (score, mean, ci, p_value),
     and the metrics' signatures with the seed and sample count.
@@ -156,13 +158,29 @@ def paired_bootstrap(
 
     if seed < 1:
         raise ConfigError(f"the bootstrap seed must be a positive integer, got {seed} (sacreBLEU treats 0 as unseeded)")
+    # PairedTest asks each metric for a system's statistics by its hypotheses: hand it stand-ins
+    # (as long as the system's segments) and the statistics behind them
+    stand_ins = [(name, [""] * len(stats.stats["bleu"])) for name, stats in systems]
+    extracted = {id(hyps): stats for (_, hyps), (_, stats) in zip(stand_ins, systems)}
+    metrics = {key: _Extracted(metric, key, extracted) for key, metric in systems[0][1].metrics.items()}
     with _sacrebleu_seed(seed):
-        test = PairedTest([(n, list(h)) for n, h in systems], {k: make() for k, make in METRICS.items()},
-                          [list(references)], test_type="bs", n_samples=samples)
-        signatures, table = test()
+        signatures, table = PairedTest(stand_ins, metrics, None, test_type="bs", n_samples=samples)()
     names = [name for name in table if name != "System"]  # "BLEU", "chrF2++", "TER", in METRICS order
     results = [{key: table[name][i] for key, name in zip(METRICS, names)} for i in range(len(systems))]
     return results, {key: str(signatures[name]) for key, name in zip(METRICS, names)}
+
+
+class _Extracted:
+    """A sacreBLEU metric whose statistics for a system are those ``Statistics`` extracted."""
+
+    def __init__(self, metric: Any, key: str, extracted: dict[int, Statistics]) -> None:
+        self._metric, self._key, self._extracted = metric, key, extracted
+
+    def _extract_corpus_statistics(self, hypotheses: Sequence[str], references: Any) -> list[list[float]]:
+        return self._extracted[id(hypotheses)].stats[self._key]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._metric, name)
 
 
 @contextmanager
@@ -240,18 +258,19 @@ def evaluate(
         hyp = read_texts(path)
         inputs.append((name, replace(hyp, ids=src.ids) if paired else hyp, meta))  # type: ignore[union-attr]
 
-    systems, units = [], []
+    systems, units, statistics = [], [], []
     for (_, hyp, meta), name in zip(inputs, unique_names([name for name, _, _ in inputs])):
-        system, aligned = _score_system(name, hyp, ref, ref_docs, level)
+        system, aligned, extracted = _score_system(name, hyp, ref, ref_docs, level)
         system.model = meta
         systems.append(system)
         units.append(aligned)
+        statistics.append(extracted)
     result = Evaluation(ref.path, str(docs) if docs else None, systems)
     compared = result.level
     if bootstrap > 0:
-        refs = join_by_doc(ref.texts, ref_docs) if compared == "document" else list(ref.texts)
         hyps = [u if s.level == compared else join_by_doc(u, ref_docs) for s, u in zip(systems, units)]
-        tests, signatures = paired_bootstrap([(s.name, h) for s, h in zip(systems, hyps)], refs, bootstrap, seed)
+        tests, signatures = paired_bootstrap([(s.name, x[compared]) for s, x in zip(systems, statistics)],
+                                             bootstrap, seed)
         for system, test, system_hyps in zip(systems, tests, hyps):
             for key, res in test.items():
                 score = result.compared_scores(system)[key]
@@ -324,8 +343,10 @@ def _check_doc_field(name: str, docs: Path | None, ref: Texts, hyps: Sequence[Te
 
 def _score_system(
     name: str, hyp: Texts, ref: Texts, ref_docs: Sequence[str] | None, level: Level
-) -> tuple[SystemResult, list[str]]:
-    """The system's scores, and its hypotheses as compared: per reference line, or per document."""
+) -> tuple[SystemResult, list[str], dict[str, Statistics]]:
+    """The system's scores, its hypotheses as compared (per reference line, or per document),
+    and its statistics per level ("sentence" where it is scored by line, "document" where it
+    has documents)."""
     hyps, reason = align(ref, ref_docs, hyp)
     if reason and level == "sentence":
         raise InputError(f"{hyp.path} cannot be scored line by line against {ref.path}: {reason}; "
@@ -342,6 +363,7 @@ def _score_system(
         documents = Statistics(hyps, joined_refs)
         system = SystemResult(name, hyp.path, "document", documents.corpus())
         system.document_scores = system.scores
+        extracted = {"document": documents}
     else:
         stats = Statistics(hyps, ref.texts)
         system = SystemResult(name, hyp.path, "sentence", stats.corpus())
@@ -351,14 +373,16 @@ def _score_system(
             for n, (i, r, scores) in enumerate(zip(ids, ref.texts, stats.segments()))
         ]
         system.buckets = length_buckets(ref.texts, stats)
+        extracted = {"sentence": stats}
         if ref_docs:
             documents = Statistics(join_by_doc(hyps, ref_docs), joined_refs)
             system.document_scores = documents.corpus()
+            extracted["document"] = documents
     if ref_docs:
         lines = {d: len(g) for d, g in group_by_doc(ref.texts, ref_docs).items()}
         system.documents = [{"id": d, "lines": lines[d], **s} for d, s in zip(lines, documents.segments())]
     system.warnings = warnings
-    return system, hyps
+    return system, hyps, extracted
 
 
 def _numbered(lines: Sequence[int], most: int = 5) -> str:
