@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from translate.cli import app
+from translate.cli.common import repeated_option
 
 runner = CliRunner()
 HEADLINE = "روسيا وكوريا الشمالية.. العلاقات نحو «حقبة جديدة من الازدهار»"
@@ -225,11 +227,26 @@ def test_an_article_of_site_chrome_only_is_refused_before_loading_a_model(tmp_pa
     (["article"], "error: Missing argument 'FILE|-' (see 'translate article --help')"),
     (["segment", "a.txt", "-f", "xml"], "error: Invalid value for '--format'"),
     (["frob"], "error: No such command 'frob' (see 'translate --help')"),
+    (["evaluate", "-r", "a.en", "--reference=b.en", "-H", "a.en"],
+     "error: Invalid value for --reference/-r: given more than once; give it once (the command takes one value) "
+     "(see 'translate evaluate --help')"),
+    (["article", "-o", "x", "a.txt", "-q", "-q", "-ox"], "error: Invalid value for --output/-o: given more than once"),
 ])
 def test_usage_errors_are_one_line(args, message):
     result = runner.invoke(app, args, prog_name="translate")
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and result.stderr.startswith(message), result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["evaluate", "-r", "a.en", "-H", "a.en", "-H", "b.en", "-m", "x", "-m", "y"],  # options that take several
+    ["article", "-o", "-o", "a.txt"],  # "-o" is the value of the first -o: given once
+    ["article", "a.txt", "--", "-o", "b"],  # after "--", arguments
+    ["corpus", "a.jsonl", "-o", "b.jsonl", "--keep-fields", "url", "--keep-fields", "date", "-q", "-q"],
+])
+def test_options_given_once_or_meant_to_repeat_are_not_refused(args):
+    command = typer.main.get_command(app).get_command(None, args[0])
+    assert repeated_option(command, args[1:]) is None
 
 
 def test_usage_errors_are_one_line_from_the_console_script_too():

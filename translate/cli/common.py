@@ -55,6 +55,39 @@ class OneLineErrors(typer.core.TyperGroup):
             code = system_error(exc)
         sys.exit(code if isinstance(code, int) else 0)
 
+    def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
+        """The command, as click finds it; an option it takes once but was given more often is
+        refused here, where click would keep the last value without a word (``-r a -r b``)."""
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None and not ctx.resilient_parsing:
+            repeated = repeated_option(command, rest)
+            if repeated:
+                raise typer.BadParameter("given more than once; give it once (the command takes one value)",
+                                         ctx=type(ctx)(command, info_name=name, parent=ctx), param_hint=repeated)
+        return name, command, rest
+
+
+def repeated_option(command: Any, args: Sequence[str]) -> str | None:
+    """The name (``-r/--reference``) of an option of a (click) command that takes one value but is
+    given twice in ``args``."""
+    options = {name: p for p in command.params if p.param_type_name == "option" for name in p.opts}
+    seen: set[Any] = set()
+    tokens = iter(args)
+    for token in tokens:
+        if token == "--":
+            break
+        name = token.split("=", 1)[0] if token.startswith("--") else token[:2]
+        option = options.get(name) if token.startswith("-") else None
+        if option is None or option.is_flag or option.count:
+            continue
+        attached = "=" in token if token.startswith("--") else len(token) > 2
+        if not attached:
+            next(tokens, None)  # the value, even one that starts with "-"
+        if option in seen and not option.multiple:
+            return "/".join(option.opts)
+        seen.add(option)
+    return None
+
 
 app = typer.Typer(
     name="translate",
