@@ -617,6 +617,9 @@ def test_saved_translations_never_go_over_an_input_or_an_output(tmp_path, tiny_m
     out = tmp_path / "other" / f"{tiny_marian_dir.name}.hyp.txt"
     message = one_line_error(invoke("-s", SRC, "-r", REF, "-m", tiny_marian_dir, "--save-dir", out.parent, "-o", out))
     assert "is where the model translations are saved" in message
+    folder = tmp_path / "translations"  # the default --save-dir beside -o, not made yet
+    message = one_line_error(invoke("-s", SRC, "-r", REF, "-m", tiny_marian_dir, "-o", folder))
+    assert f"{folder} is the folder where the model translations are saved" in message and not folder.exists()
     same = tmp_path / "same.md"
     message = one_line_error(invoke("-r", REF, "-H", hyps[0], "-o", same, "--report", same))
     assert f"-o {same} is a file the report {same} writes" in message

@@ -128,6 +128,9 @@ def evaluate_command(
     save_dir = save_dir or (beside.parent if beside else Path(".")) / "translations"
     saved = {p.resolve(): p for name in model_names(models) for p in saved_files(name, save_dir, translate_docs)}
     for written in (output, *reported):
+        if written and models and save_dir.resolve().is_relative_to(written.resolve()):
+            raise ConfigError(f"{written} is the folder where the model translations are saved ({save_dir}); "
+                              "write it elsewhere, or give another --save-dir")
         if written and written.resolve() in saved:
             raise ConfigError(f"{written} is where the model translations are saved ({saved[written.resolve()]}); "
                               "write it elsewhere, or give another --save-dir")
