@@ -377,10 +377,21 @@ def test_records_without_ids_pair_by_line_but_a_named_id_field_must_exist(tmp_pa
     assert f"{ref}: --id-field 'nope': no record has this field" in message and "key, translation" in message
 
 
+def test_records_are_located_by_their_file_lines(tmp_path):
+    ref = tmp_path / "ref.jsonl"
+    ref.write_text('{"id":"a","text":"One."}\n\n{"id":"b","text":"Two."}\n{"id":"c","text":"  "}\n')
+    hyp = tmp_path / "hyp.jsonl"
+    hyp.write_text('{"id":"c","translation":"x"}\n\n{"id":"b","translation":"Two."}\n{"id":"a","translation":""}\n')
+    assert f"{ref}: 1 empty references (line 4);" in one_line_error(invoke("-r", ref, "-H", hyp))
+    ref.write_text('{"id":"a","text":"One."}\n\n{"id":"b","text":"Two."}\n{"id":"c","text":"Three."}\n')
+    result = invoke("-r", ref, "-H", hyp, "--bootstrap", "0")
+    assert result.exit_code == 0 and f"{hyp}: 1 blank hypotheses scored as empty (line 4)" in result.stderr
+
+
 def test_reference_with_empty_lines(tmp_path, hyps):
     ref = write(tmp_path / "holes.en", [*REFS[:3], "", *REFS[4:9], "  ", *REFS[10:]])
     message = one_line_error(invoke("-r", ref, "-H", hyps[0]))
-    assert "holes.en: 2 empty reference lines (lines 4, 10); give every segment its reference" in message
+    assert "holes.en: 2 empty references (lines 4, 10); give every segment its reference" in message
 
 
 def test_docs_count_mismatch(tmp_path, hyps):
@@ -395,7 +406,7 @@ def test_blank_hypothesis_lines_are_scored_and_counted(tmp_path):
     path = write(tmp_path / "blanks.en", hyp)
     result = invoke("-r", REF, "-H", path, "--format", "json", "--bootstrap", 0)
     assert result.exit_code == 0
-    assert "warning: " in result.stderr and "3 blank hypothesis lines scored as empty (lines 6, 51, 101)" in result.stderr
+    assert "warning: " in result.stderr and "3 blank hypotheses scored as empty (lines 6, 51, 101)" in result.stderr
     score = json.loads(result.stdout)["systems"][0]["scores"]["bleu"]["score"]  # stdout stays JSON
     assert score == pytest.approx(BLEU().corpus_score(hyp, [REFS]).score)
 

@@ -229,9 +229,9 @@ def evaluate(
     """
     _check_options(hypotheses, reference, source, models, Path(save_dir), translate_documents, docs, fields, comet)
     ref = read_texts(reference, fields)
-    empty = [n for n, text in enumerate(ref.texts, 1) if not text.strip()]
+    empty = [n for n, text in enumerate(ref.texts) if not text.strip()]
     if empty:
-        raise InputError(f"{ref.path}: {len(empty)} empty reference lines (lines {_numbered(empty)}); "
+        raise InputError(f"{ref.path}: {len(empty)} empty references ({ref.located(empty)}); "
                          "give every segment its reference, or remove the segment from every file")
     ref_docs = read_docs(docs, ref) if docs else ref.docs
     if (level == "document" or translate_documents) and not ref_docs:
@@ -352,9 +352,9 @@ def _score_system(
         raise InputError(f"{hyp.path} cannot be scored line by line against {ref.path}: {reason}; "
                          "score by document with --level document")
     warnings = list(hyp.warnings)
-    blank = [n for n, text in enumerate(hyp.texts, 1) if not text.strip()]
+    blank = [n for n, text in enumerate(hyp.texts) if not text.strip()]
     if blank:
-        warnings.append(f"{hyp.path}: {len(blank)} blank hypothesis lines scored as empty (lines {_numbered(blank)})")
+        warnings.append(f"{hyp.path}: {len(blank)} blank hypotheses scored as empty ({hyp.located(blank)})")
     joined_refs = join_by_doc(ref.texts, ref_docs) if ref_docs else []
     if reason or level == "document":
         hyps = hyps if reason else join_by_doc(hyps, ref_docs)  # type: ignore[arg-type]
@@ -383,7 +383,3 @@ def _score_system(
         system.documents = [{"id": d, "lines": lines[d], **s} for d, s in zip(lines, documents.segments())]
     system.warnings = warnings
     return system, hyps, extracted
-
-
-def _numbered(lines: Sequence[int], most: int = 5) -> str:
-    return ", ".join(map(str, lines[:most])) + (", ..." if len(lines) > most else "")

@@ -44,6 +44,15 @@ class Texts:
     ids: tuple[str, ...] | None = None
     docs: tuple[str, ...] | None = None
     warnings: tuple[str, ...] = ()
+    places: tuple[str, ...] | None = None
+    """Where each record is in its file (``line 4``, ``record 3``); None for plain text, line by line."""
+
+    def located(self, indices: Sequence[int], most: int = 5) -> str:
+        """Where the texts at these (0-based) positions are in the file: ``lines 4, 10``."""
+        places = [self.places[i] if self.places else f"line {i + 1}" for i in indices]
+        kind = places[0].split()[0] if places else "line"
+        numbers = [place.split()[-1] for place in places[:most]]
+        return f"{kind}{'s' if len(places) > 1 else ''} {', '.join(numbers)}" + (", ..." if len(places) > most else "")
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -135,7 +144,7 @@ def _from_records(path: str, records: list[dict[str, Any]], fields: Fields, plac
     warnings = (f"{path}: {headlines} records have a 'headline' that is not scored; "
                 "--text-field headline,text scores it with the text (the field names apply to every file: "
                 "the reference needs them too)",) if headlines else ()
-    return Texts(path, tuple(_one_line(t) for t in texts), ids, docs, warnings)
+    return Texts(path, tuple(_one_line(t) for t in texts), ids, docs, warnings, tuple(places))
 
 
 def _text(path: str, place: str, record: dict[str, Any], names: Sequence[str]) -> str:
