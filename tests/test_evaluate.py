@@ -322,6 +322,11 @@ def test_ids_on_one_side_only(tmp_path):
     hyp.write_text("".join(json.dumps({"id": i, "translation": f"line {i}"}) + "\n" for i in (0, 1, 2, 3, 9)))
     message = one_line_error(invoke("-r", ref, "-H", hyp))
     assert "in " + str(hyp) + " only: '9'" in message and "in " + str(ref) + " only: '4'" in message
+    assert message.endswith("; translate or score the same segments")
+    failed = tmp_path / "hyp.jsonl.errors.jsonl"  # a corpus output whose row 4 failed
+    failed.write_text(json.dumps({"row": 4, "id": "4", "error": "empty 'text'"}) + "\n")
+    message = one_line_error(invoke("-r", ref, "-H", hyp))
+    assert message.endswith(f"; the rows {failed} lists were not translated: fix them and run translate corpus again")
 
 
 def test_missing_text_field_names_the_line(tmp_path):

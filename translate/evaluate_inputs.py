@@ -209,10 +209,12 @@ def align(reference: Texts, ref_docs: Sequence[str] | None, hypothesis: Texts) -
     if doc_ids and hyp.docs:
         return _align_by_doc(ref, doc_ids, ref_docs, hyp)  # type: ignore[arg-type]
     if ref.ids and hyp.ids:
+        failed = Path(f"{hyp.path}.errors.jsonl")  # a `translate corpus` output's failed rows
+        fix = (f"the rows {failed} lists were not translated: fix them and run translate corpus again"
+               if failed.is_file() and set(ref.ids) - set(hyp.ids) else "translate or score the same segments")
         raise InputError(
             f"ids differ: in {hyp.path} only: {_listed(sorted(set(hyp.ids) - set(ref.ids))) or 'none'}; "
-            f"in {ref.path} only: {_listed(sorted(set(ref.ids) - set(hyp.ids))) or 'none'}; "
-            "translate or score the same segments"
+            f"in {ref.path} only: {_listed(sorted(set(ref.ids) - set(hyp.ids))) or 'none'}; {fix}"
         )
     if len(hyp.texts) == len(ref.texts):
         return list(hyp.texts), None
