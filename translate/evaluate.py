@@ -4,7 +4,8 @@ with paired bootstrap resampling between systems and, optionally, COMET.
 ``evaluate(reference, hypotheses)`` returns an `Evaluation` (plain dataclasses, ``to_dict()``
 for JSON); `translate.report` renders it. Every corpus score is computed as sacreBLEU's
 ``corpus_score`` computes it (the same statistics, summed), on the texts as its command line
-reads them, with its signature; segment and per-document scores as its ``sentence_score``.
+reads them (but for a UTF-8 byte order mark, which it keeps on the first word and is dropped
+here), with its signature; segment and per-document scores as its ``sentence_score``.
 
 Reading the inputs and aligning them: `translate.evaluate_inputs`; translating the source with
 each model first: `translate.evaluate_models`; COMET: `translate.evaluate_comet`.
