@@ -344,7 +344,41 @@ def test_a_system_refusal_is_one_line_naming_the_file():
 
     result = runner.invoke(demo, [])
     assert_one_line_error(result, "error: /data/news.en.jsonl: No space left on device; free some space", code=1)
-    assert "report" not in result.stderr
+    assert "report" not in result.stderr and "resumes" not in result.stderr  # only a corpus run resumes
+
+
+def big_page(tmp_path: Path) -> Path:
+    """A page whose segmentation is many pipe buffers long."""
+    page = tmp_path / "big.txt"
+    page.write_text("وصول الرئيس إلى العاصمة\n\n" + "".join(
+        f"وصل الرئيس اليوم إلى العاصمة في زيارة رسمية رقم {n}.\n\n" for n in range(3000)), encoding="utf-8")
+    return page
+
+
+def test_a_reader_that_stops_early_ends_a_long_result_with_141(tmp_path):
+    command = [sys.executable, "-m", "translate.cli", "segment", str(big_page(tmp_path))]
+    whole = subprocess.run(command, capture_output=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert whole.returncode == 0 and len(whole.stdout) > 4 * 65536
+    reader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    reader.stdout.read(10)
+    reader.stdout.close()  # as `| head -c 10` does
+    assert reader.wait(timeout=120) == 141 and reader.stderr.read() == b""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_output_names_the_file_or_stdout(tmp_path):
+    page = big_page(tmp_path)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run([sys.executable, "-m", "translate.cli", "segment", str(page), "-o", "/dev/full"],
+                          capture_output=True, text=True, env=env)
+    assert (done.returncode, done.stderr) == (1, "error: /dev/full: No space left on device; free some space and "
+                                                 "run the command again\n")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "translate.cli", "segment", str(page)], stdout=full,
+                              stderr=subprocess.PIPE, text=True, env=env)
+    assert (done.returncode, done.stderr) == (1, "error: stdout: No space left on device; free some space and "
+                                                 "run the command again\n")
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")

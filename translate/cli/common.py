@@ -171,7 +171,7 @@ def exit_at_once(code: int) -> NoReturn:
     os._exit(code)
 
 
-def system_error(exc: OSError) -> int:
+def system_error(exc: OSError, resumes: bool = False) -> int:
     """The exit code for an error of the system, after one line saying it: a full disk, a
     permission, a file gone, stdout that cannot be written; a reader of stdout that went away
     (``| head``) ends it quietly, as ``cat`` does."""
@@ -188,7 +188,9 @@ def system_error(exc: OSError) -> int:
     if os.environ.get("TRANSLATE_DEBUG"):
         traceback.print_exc(file=sys.stderr)
     where = f"{exc.filename}: " if exc.filename else ("stdout: " if unwritable else "")
-    fix = "; free some space and run the command again (a corpus run resumes)" if exc.errno == errno.ENOSPC else ""
+    fix = ""
+    if exc.errno == errno.ENOSPC:
+        fix = "; free some space and run the command again" + (" (the run resumes)" if resumes else "")
     typer.echo(f"error: {where}{exc.strerror or first_line(exc)}{fix}", err=True)
     return 1
 
@@ -209,7 +211,7 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except OSError as exc:
-            raise typer.Exit(system_error(exc)) from None
+            raise typer.Exit(system_error(exc, resumes=command.__name__ == "corpus_command")) from None
         except Exception as exc:  # the last line of defence: one line unless debugging
             debugging = bool(os.environ.get("TRANSLATE_DEBUG"))
             if debugging:
@@ -264,17 +266,44 @@ def write_output(text: str, output: Path | None) -> None:
     """Write to stdout (no output, or ``-``), or atomically to a file: its folder created when
     missing, a symbolic link's target replaced. A device or pipe (``/dev/null``) is written as it is."""
     if output is None or str(output) == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        _write_stdout(text)
         return
     from translate.corpus_write import atomic_file
 
     special = output.parts[:2] in (("/", "dev"), ("/", "proc")) or (output.exists() and not output.is_file())
     target = output if special else output.resolve()
     check_output(target)
-    if special:  # a device or pipe: no temporary file beside it
-        with open(target, "w", encoding="utf-8") as file:
+    try:
+        if special:  # a device or pipe: no temporary file beside it
+            with open(target, "w", encoding="utf-8") as file:
+                file.write(text)
+            return
+        with atomic_file(target) as file:
             file.write(text)
+    except OSError as exc:
+        exc.filename = exc.filename or str(output)  # a full disk is named by the file it stopped
+        raise
+
+
+def _write_stdout(text: str) -> None:
+    """Write the result to stdout. A pipe's reader that goes away (``| head``) gives a
+    BrokenPipeError, as it must for the exit code 141: a single large write to a pipe is cut
+    short there without one, so the text goes in pieces."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (a test's capture)
+        sys.stdout.write(text)
+        sys.stdout.flush()
         return
-    with atomic_file(target) as file:
-        file.write(text)
+    try:
+        sys.stdout.flush()
+        data = memoryview(text.encode(sys.stdout.encoding or "utf-8", sys.stdout.errors or "strict"))
+        while data:
+            data = data[os.write(descriptor, data[:PIECE]):]
+    except OSError as exc:
+        exc.filename = exc.filename or "stdout"
+        raise
+
+
+PIECE = 1 << 16
+"""Bytes per write to stdout: one pipe buffer."""
