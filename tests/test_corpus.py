@@ -460,6 +460,19 @@ def test_resuming_with_other_settings_is_refused_and_overwrite_starts_again(tmp_
     assert len(out) == 20 and summary.resumed == 0
 
 
+@pytest.mark.parametrize("beam", [1, 3])
+def test_an_overwrite_run_stopped_before_committing_is_started_again_by_a_rerun_without_overwrite(tmp_path, beam):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(9))
+    run(source, tmp_path / "out.jsonl", chunk_size=4)
+    write_jsonl(source, make_rows(5))
+    with pytest.raises(Crash):  # killed while the model loads, or before its first chunk
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=0), chunk_size=4, overwrite=True,
+            settings=resolve_settings(model="x/y", beam_size=2))
+    summary, after = run(source, tmp_path / "out.jsonl", chunk_size=4,
+                         settings=resolve_settings(model="x/y", beam_size=beam))
+    assert len(after) == 5 and summary.resumed == 0
+
+
 def test_overwrite_keeps_the_finished_output_until_the_new_run_replaces_it(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(9) + [{"id": "bad", "text": 5}])
     _, before = run(source, tmp_path / "out.jsonl", chunk_size=4)

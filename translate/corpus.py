@@ -210,9 +210,10 @@ def _open(run: Run) -> None:
     complete = recorded is not None and recorded.get("status") == "complete"
     if complete and not output.exists():
         recorded = None  # the output of a finished run was removed: start afresh
-    elif not complete and not run.chunk(0).exists():
+    interrupted = recorded is not None and not complete  # a run started on this output, --overwrite or not
+    if interrupted and not run.chunk(0).exists():
         recorded = None  # nothing committed (e.g. the model could not load): the settings may change
-    if recorded is None and output.exists() and not options.overwrite:
+    if recorded is None and output.exists() and not options.overwrite and not interrupted:
         raise ConfigError(
             f"{output} exists and no interrupted run of it is recorded; use --overwrite to replace it")
     if recorded is None:
