@@ -408,3 +408,14 @@ def test_the_app_is_the_typer_app_whatever_was_imported_first():
             "assert isinstance(app, typer.Typer), type(app)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("option", ["--title-field", "--id-field"])
+def test_a_named_field_a_csv_lacks_is_refused_before_loading_a_model(tmp_path, option):
+    source = tmp_path / "news.csv"
+    source.write_text("id,title,text\nc1,وصول الرئيس,وصل الرئيس اليوم.\n", encoding="utf-8")
+    result = invoke("corpus", source, "-o", tmp_path / "out.jsonl", option, "heading",
+                    "--model", tmp_path / "no-model-needed")
+    assert_one_line_error(result, f"{source}: no 'heading' column for {option} (columns: id, title, text); "
+                                  "check the name", code=2)
+    assert list(tmp_path.iterdir()) == [source]

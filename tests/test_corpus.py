@@ -185,11 +185,18 @@ def test_a_kept_field_no_row_has_is_warned_about_once(tmp_path):
     rows[5]["urll"] = "late"  # outside the first chunk: a misspelt name, seen in the first chunk's rows only
     source = Source(write_jsonl(tmp_path / "in.jsonl", rows))
     warnings: list[str] = []
-    options = Options(chunk_size=4, fields=Fields(keep=("url", "urll", "nope")))
+    options = Options(chunk_size=4, fields=Fields(id="key", title="headline", keep=("url", "urll", "nope")),
+                      named_fields=(("--id-field", "key"), ("--title-field", "headline")))
     with open_run(source, tmp_path / "out.jsonl", resolve_settings(model="x/y", beam_size=1), options) as prepared:
         translate_corpus(prepared, FakeTranslator(), on_warning=warnings.append)
-    assert warnings == ["--keep-fields 'urll', 'nope': none of the first 4 rows has these fields (the first row's "
-                        f"fields: {', '.join(rows[0])}); check the name"]
+    fields = ", ".join(rows[0])
+    assert warnings == [
+        f"--keep-fields 'urll', 'nope': none of the first 4 rows has these fields (the first row's fields: {fields}); "
+        "check the name",
+        f"--id-field 'key': none of the first 4 rows has this field (the first row's fields: {fields}); check the name",
+        f"--title-field 'headline': none of the first 4 rows has this field (the first row's fields: {fields}); "
+        "check the name",
+    ]
     assert [row.get("urll") for row in read_rows(tmp_path / "out.jsonl")][4:7] == [None, "late", None]
 
 
@@ -873,8 +880,14 @@ def test_options_that_cannot_apply_to_the_input_are_refused(tmp_path):
     with pytest.raises(ConfigError, match="--encoding is for text inputs"):
         run(Source(tmp_path / "in.parquet", encoding="cp1256"), tmp_path / "out.jsonl")
     (tmp_path / "in.csv").write_text("id,text\n1,نص\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"no 'url' column for --keep-fields \(columns: id, text\)"):
+    with pytest.raises(InputError, match=r"no 'url' column for --keep-fields \(columns: id, text\); check the name"):
         run(tmp_path / "in.csv", tmp_path / "out.jsonl", fields=Fields(keep=("url",)))
+    for option, field in [("--title-field", "heading"), ("--id-field", "ident")]:
+        with pytest.raises(InputError, match=f"no '{field}' column for {option} \\(columns: id, text\\)"):
+            run(tmp_path / "in.csv", tmp_path / "out.jsonl", named_fields=((option, field),))
+        with pytest.raises(InputError, match=f"no '{field}' column for {option}"):
+            run(tmp_path / "in.parquet", tmp_path / "out.jsonl", named_fields=((option, field),))
+    assert not (tmp_path / "out.jsonl.run.json").exists()
 
 
 def test_another_split_of_a_saved_dataset_dict_is_another_input(tmp_path):

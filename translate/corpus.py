@@ -36,7 +36,7 @@ from translate.cache import SQLiteCache
 from translate.convert import model_version
 from translate.config import Settings
 from translate.corpus_io import Source, check_source, count_rows, fingerprint, iter_records
-from translate.corpus_rows import Count, Fields, Notify, Shard, translate_chunk, unseen_kept_fields
+from translate.corpus_rows import Count, Fields, Notify, Shard, translate_chunk, unseen_fields
 from translate.corpus_write import (
     link_target,
     output_format,
@@ -71,6 +71,10 @@ class Options:
     keep_boilerplate: bool = False
     cache: Path | None = None
     overwrite: bool = False
+    named_fields: tuple[tuple[str, str], ...] = ()
+    """The id and title fields the user named (``("--id-field", "key")``): where a CSV header or a
+    Parquet schema lacks one the input is refused, and where no row of the first chunk has one, a
+    warning says so (a default field that is absent just means none)."""
 
 
 @dataclass
@@ -173,7 +177,7 @@ def open_run(source: Source, output: Path, settings: Settings, options: Options 
     """Check the input and an earlier run's record; resume it, refuse it, or start afresh.
 
     The run holds ``OUT.lock`` until it is closed (``with open_run(...) as run:``)."""
-    check_source(source, options.fields.text, options.fields.keep)
+    check_source(source, options.fields.text, options.fields.keep, options.named_fields)
     output = link_target(output)  # a link and its target are one output, with one lock
     output_format(output)
     local = source.local_path
@@ -290,8 +294,9 @@ def translate_corpus(
                 on_rows=on_rows, on_sentences=sentences, on_warning=on_warning,
             )
             cache.commit()
-            if index == run.done_chunks and on_warning and (unseen := unseen_kept_fields(chunk, options.fields)):
-                on_warning(unseen)
+            if index == run.done_chunks and on_warning:
+                for message in unseen_fields(chunk, options.fields, options.named_fields):
+                    on_warning(message)
             write_jsonl(run.chunk(index), lines)
             index += 1
             summary.translated += sum("error" not in line for line in lines)

@@ -86,10 +86,11 @@ class Record:
     """That file's encoding, when one was given."""
 
 
-def check_source(source: Source, text_field: str | None = None, keep_fields: Sequence[str] = ()) -> None:
+def check_source(source: Source, text_field: str | None = None, keep_fields: Sequence[str] = (),
+                 named_fields: Sequence[tuple[str, str]] = ()) -> None:
     """Raise InputError or ConfigError now for an input that cannot be read at all: missing,
-    empty, not of its format, or (where the columns are known up front) without ``text_field``
-    or one of ``keep_fields``."""
+    empty, not of its format, or (where the columns are known up front) without ``text_field``,
+    one of ``keep_fields`` or one of the ``(option, field)`` the user named."""
     path = source.path
     if path is not None and not path.exists():
         raise InputError(f"{path}: no such file or folder")
@@ -130,11 +131,13 @@ def check_source(source: Source, text_field: str | None = None, keep_fields: Seq
         raise InputError(
             f"{path}: no {text_field!r} column (columns: {', '.join(columns)}); name the text column with --text-field"
         )
-    missing = [name for name in keep_fields if columns is not None and name not in columns]
-    if missing:
-        raise InputError(
-            f"{path}: no {', '.join(map(repr, missing))} column for --keep-fields (columns: {', '.join(columns)})"  # type: ignore[arg-type]
-        )
+    for option, names in [("--keep-fields", keep_fields), *((option, [name]) for option, name in named_fields)]:
+        missing = [name for name in names if columns is not None and name not in columns]
+        if missing:
+            raise InputError(
+                f"{path}: no {', '.join(map(repr, missing))} column for {option} "  # type: ignore[arg-type]
+                f"(columns: {', '.join(columns)}); check the name"  # type: ignore[arg-type]
+            )
 
 
 _PROBE_LINES = 5

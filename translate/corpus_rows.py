@@ -9,7 +9,7 @@ becomes a row of the error file.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,16 +116,19 @@ def to_article(record: Record, fields: Fields, keep_boilerplate: bool = False) -
     return article
 
 
-def unseen_kept_fields(records: list[Record], fields: Fields) -> str | None:
-    """A warning when no readable row of ``records`` has one of the kept fields (a misspelt
-    ``--keep-fields`` name in rows whose fields are not known up front), else None."""
+def unseen_fields(records: list[Record], fields: Fields, named: Sequence[tuple[str, str]] = ()) -> list[str]:
+    """Warnings, one per option, for the kept fields and the ``named`` ``(option, field)`` that no
+    readable row of ``records`` has (a misspelt name, in rows whose fields are not known up front)."""
     rows = [record.data for record in records if record.data is not None and record.path is None]
-    unseen = [name for name in fields.keep if rows and not any(name in row for row in rows)]
-    if not unseen:
-        return None
-    return (f"--keep-fields {', '.join(map(repr, unseen))}: none of the first {len(rows)} rows has "
-            f"{'this field' if len(unseen) == 1 else 'these fields'} (the first row's fields: "
-            f"{', '.join(rows[0]) or 'none'}); check the name")
+    if not rows:
+        return []
+    unseen: dict[str, list[str]] = {}
+    for option, name in [("--keep-fields", name) for name in fields.keep] + list(named):
+        if not any(name in row for row in rows):
+            unseen.setdefault(option, []).append(name)
+    return [f"{option} {', '.join(map(repr, names))}: none of the first {len(rows)} rows has "
+            f"{'this field' if len(names) == 1 else 'these fields'} (the first row's fields: "
+            f"{', '.join(rows[0]) or 'none'}); check the name" for option, names in unseen.items()]
 
 
 def _in_text(message: str) -> str:

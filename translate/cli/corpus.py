@@ -45,11 +45,11 @@ Dataset = Annotated[Optional[str], typer.Option("--dataset", metavar="NAME", hel
 DatasetConfig = Annotated[Optional[str], typer.Option("--dataset-config", metavar="NAME",
     help="The hub dataset's configuration.")]
 Split = Annotated[Optional[str], typer.Option("--split", metavar="NAME", help="Dataset split (default: train).")]
-IdField = Annotated[str, typer.Option("--id-field", metavar="FIELD",
-    help="Field with the row's id (else the row number).")]
+IdField = Annotated[Optional[str], typer.Option("--id-field", metavar="FIELD", show_default=False,
+    help="Field with the row's id (else the row number). Default: id.")]
 TextField = Annotated[str, typer.Option("--text-field", metavar="FIELD", help="Field with the article text.")]
-TitleField = Annotated[str, typer.Option("--title-field", metavar="FIELD",
-    help="Field with the headline, if any ('' for none).")]
+TitleField = Annotated[Optional[str], typer.Option("--title-field", metavar="FIELD", show_default=False,
+    help="Field with the headline ('' for none). Default: title, where the rows have it.")]
 KeepFields = Annotated[Optional[list[str]], typer.Option(
     "--keep-fields", metavar="FIELDS", help="Source fields copied to the output, comma-separated or repeated.")]
 Segments = Annotated[bool, typer.Option("--segments", help="Add the sentence pairs (source, translation).")]
@@ -75,9 +75,9 @@ def corpus_command(
     dataset: Dataset = None,
     dataset_config: DatasetConfig = None,
     split: Split = None,
-    id_field: IdField = "id",
+    id_field: IdField = None,
     text_field: TextField = "text",
-    title_field: TitleField = "title",
+    title_field: TitleField = None,
     keep_fields: KeepFields = None,
     segments: Segments = False,
     keep_boilerplate: opt.KeepBoilerplate = False,
@@ -102,10 +102,11 @@ def corpus_command(
         raise ConfigError("give either INPUT or --dataset NAME, not both")
     settings = model_options.settings(model)
     keep = tuple(name.strip() for value in keep_fields or () for name in value.split(",") if name.strip())
+    named = tuple((option, name) for option, name in (("--id-field", id_field), ("--title-field", title_field)) if name)
     options = Options(
-        fields=Fields(id_field, text_field, title_field or None, keep), shard=Shard.parse(shard),
-        chunk_size=chunk_size, window=window, segments=segments, keep_boilerplate=keep_boilerplate,
-        cache=cache, overwrite=overwrite,
+        fields=Fields(id_field or "id", text_field, "title" if title_field is None else title_field or None, keep),
+        shard=Shard.parse(shard), chunk_size=chunk_size, window=window, segments=segments,
+        keep_boilerplate=keep_boilerplate, cache=cache, overwrite=overwrite, named_fields=named,
     )
     try:
         with open_run(Source(source, dataset, dataset_config, split, encoding), output, settings, options) as run:
