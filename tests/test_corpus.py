@@ -723,6 +723,30 @@ def test_an_output_or_cache_inside_a_local_dataset_folder_is_refused(tmp_path):
         run(Source(dataset=str(hub)), tmp_path / "out.jsonl", cache=hub / "cache.sqlite")
 
 
+def test_a_dataset_that_cannot_be_used_is_refused_before_the_run_starts(tmp_path):
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    write_jsonl(hub / "data.jsonl", make_rows(3))
+    with pytest.raises(InputError, match=f"dataset {hub}: cannot open the dataset \\(Bad split: test"):
+        run(Source(dataset=str(hub), split="test"), tmp_path / "out.jsonl")
+    with pytest.raises(InputError, match=f"dataset {hub}: no 'body' column \\(columns: id, title, text, url, n\\)"):
+        run(Source(dataset=str(hub)), tmp_path / "out.jsonl", fields=Fields(text="body"))
+    with pytest.raises(InputError, match="no 'heading' column for --title-field"):
+        run(Source(dataset=str(hub)), tmp_path / "out.jsonl", named_fields=(("--title-field", "heading"),))
+    assert list(tmp_path.iterdir()) == [hub]
+
+
+def test_a_dataset_file_that_cannot_be_read_stops_the_run_in_one_line_and_a_rerun_resumes(tmp_path, capfd):
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    write_jsonl(hub / "data.jsonl", make_rows(3))
+    with (hub / "data.jsonl").open("a", encoding="utf-8") as file:
+        file.write('{"id": "x", "text": oops}\n')
+    with pytest.raises(InputError, match=f"dataset {hub}: cannot read the dataset from row 0 on .*rerun to resume"):
+        run(Source(dataset=str(hub)), tmp_path / "out.jsonl")
+    assert capfd.readouterr().err == ""  # nothing logged by datasets
+
+
 def test_a_hub_dataset_is_fingerprinted_by_its_commit(monkeypatch):
     import huggingface_hub
 
@@ -903,6 +927,11 @@ def test_another_split_of_a_saved_dataset_dict_is_another_input(tmp_path):
     Dataset.from_list(make_rows(2)).save_to_disk(str(tmp_path / "single"))
     with pytest.raises(ConfigError, match="has no splits"):
         run(Source(tmp_path / "single", split="test"), tmp_path / "single.jsonl")
+    with pytest.raises(InputError, match="choose a split with --split: train, test"):
+        run(Source(tmp_path / "saved", split="dev"), tmp_path / "dev.jsonl")
+    with pytest.raises(InputError, match="no 'body' column"):
+        run(Source(tmp_path / "saved"), tmp_path / "body.jsonl", fields=Fields(text="body"))
+    assert not [path for path in tmp_path.iterdir() if path.name.startswith(("dev.", "body.", "single."))]
 
 
 def test_a_utf16_csv_is_refused_with_the_fix(tmp_path):

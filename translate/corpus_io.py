@@ -129,13 +129,13 @@ def check_source(source: Source, text_field: str | None = None, keep_fields: Seq
     columns = source_columns(source)
     if text_field and columns is not None and text_field not in columns:
         raise InputError(
-            f"{path}: no {text_field!r} column (columns: {', '.join(columns)}); name the text column with --text-field"
+            f"{source}: no {text_field!r} column (columns: {', '.join(columns)}); name the text column with --text-field"
         )
     for option, names in [("--keep-fields", keep_fields), *((option, [name]) for option, name in named_fields)]:
         missing = [name for name in names if columns is not None and name not in columns]
         if missing:
             raise InputError(
-                f"{path}: no {', '.join(map(repr, missing))} column for {option} "  # type: ignore[arg-type]
+                f"{source}: no {', '.join(map(repr, missing))} column for {option} "  # type: ignore[arg-type]
                 f"(columns: {', '.join(columns)}); check the name"  # type: ignore[arg-type]
             )
 
@@ -179,6 +179,11 @@ def source_columns(source: Source) -> list[str] | None:
             return _csv_header(_csv_records(file, source.kind), source.path)  # type: ignore[arg-type]
     if source.kind == "parquet":
         return list(open_parquet(source.path).schema_arrow.names)  # type: ignore[arg-type]
+    if source.kind == "saved":
+        return list(_load_saved(source).column_names)
+    if source.kind == "hub":  # opened now, so that a wrong split or configuration is refused before any work
+        names = _open_dataset(source).column_names
+        return None if names is None else list(names)
     return None
 
 
@@ -437,16 +442,26 @@ def _txt(source: Source, wanted: Wanted) -> Iterator[Record]:
 
 
 def _datasets(source: Source, wanted: Wanted) -> Iterator[Record]:
-    for row, data in enumerate(_open_dataset(source)):
+    rows = iter(_open_dataset(source))
+    row = 0
+    while True:
+        try:
+            data = next(rows)
+        except StopIteration:
+            return
+        except (ValueError, OSError) as exc:  # a file of the dataset that its builder cannot read
+            raise InputError(f"{source}: cannot read the dataset from row {row} on ({first_line(exc)}); "
+                             "fix its files, then rerun to resume") from None
         if wanted(row):
             yield Record(row, dict(data))
+        row += 1
 
 
 def _open_dataset(source: Source) -> Iterable[dict[str, Any]]:
     if source.kind == "saved":
         saved = _load_saved(source)
         return (row for batch in saved.iter(batch_size=256) for row in _unbatch(batch))
-    import datasets
+    datasets = _datasets_module()
 
     try:
         if source.kind == "parquet":
@@ -458,13 +473,22 @@ def _open_dataset(source: Source) -> Iterable[dict[str, Any]]:
         raise InputError(f"{source}: cannot open the dataset ({first_line(exc)})") from None
 
 
+def _datasets_module() -> Any:
+    """``datasets``, its log silenced: a file it cannot read is logged before the exception that
+    becomes our one-line error."""
+    import datasets
+
+    datasets.utils.logging.set_verbosity(datasets.utils.logging.CRITICAL)
+    return datasets
+
+
 def _is_dataset_dict(path: Path) -> bool:
     return (path / "dataset_dict.json").is_file()
 
 
 def _load_saved(source: Source) -> Any:
     """A ``save_to_disk`` dataset (memory-mapped, not read into memory); one split of a DatasetDict."""
-    import datasets
+    datasets = _datasets_module()
 
     try:
         loaded = datasets.load_from_disk(str(source.path))
