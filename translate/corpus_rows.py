@@ -142,7 +142,9 @@ def _row_id(record: Record, fields: Fields) -> str:
 
 
 def error_row(record: Record, fields: Fields, reason: str) -> dict[str, Any]:
-    line = {"row": record.row, "id": _row_id(record, fields), "error": reason}
+    """A row of the errors file; a row that could not be read has no id (null): its fields cannot
+    be trusted, and its row number could be another row's id."""
+    line = {"row": record.row, "id": None if record.data is None else _row_id(record, fields), "error": reason}
     return line | ({"line": record.line} if record.line is not None else {})
 
 
