@@ -387,10 +387,10 @@ def test_records_are_located_by_their_file_lines(tmp_path):
     ref.write_text('{"id":"a","text":"One."}\n\n{"id":"b","text":"Two."}\n{"id":"c","text":"  "}\n')
     hyp = tmp_path / "hyp.jsonl"
     hyp.write_text('{"id":"c","translation":"x"}\n\n{"id":"b","translation":"Two."}\n{"id":"a","translation":""}\n')
-    assert f"{ref}: 1 empty references (line 4);" in one_line_error(invoke("-r", ref, "-H", hyp))
+    assert f"{ref}: 1 empty reference (line 4);" in one_line_error(invoke("-r", ref, "-H", hyp))
     ref.write_text('{"id":"a","text":"One."}\n\n{"id":"b","text":"Two."}\n{"id":"c","text":"Three."}\n')
     result = invoke("-r", ref, "-H", hyp, "--bootstrap", "0")
-    assert result.exit_code == 0 and f"{hyp}: 1 blank hypotheses scored as empty (line 4)" in result.stderr
+    assert result.exit_code == 0 and f"{hyp}: 1 blank hypothesis scored as empty (line 4)" in result.stderr
 
 
 def test_reference_with_empty_lines(tmp_path, hyps):
@@ -452,10 +452,15 @@ def test_one_system_has_no_p_values_against_itself(hyps):
     assert result.exit_code == 0 and "p-values" not in result.stdout and "50 samples" in result.stdout
 
 
+def test_save_dir_without_a_model_is_refused(hyps, tmp_path):
+    message = one_line_error(invoke("-r", REF, "-H", hyps[0], "--save-dir", tmp_path / "x"))
+    assert "--save-dir is where the translations of -m/--model are saved" in message
+
+
 def test_comet_not_installed_is_an_error_not_a_skip(monkeypatch, hyps):
     monkeypatch.setitem(__import__("sys").modules, "comet", None)  # import comet -> ImportError
     message = one_line_error(invoke("-s", SRC, "-r", REF, "-H", hyps[0], "--comet", "--bootstrap", 0), code=4)
-    assert "pip install 'translate-ar-en[comet]'" in message and "unbabel-comet" in message
+    assert "pip install -e '.[comet]'" in message and "unbabel-comet" in message
 
 
 def test_read_texts_strips_like_sacrebleu(tmp_path):

@@ -232,7 +232,7 @@ def evaluate(
     ref = read_texts(reference, fields)
     empty = [n for n, text in enumerate(ref.texts) if not text.strip()]
     if empty:
-        raise InputError(f"{ref.path}: {len(empty)} empty references ({ref.located(empty)}); "
+        raise InputError(f"{ref.path}: {len(empty)} empty reference{'s' * (len(empty) > 1)} ({ref.located(empty)}); "
                          "give every segment its reference, or remove the segment from every file")
     ref_docs = read_docs(docs, ref) if docs else ref.docs
     if (level == "document" or translate_documents) and not ref_docs:
@@ -355,7 +355,8 @@ def _score_system(
     warnings = list(hyp.warnings)
     blank = [n for n, text in enumerate(hyp.texts) if not text.strip()]
     if blank:
-        warnings.append(f"{hyp.path}: {len(blank)} blank hypotheses scored as empty ({hyp.located(blank)})")
+        warnings.append(f"{hyp.path}: {len(blank)} blank {'hypotheses' if len(blank) > 1 else 'hypothesis'} "
+                        f"scored as empty ({hyp.located(blank)})")
     joined_refs = join_by_doc(ref.texts, ref_docs) if ref_docs else []
     if reason or level == "document":
         hyps = hyps if reason else join_by_doc(hyps, ref_docs)  # type: ignore[arg-type]

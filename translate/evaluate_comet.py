@@ -15,7 +15,7 @@ def load_comet(model_name: str) -> Any:
         import comet
     except ImportError:
         raise BackendError(
-            "COMET scores need the unbabel-comet package: pip install 'translate-ar-en[comet]'"
+            "COMET scores need the unbabel-comet package: pip install -e '.[comet]' in the project, or pip install unbabel-comet"
         ) from None
     try:
         checkpoint = model_name if Path(model_name).is_file() else comet.download_model(model_name)

@@ -204,7 +204,7 @@ def check_plotting() -> None:
     try:
         import matplotlib.figure  # noqa: F401
     except ImportError:
-        raise BackendError("report plots need matplotlib: pip install 'translate-ar-en[report]'") from None
+        raise BackendError("report plots need matplotlib: pip install -e '.[report]' in the project, or pip install matplotlib") from None
 
 
 def plots(evaluation: Evaluation) -> dict[str, tuple[str, bytes]]:

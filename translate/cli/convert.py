@@ -28,7 +28,8 @@ def convert_command(
         typer.Option(
             "--quantization",
             metavar="TYPE",
-            help="Weight type: int8 (CPU default), int8_float16, float16 (CUDA default), float32, ...",
+            help="Weight type stored: int8, int8_float16, float16, float32, ... A directory written with -o "
+                 "computes as stored where the device supports that type (--compute-type overrides).",
         ),
     ] = "int8",
     output: Annotated[

@@ -114,6 +114,8 @@ def evaluate_command(
 
     if report and report.suffix.lower() not in REPORT_SUFFIXES:
         raise ConfigError(f"--report {report}: use a .md or .html file name")
+    if save_dir and not model:
+        raise ConfigError("--save-dir is where the translations of -m/--model are saved: give -m NAME, or leave it out")
     if not model and model_options.given():
         raise ConfigError(f"{', '.join(model_options.given())}: model options apply only when translating "
                           "with -m/--model")
