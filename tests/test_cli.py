@@ -225,7 +225,8 @@ def test_an_article_of_site_chrome_only_is_refused_before_loading_a_model(tmp_pa
     (["article", "a.txt", "--beam", "0"], "error: Invalid value for '--beam'"),
     (["article", "a.txt", "--bem", "2"], "error: No such option: --bem"),
     (["article"], "error: Missing argument 'FILE|-' (see 'translate article --help')"),
-    (["segment", "a.txt", "-f", "xml"], "error: Invalid value for '--format'"),
+    (["segment", "a.txt", "-f", "xml"], "error: Invalid value for '--format' / '-f': 'xml' is not one of"),
+    (["article", "a.txt", "-f"], "error: Option '-f' requires an argument (see 'translate article --help')"),
     (["frob"], "error: No such command 'frob' (see 'translate --help')"),
     (["evaluate", "-r", "a.en", "--reference=b.en", "-H", "a.en"],
      "error: Invalid value for --reference/-r: given more than once; give it once (the command takes one value) "
@@ -419,3 +420,9 @@ def test_a_named_field_a_csv_lacks_is_refused_before_loading_a_model(tmp_path, o
     assert_one_line_error(result, f"{source}: no 'heading' column for {option} (columns: id, title, text); "
                                   "check the name", code=2)
     assert list(tmp_path.iterdir()) == [source]
+
+
+@pytest.mark.parametrize("command, argument", [("article", "FILE|-  "), ("corpus-merge", "SHARD  ")])
+def test_an_argument_s_help_shows_its_metavar_alone(command, argument):
+    result = runner.invoke(app, [command, "--help"], prog_name="translate")
+    assert result.exit_code == 0 and f"\n  {argument}" in result.stdout and "<" not in result.stdout.split("Options")[0]

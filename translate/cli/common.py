@@ -45,8 +45,9 @@ class OneLineErrors(typer.core.TyperGroup):
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except typer.TyperException as exc:  # a usage error
             context = getattr(exc, "ctx", None)
-            where = f" (see '{context.command_path} --help')" if context else ""
-            typer.echo(f"error: {exc.format_message().rstrip('.')}{where}", err=True)
+            command = context.command_path if context else " ".join(["translate", *given[:1]][:1 + (given[0] in self.commands)])
+            message = exc.format_message().rstrip(".").replace(": Value error, ", ": ")  # typer's validation wording
+            typer.echo(f"error: {message} (see '{command} --help')", err=True)
             code = exc.exit_code
         except typer.Abort:  # input ended where a prompt waited
             typer.echo("error: aborted", err=True)
@@ -87,6 +88,14 @@ def repeated_option(command: Any, args: Sequence[str]) -> str | None:
             return "/".join(option.opts)
         seen.add(option)
     return None
+
+
+def _argument_type(argument: Any, ctx: Any) -> str | None:
+    """An argument's type in help (``<str>``), left out where its metavar says what it takes."""
+    return None if argument.metavar else typer.core.TyperArgument.display_type(argument, ctx)
+
+
+typer.core.TyperArgument.display_type_rich = _argument_type  # "FILE|-", not "FILE|- <str>"
 
 
 app = typer.Typer(

@@ -141,7 +141,7 @@ def corpus_command(
 @reports_errors
 def corpus_merge_command(
     shards: Annotated[list[Path], typer.Argument(
-        metavar="SHARD...", help="Outputs of 'translate corpus --shard K/N', or folders of them.")],
+        metavar="SHARD", help="Outputs of 'translate corpus --shard K/N', or folders of them.")],
     output: Output = ...,  # type: ignore[assignment]  (required)
     quiet: opt.Quiet = False,
 ) -> None:
