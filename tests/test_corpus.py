@@ -467,17 +467,23 @@ def test_resuming_with_other_settings_is_refused_and_overwrite_starts_again(tmp_
     assert len(out) == 20 and summary.resumed == 0
 
 
-@pytest.mark.parametrize("beam", [1, 3])
-def test_an_overwrite_run_stopped_before_committing_is_started_again_by_a_rerun_without_overwrite(tmp_path, beam):
+def test_an_overwrite_run_stopped_before_its_first_chunk_leaves_the_finished_run_as_it_was(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(9))
-    run(source, tmp_path / "out.jsonl", chunk_size=4)
-    write_jsonl(source, make_rows(5))
+    _, before = run(source, tmp_path / "out.jsonl", chunk_size=4)
+    record = (tmp_path / "out.jsonl.run.json").read_bytes()
     with pytest.raises(Crash):  # killed while the model loads, or before its first chunk
         run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=0), chunk_size=4, overwrite=True,
             settings=resolve_settings(model="x/y", beam_size=2))
-    summary, after = run(source, tmp_path / "out.jsonl", chunk_size=4,
-                         settings=resolve_settings(model="x/y", beam_size=beam))
-    assert len(after) == 5 and summary.resumed == 0
+    assert (tmp_path / "out.jsonl.run.json").read_bytes() == record  # still finished: it merges, it is not redone
+    summary, after = run(source, tmp_path / "out.jsonl", chunk_size=4)
+    assert summary.already_complete and after == before
+    with pytest.raises(ConfigError, match="beam_size 1 -> 2.*--overwrite"):
+        run(source, tmp_path / "out.jsonl", chunk_size=4, settings=resolve_settings(model="x/y", beam_size=2))
+    with pytest.raises(Crash):  # past its first chunk, the new run is the one to resume
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=3), chunk_size=4, overwrite=True,
+            settings=resolve_settings(model="x/y", beam_size=2))
+    summary, after = run(source, tmp_path / "out.jsonl", chunk_size=4, settings=resolve_settings(model="x/y", beam_size=2))
+    assert summary.resumed > 0 and len(after) == 9
 
 
 def test_overwrite_keeps_the_finished_output_until_the_new_run_replaces_it(tmp_path):
@@ -972,9 +978,11 @@ def test_corpus_command_exits_5_when_rows_failed_and_summarises(cli, tmp_path):
     assert result.exit_code == 5 and "already complete" in result.output
 
 
-@pytest.mark.parametrize(("flags", "rerun"), [((), "the same command"),
-                                              (("--overwrite",), "the same command without --overwrite")])
-def test_an_interrupted_corpus_says_how_to_resume(cli, tmp_path, monkeypatch, flags, rerun):
+@pytest.mark.parametrize(("flags", "message"), [
+    ((), "interrupted; the chunks committed so far are kept: rerun the same command to resume"),
+    (("--overwrite",), "interrupted before the first chunk; {out} is as it was: rerun the same command to start again"),
+])
+def test_an_interrupted_corpus_says_how_to_resume(cli, tmp_path, monkeypatch, flags, message):
     import translate.corpus
 
     def interrupted(*args, **kwargs):
@@ -984,7 +992,7 @@ def test_an_interrupted_corpus_says_how_to_resume(cli, tmp_path, monkeypatch, fl
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(4))
     result = cli("corpus", source, "-o", tmp_path / "out.jsonl", "-m", "x/y", "-q", *flags)
     assert result.exit_code == 130
-    assert result.output == f"error: interrupted; the chunks committed so far are kept: rerun {rerun} to resume\n"
+    assert result.output == f"error: {message.format(out=tmp_path / 'out.jsonl')}\n"
 
 
 def test_corpus_command_refuses_changed_settings_in_one_line(cli, tmp_path):

@@ -110,6 +110,10 @@ class Run:
     total: int | None = None
     """Rows of this shard, when the input size is known up front."""
     complete: bool = False
+    record_pending: bool = False
+    """An --overwrite run's record is written with its first chunk: until then the earlier run's
+    record, and so its finished output, stay in force (a model that cannot load, or Ctrl-C while
+    it loads, leaves them as they were)."""
     summary: Summary = field(init=False)
     lock: IO[bytes] | None = None
     """``OUT.lock``, held from ``open_run`` until ``close``; None where the system cannot lock."""
@@ -208,9 +212,9 @@ def open_run(source: Source, output: Path, settings: Settings, options: Options 
 def _open(run: Run) -> None:
     """Resume, refuse or start afresh ``run``, under its lock."""
     source, output, options = run.source, run.output, run.options
-    if options.overwrite:  # the old output and its errors stay until the new run replaces them
-        _remove(run.run_file, run.parts)
-    recorded = read_json_object(run.run_file) if run.run_file.exists() else None
+    if options.overwrite:  # the old output, its errors and its record stay until the new run's first chunk
+        _remove(run.parts)
+    recorded = read_json_object(run.run_file) if run.run_file.exists() and not options.overwrite else None
     complete = recorded is not None and recorded.get("status") == "complete"
     if complete and not output.exists():
         recorded = None  # the output of a finished run was removed: start afresh
@@ -222,7 +226,8 @@ def _open(run: Run) -> None:
             f"{output} exists and no interrupted run of it is recorded; use --overwrite to replace it")
     if recorded is None:
         _remove(run.parts)
-        write_json(run.run_file, run.record | {"status": "running"})
+        run.record_pending = options.overwrite
+        save_record(run)
     else:
         run.record.update({key: recorded[key] for key in (COMPUTED, VERSION) if key in recorded})
         if recorded.get("input") != run.record["input"] and recorded.get("input") == fingerprint(source, legacy=True):
@@ -297,6 +302,9 @@ def translate_corpus(
             if index == run.done_chunks and on_warning:
                 for message in unseen_fields(chunk, options.fields, options.named_fields):
                     on_warning(message)
+            if run.record_pending:  # an --overwrite run's first chunk: its record replaces the earlier one
+                run.record_pending = False
+                save_record(run)
             write_jsonl(run.chunk(index), lines)
             index += 1
             summary.translated += sum("error" not in line for line in lines)
@@ -326,8 +334,14 @@ def check_loaded(run: Run, info: ModelInfo) -> dict[str, str]:
         )
     if recorded != loaded:
         run.record.update(loaded)
-        write_json(run.run_file, run.record | {"status": "running"})
+        save_record(run)
     return loaded
+
+
+def save_record(run: Run) -> None:
+    """Write the record of a running run, unless it waits for its first chunk (``record_pending``)."""
+    if not run.record_pending:
+        write_json(run.run_file, run.record | {"status": "running"})
 
 
 def finish(run: Run, chunks: int, input_rows: int) -> None:

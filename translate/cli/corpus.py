@@ -108,6 +108,7 @@ def corpus_command(
         shard=Shard.parse(shard), chunk_size=chunk_size, window=window, segments=segments,
         keep_boilerplate=keep_boilerplate, cache=cache, overwrite=overwrite, named_fields=named,
     )
+    run = None
     try:
         with open_run(Source(source, dataset, dataset_config, split, encoding), output, settings, options) as run:
             if run.lock is None and not quiet:
@@ -125,8 +126,12 @@ def corpus_command(
                         on_sentences=_sentence_rate(progress), on_warning=limited_warnings(quiet),
                     )
     except KeyboardInterrupt:  # one line, even when quiet: the run did not finish (the lock is released)
-        rerun = "the same command without --overwrite" if overwrite else "the same command"
-        typer.echo(f"error: interrupted; the chunks committed so far are kept: rerun {rerun} to resume", err=True)
+        if overwrite and (run is None or run.record_pending):
+            message = f"interrupted before the first chunk; {output} is as it was: rerun the same command to start again"
+        else:
+            rerun = "the same command without --overwrite" if overwrite else "the same command"
+            message = f"interrupted; the chunks committed so far are kept: rerun {rerun} to resume"
+        typer.echo(f"error: {message}", err=True)
         exit_at_once(INTERRUPTED_EXIT)
     if not quiet:
         info(_describe(summary))
