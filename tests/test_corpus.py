@@ -211,6 +211,15 @@ def test_parquet_output_holds_the_same_rows_as_jsonl(tmp_path):
     assert str(schema.field("n").type) == "int64" and str(schema.field("headline").type) == "string"
 
 
+@pytest.mark.parametrize("big", [2**63, -(2**63) - 1, 10**400])
+def test_a_parquet_output_keeps_an_integer_beyond_int64_as_text(tmp_path, big):
+    rows = make_rows(4)
+    for row, n in zip(rows, [1, big, 3, 2.5]):
+        row["n"] = n
+    _, out = run(write_jsonl(tmp_path / "in.jsonl", rows), tmp_path / "out.parquet", fields=Fields(keep=("n",)))
+    assert [row["n"] for row in out] == ["1", str(big), "3", "2.5"]
+
+
 def test_a_title_over_a_body_of_site_chrome_is_translated_as_in_the_article_command(tmp_path):
     from translate.io import parse_record
 

@@ -213,7 +213,7 @@ def write_parquet(path: Path, rows: Rows) -> int:
 
     ``row`` is int64, ``id``/``headline``/``text`` strings, ``segments`` a list of
     (source, translation) structs; a kept field whose values are all str, all bool or all
-    numbers gets that type, any other mix is stored as JSON text.
+    numbers gets that type, any other mix, or an integer beyond int64, is stored as JSON text.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -221,7 +221,7 @@ def write_parquet(path: Path, rows: Rows) -> int:
     seen: dict[str, set[type]] = {name: set() for name in ("row", *TEXT_COLUMNS)}
     for row in rows():
         for name, value in row.items():
-            seen.setdefault(name, set()).update(() if value is None else (type(value),))
+            seen.setdefault(name, set()).update(() if value is None else (_value_type(value),))
     schema = pa.schema([(name, _arrow_type(name, types)) for name, types in seen.items()])
     as_text = {name for name in seen if schema.field(name).type == pa.string()}
     count = 0
@@ -236,6 +236,16 @@ def write_parquet(path: Path, rows: Rows) -> int:
             writer.write_table(pa.Table.from_pylist(batch, schema=schema))
             count += len(batch)
     return count
+
+
+class _BigInt:
+    """The type noted for an integer that int64 cannot hold (its column becomes JSON text)."""
+
+
+def _value_type(value: Any) -> type:
+    if type(value) is int and not -(2**63) <= value < 2**63:
+        return _BigInt
+    return type(value)
 
 
 def _arrow_type(name: str, types: set[type]) -> Any:
