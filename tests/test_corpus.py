@@ -495,6 +495,21 @@ def test_an_overwrite_run_stopped_before_its_first_chunk_leaves_the_finished_run
     assert summary.resumed > 0 and len(after) == 9
 
 
+def test_resuming_with_other_batching_is_refused(tmp_path):
+    """Batches pad sentences together, and padding may change a translation (float rounding)."""
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
+    with pytest.raises(Crash):
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=3), chunk_size=4)
+    with pytest.raises(ConfigError, match="batching: batch_size 0 -> 2"):
+        run(source, tmp_path / "out.jsonl", chunk_size=4, settings=resolve_settings(model="x/y", beam_size=1,
+                                                                                 batch_size=2))
+    recorded = json.loads((tmp_path / "out.jsonl.run.json").read_text(encoding="utf-8"))
+    del recorded["batching"]  # as an earlier version recorded a run
+    (tmp_path / "out.jsonl.run.json").write_text(json.dumps(recorded), encoding="utf-8")
+    summary, out = run(source, tmp_path / "out.jsonl", chunk_size=4)
+    assert summary.resumed > 0 and len(out) == 20
+
+
 def test_overwrite_keeps_the_finished_output_until_the_new_run_replaces_it(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(9) + [{"id": "bad", "text": 5}])
     _, before = run(source, tmp_path / "out.jsonl", chunk_size=4)

@@ -172,6 +172,7 @@ def describe(source: Source, settings: Settings, options: Options) -> dict[str, 
         "shard": str(options.shard),
         "chunk_size": options.chunk_size,
         "window": options.window,
+        "batching": {"batch_tokens": settings.batch_tokens, "batch_size": settings.batch_size},
         "segments": options.segments,
         "keep_boilerplate": options.keep_boilerplate,
     }
@@ -365,9 +366,12 @@ def finish(run: Run, chunks: int, input_rows: int) -> None:
 def differs(key: str, old: Any, new: Any) -> bool:
     """Whether two runs' records differ at ``key``. A local model directory's path does not
     count (its weights' version is compared), so shards may mount the model elsewhere; nor
-    does a hub dataset's commit when one of the runs could not learn it."""
+    does a hub dataset's commit when one of the runs could not learn it, nor the batching where
+    an earlier version did not record it."""
     if key == "settings" and isinstance(old, dict) and isinstance(new, dict) and _local(old) and _local(new):
         old, new = {**old, "model": None}, {**new, "model": None}
+    if key == "batching" and old is None:  # recorded before batching was
+        return False
     if key == "input" and isinstance(old, dict) and isinstance(new, dict) and None in (
             old.get("revision", 0), new.get("revision", 0)):  # a hub dataset's commit the hub did not tell
         old, new = {**old, "revision": None}, {**new, "revision": None}
