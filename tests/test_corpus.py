@@ -495,6 +495,19 @@ def test_an_overwrite_run_stopped_before_its_first_chunk_leaves_the_finished_run
     assert summary.resumed > 0 and len(after) == 9
 
 
+def test_a_damaged_chunk_is_named_and_removing_it_redoes_its_rows(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
+    with pytest.raises(Crash):
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=6), chunk_size=4)
+    chunk = tmp_path / "out.jsonl.parts" / "00000001.jsonl"
+    chunk.write_bytes(chunk.read_bytes()[:100])
+    with pytest.raises(InputError, match=f"{chunk}: a committed chunk that cannot be read .*remove it"):
+        run(source, tmp_path / "out.jsonl", chunk_size=4)
+    chunk.unlink()
+    summary, out = run(source, tmp_path / "out.jsonl", chunk_size=4)
+    assert [row["row"] for row in out] == list(range(20)) and summary.resumed == 4
+
+
 def test_resuming_with_other_batching_is_refused(tmp_path):
     """Batches pad sentences together, and padding may change a translation (float rounding)."""
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))

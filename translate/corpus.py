@@ -48,7 +48,7 @@ from translate.corpus_write import (
     write_jsonl,
     write_rows,
 )
-from translate.errors import ConfigError
+from translate.errors import ConfigError, InputError, first_line
 from translate.types import ModelInfo
 
 OUTPUT_KEYS = ("settings", "input", "fields", "shard", "segments", "keep_boilerplate")
@@ -256,9 +256,14 @@ def _open(run: Run) -> None:
     for stale in run.parts.glob(".*.tmp"):
         stale.unlink()
     while run.chunk(run.done_chunks).exists():
-        for line in read_jsonl(run.chunk(run.done_chunks)):
-            run.done_rows += 1
-            run.done_failed += "error" in line
+        chunk = run.chunk(run.done_chunks)
+        try:
+            lines = list(read_jsonl(chunk))
+        except (ValueError, UnicodeDecodeError) as exc:  # written atomically: damaged since
+            raise InputError(f"{chunk}: a committed chunk that cannot be read ({first_line(exc)}); "
+                             "remove it, and the rerun translates its rows again") from None
+        run.done_rows += len(lines)
+        run.done_failed += sum("error" in line for line in lines)
         run.done_chunks += 1
     rows = count_rows(source)
     run.total = None if rows is None else options.shard.size(rows)
