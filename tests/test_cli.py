@@ -411,6 +411,18 @@ def test_the_app_is_the_typer_app_whatever_was_imported_first():
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.parametrize("kind", ["text", "folder"])
+def test_a_cache_that_is_no_sqlite_file_is_refused_before_loading_a_model(tmp_path, kind):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": 1, "text": "وصل الرئيس اليوم."}\n', encoding="utf-8")
+    cache = tmp_path / "cache"
+    cache.mkdir() if kind == "folder" else cache.write_text("not a database\n")
+    result = invoke("corpus", source, "-o", tmp_path / "out.jsonl", "--cache", cache,
+                    "--model", tmp_path / "no-model-needed")
+    assert_one_line_error(result, f"{cache}: not a usable sentence cache", code=2)
+    assert not (tmp_path / "out.jsonl.run.json").exists()
+
+
 @pytest.mark.parametrize("option", ["--title-field", "--id-field"])
 def test_a_named_field_a_csv_lacks_is_refused_before_loading_a_model(tmp_path, option):
     source = tmp_path / "news.csv"

@@ -200,6 +200,7 @@ def open_run(source: Source, output: Path, settings: Settings, options: Options 
         if any(cache == path.resolve() for path in taken) or any(cache.is_relative_to(d.resolve()) for d in inside):
             raise ConfigError(f"--cache {options.cache} is the input, the output or one of the run's files, or "
                               "inside the input folder or OUTPUT.parts; give the sentence cache a file of its own")
+        SQLiteCache(options.cache, {}).close()  # a file that is no cache is refused before the model loads
     run.lock = take_lock(run.lock_file, f"{output} is being written by another run (it holds {run.lock_file}); "
                          "wait for it to finish, or stop it and rerun to resume")
     try:
