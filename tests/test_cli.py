@@ -404,6 +404,15 @@ def test_ctrl_c_while_the_commands_load_is_one_line(monkeypatch, capsys):
     assert stop.value.code == 130 and capsys.readouterr().err == "error: interrupted\n"
 
 
+def test_ctrl_c_while_the_arguments_are_parsed_is_one_line(monkeypatch):
+    def interrupted(self, ctx, args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(typer.core.TyperCommand, "parse_args", interrupted)
+    result = runner.invoke(app, ["segment", "x.txt"])
+    assert result.exit_code == 130 and result.stderr == "error: interrupted\n"
+
+
 def test_the_app_is_the_typer_app_whatever_was_imported_first():
     code = ("import translate.cli.corpus, typer; from translate.cli import app; "
             "assert isinstance(app, typer.Typer), type(app)")

@@ -43,6 +43,8 @@ class OneLineErrors(typer.core.TyperGroup):
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            if code == INTERRUPTED_EXIT:  # Ctrl-C before a command took over (typer makes it this code)
+                typer.echo("error: interrupted", err=True)
         except typer.TyperException as exc:  # a usage error
             context = getattr(exc, "ctx", None)
             command = context.command_path if context else " ".join(["translate", *given[:1]][:1 + (given[0] in self.commands)])
