@@ -47,7 +47,10 @@ class OneLineErrors(typer.core.TyperGroup):
                 typer.echo("error: interrupted", err=True)
         except typer.TyperException as exc:  # a usage error
             context = getattr(exc, "ctx", None)
-            command = context.command_path if context else " ".join(["translate", *given[:1]][:1 + (given[0] in self.commands)])
+            if context:
+                command = context.command_path
+            else:  # an option of a command that click could not read: that command's help
+                command = " ".join(("translate", given[0]) if given[0] in self.commands else ("translate",))
             message = exc.format_message().rstrip(".").replace(": Value error, ", ": ")  # typer's validation wording
             typer.echo(f"error: {message} (see '{command} --help')", err=True)
             code = exc.exit_code
@@ -66,13 +69,14 @@ class OneLineErrors(typer.core.TyperGroup):
             repeated = repeated_option(command, rest)
             if repeated:
                 raise typer.BadParameter("given more than once; give it once (the command takes one value)",
-                                         ctx=type(ctx)(command, info_name=name, parent=ctx), param_hint=repeated)
+                                         ctx=type(ctx)(command, info_name=name, parent=ctx),
+                                         param_hint=" / ".join(f"'{opt}'" for opt in repeated))
         return name, command, rest
 
 
-def repeated_option(command: Any, args: Sequence[str]) -> str | None:
-    """The name (``-r/--reference``) of an option of a (click) command that takes one value but is
-    given twice in ``args``."""
+def repeated_option(command: Any, args: Sequence[str]) -> list[str] | None:
+    """The names (``["--reference", "-r"]``) of an option of a (click) command that takes one value
+    but is given twice in ``args``."""
     options = {name: p for p in command.params if p.param_type_name == "option" for name in p.opts}
     seen: set[Any] = set()
     tokens = iter(args)
@@ -87,17 +91,9 @@ def repeated_option(command: Any, args: Sequence[str]) -> str | None:
         if not attached:
             next(tokens, None)  # the value, even one that starts with "-"
         if option in seen and not option.multiple:
-            return "/".join(option.opts)
+            return list(option.opts)
         seen.add(option)
     return None
-
-
-def _argument_type(argument: Any, ctx: Any) -> str | None:
-    """An argument's type in help (``<str>``), left out where its metavar says what it takes."""
-    return None if argument.metavar else typer.core.TyperArgument.display_type(argument, ctx)
-
-
-typer.core.TyperArgument.display_type_rich = _argument_type  # "FILE|-", not "FILE|- <str>"
 
 
 app = typer.Typer(

@@ -103,8 +103,10 @@ def corpus_command(
     settings = model_options.settings(model)
     keep = tuple(name.strip() for value in keep_fields or () for name in value.split(",") if name.strip())
     named = tuple((option, name) for option, name in (("--id-field", id_field), ("--title-field", title_field)) if name)
+    default = Fields()  # '' names no field: the row number is the id, no title is the headline
     options = Options(
-        fields=Fields(id_field or "id", text_field, "title" if title_field is None else title_field or None, keep),
+        fields=Fields(default.id if id_field is None else id_field, text_field,
+                      default.title if title_field is None else title_field or None, keep),
         shard=Shard.parse(shard), chunk_size=chunk_size, window=window, segments=segments,
         keep_boilerplate=keep_boilerplate, cache=cache, overwrite=overwrite, named_fields=named,
     )
