@@ -432,6 +432,17 @@ def test_a_cache_that_is_no_sqlite_file_is_refused_before_loading_a_model(tmp_pa
     assert not (tmp_path / "out.jsonl.run.json").exists()
 
 
+def test_a_dataset_file_that_cannot_be_read_is_one_line_without_the_datasets_log(tmp_path, tiny_marian_dir):
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    (hub / "data.jsonl").write_text('{"id": "x", "text": oops}\n', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "translate.cli", "corpus", "--dataset", str(hub), "-o",
+                           str(tmp_path / "out.jsonl"), "--model", str(tiny_marian_dir), "-q"],
+                          capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=300)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith(f"error: dataset {hub}: cannot read the dataset from row 0 on")
+
+
 def test_an_empty_id_field_numbers_the_rows(tmp_path):
     source = tmp_path / "in.jsonl"
     source.write_text('{"id": "a0", "text": "وصل الرئيس اليوم."}\n', encoding="utf-8")

@@ -776,18 +776,33 @@ def test_a_dataset_that_cannot_be_used_is_refused_before_the_run_starts(tmp_path
         run(Source(dataset=str(hub)), tmp_path / "out.jsonl", fields=Fields(text="body"))
     with pytest.raises(InputError, match="no 'heading' column for --title-field"):
         run(Source(dataset=str(hub)), tmp_path / "out.jsonl", named_fields=(("--title-field", "heading"),))
-    assert list(tmp_path.iterdir()) == [hub]
+    assert list(tmp_path.iterdir()) == [hub]  # no run files
 
 
-def test_a_dataset_file_that_cannot_be_read_stops_the_run_in_one_line_and_a_rerun_resumes(tmp_path, capfd):
+def test_a_dataset_file_that_cannot_be_read_stops_the_run_in_one_line(tmp_path):
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    write_jsonl(hub / "a.jsonl", make_rows(3))
+    (hub / "b.jsonl").write_text('{"id": "x", "text": oops}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=f"dataset {hub}: cannot read the dataset from row 3 on .*fix the file, then "
+                                         "run again with --overwrite"):
+        run(Source(dataset=str(hub)), tmp_path / "out.jsonl", chunk_size=1)
+    write_jsonl(hub / "b.jsonl", make_rows(1, start=3))
+    with pytest.raises(ConfigError, match="other settings or input"):  # the fixed files are another input
+        run(Source(dataset=str(hub)), tmp_path / "out.jsonl", chunk_size=1)
+    summary, out = run(Source(dataset=str(hub)), tmp_path / "out.jsonl", chunk_size=1, overwrite=True)
+    assert len(out) == 4 and summary.failed == 0
+
+
+def test_a_finished_dataset_run_is_complete_without_opening_the_dataset(tmp_path, monkeypatch):
+    import translate.corpus_io
+
     hub = tmp_path / "hub"
     hub.mkdir()
     write_jsonl(hub / "data.jsonl", make_rows(3))
-    with (hub / "data.jsonl").open("a", encoding="utf-8") as file:
-        file.write('{"id": "x", "text": oops}\n')
-    with pytest.raises(InputError, match=f"dataset {hub}: cannot read the dataset from row 0 on .*rerun to resume"):
-        run(Source(dataset=str(hub)), tmp_path / "out.jsonl")
-    assert capfd.readouterr().err == ""  # nothing logged by datasets
+    run(Source(dataset=str(hub)), tmp_path / "out.jsonl")
+    monkeypatch.setattr(translate.corpus_io, "_open_dataset", lambda source: pytest.fail("opened"))  # offline
+    assert run(Source(dataset=str(hub)), tmp_path / "out.jsonl")[0].already_complete
 
 
 def test_a_hub_dataset_is_fingerprinted_by_its_commit(monkeypatch):

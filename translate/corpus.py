@@ -35,7 +35,7 @@ from translate.backends.base import Translator
 from translate.cache import SQLiteCache
 from translate.convert import model_version
 from translate.config import Settings
-from translate.corpus_io import Source, check_source, count_rows, fingerprint, iter_records
+from translate.corpus_io import Source, check_dataset, check_source, count_rows, fingerprint, iter_records
 from translate.corpus_rows import Count, Fields, Notify, Shard, translate_chunk, unseen_fields
 from translate.corpus_write import (
     link_target,
@@ -226,6 +226,8 @@ def _open(run: Run) -> None:
     if recorded is None and output.exists() and not options.overwrite and not interrupted:
         raise ConfigError(
             f"{output} exists and no interrupted run of it is recorded; use --overwrite to replace it")
+    if source.kind == "hub" and not (complete and recorded is not None):  # work to do
+        check_dataset(source, options.fields.text, options.fields.keep, options.named_fields)
     if recorded is None:
         _remove(run.parts)
         run.record_pending = options.overwrite

@@ -126,18 +126,31 @@ def check_source(source: Source, text_field: str | None = None, keep_fields: Seq
             )
     elif kind == "txt" and next(iter_text_files(path), None) is None:  # type: ignore[arg-type]
         raise InputError(f"{path}: no .txt files in this folder; give a folder of .txt pages or a corpus file")
-    columns = source_columns(source)
-    if text_field and columns is not None and text_field not in columns:
+    _check_columns(source, source_columns(source), text_field, keep_fields, named_fields)
+
+
+def check_dataset(source: Source, text_field: str | None = None, keep_fields: Sequence[str] = (),
+                  named_fields: Sequence[tuple[str, str]] = ()) -> None:
+    """Open a ``--dataset`` (streaming: no rows read) to refuse a wrong split or configuration, or
+    a field its features lack, before any work. Only for a run with work to do: a finished
+    run's output is there without the hub."""
+    names = _open_dataset(source).column_names
+    _check_columns(source, None if names is None else list(names), text_field, keep_fields, named_fields)
+
+
+def _check_columns(source: Source, columns: list[str] | None, text_field: str | None, keep_fields: Sequence[str],
+                   named_fields: Sequence[tuple[str, str]]) -> None:
+    if columns is None:  # rows need not share fields
+        return
+    if text_field and text_field not in columns:
         raise InputError(
             f"{source}: no {text_field!r} column (columns: {', '.join(columns)}); name the text column with --text-field"
         )
     for option, names in [("--keep-fields", keep_fields), *((option, [name]) for option, name in named_fields)]:
-        missing = [name for name in names if columns is not None and name not in columns]
+        missing = [name for name in names if name not in columns]
         if missing:
-            raise InputError(
-                f"{source}: no {', '.join(map(repr, missing))} column for {option} "  # type: ignore[arg-type]
-                f"(columns: {', '.join(columns)}); check the name"  # type: ignore[arg-type]
-            )
+            raise InputError(f"{source}: no {', '.join(map(repr, missing))} column for {option} "
+                             f"(columns: {', '.join(columns)}); check the name")
 
 
 _PROBE_LINES = 5
@@ -172,8 +185,8 @@ def _first_bytes(path: Path) -> bytes:
 
 
 def source_columns(source: Source) -> list[str] | None:
-    """The column names of a CSV/TSV header or a Parquet schema; None where rows need not
-    share fields."""
+    """The column names of a CSV/TSV header, a Parquet schema or a saved dataset; None where rows
+    need not share fields, or (a ``--dataset``: ``check_dataset``) cannot be known without opening it."""
     if source.kind in ("csv", "tsv"):
         with _open_csv(source) as file:
             return _csv_header(_csv_records(file, source.kind), source.path)  # type: ignore[arg-type]
@@ -181,9 +194,6 @@ def source_columns(source: Source) -> list[str] | None:
         return list(open_parquet(source.path).schema_arrow.names)  # type: ignore[arg-type]
     if source.kind == "saved":
         return list(_load_saved(source).column_names)
-    if source.kind == "hub":  # opened now, so that a wrong split or configuration is refused before any work
-        names = _open_dataset(source).column_names
-        return None if names is None else list(names)
     return None
 
 
@@ -449,9 +459,12 @@ def _datasets(source: Source, wanted: Wanted) -> Iterator[Record]:
             data = next(rows)
         except StopIteration:
             return
-        except (ValueError, OSError) as exc:  # a file of the dataset that its builder cannot read
+        except ValueError as exc:  # a file of the dataset that its builder cannot read
+            raise InputError(f"{source}: cannot read the dataset from row {row} on ({first_line(exc)}); fix the "
+                             "file, then run again with --overwrite (fixed files are another input)") from None
+        except OSError as exc:  # the hub or the disk failed: the same input, later
             raise InputError(f"{source}: cannot read the dataset from row {row} on ({first_line(exc)}); "
-                             "fix its files, then rerun to resume") from None
+                             "rerun to resume") from None
         if wanted(row):
             yield Record(row, dict(data))
         row += 1
@@ -461,7 +474,7 @@ def _open_dataset(source: Source) -> Iterable[dict[str, Any]]:
     if source.kind == "saved":
         saved = _load_saved(source)
         return (row for batch in saved.iter(batch_size=256) for row in _unbatch(batch))
-    datasets = _datasets_module()
+    import datasets
 
     try:
         if source.kind == "parquet":
@@ -473,22 +486,13 @@ def _open_dataset(source: Source) -> Iterable[dict[str, Any]]:
         raise InputError(f"{source}: cannot open the dataset ({first_line(exc)})") from None
 
 
-def _datasets_module() -> Any:
-    """``datasets``, its log silenced: a file it cannot read is logged before the exception that
-    becomes our one-line error."""
-    import datasets
-
-    datasets.utils.logging.set_verbosity(datasets.utils.logging.CRITICAL)
-    return datasets
-
-
 def _is_dataset_dict(path: Path) -> bool:
     return (path / "dataset_dict.json").is_file()
 
 
 def _load_saved(source: Source) -> Any:
     """A ``save_to_disk`` dataset (memory-mapped, not read into memory); one split of a DatasetDict."""
-    datasets = _datasets_module()
+    import datasets
 
     try:
         loaded = datasets.load_from_disk(str(source.path))

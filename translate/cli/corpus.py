@@ -110,9 +110,12 @@ def corpus_command(
         shard=Shard.parse(shard), chunk_size=chunk_size, window=window, segments=segments,
         keep_boilerplate=keep_boilerplate, cache=cache, overwrite=overwrite, named_fields=named,
     )
+    corpus = Source(source, dataset, dataset_config, split, encoding)
+    if dataset or (source is not None and source.exists() and corpus.kind in ("saved", "parquet")):
+        _silence_datasets()
     run = None
     try:
-        with open_run(Source(source, dataset, dataset_config, split, encoding), output, settings, options) as run:
+        with open_run(corpus, output, settings, options) as run:
             if run.lock is None and not quiet:
                 warn(f"{output}: this system cannot lock files; start no other run on {output} while this one lasts")
             if run.complete:
@@ -161,6 +164,13 @@ def corpus_merge_command(
         info(f"merged {plural(summary.shards, 'shard')}: {plural(summary.rows, 'row')} -> {summary.output}{failed}")
     if summary.failed:
         raise typer.Exit(ROWS_FAILED_EXIT)
+
+
+def _silence_datasets() -> None:
+    """datasets logs a file it cannot read before raising the error that is our one line."""
+    import datasets
+
+    datasets.utils.logging.set_verbosity(datasets.utils.logging.CRITICAL)
 
 
 def _sentence_rate(progress: Progress):
