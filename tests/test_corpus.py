@@ -476,6 +476,34 @@ def test_resuming_with_other_settings_is_refused_and_overwrite_starts_again(tmp_
     assert len(out) == 20 and summary.resumed == 0
 
 
+def test_an_overwrite_run_stopped_before_its_first_chunk_leaves_an_interrupted_run_to_resume(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
+    with pytest.raises(Crash):
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=6), chunk_size=4)
+    chunks = sorted(path.name for path in (tmp_path / "out.jsonl.parts").glob("*.jsonl"))
+    with pytest.raises(Crash):
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=0), chunk_size=4, overwrite=True,
+            settings=resolve_settings(model="x/y", beam_size=2))
+    assert sorted(path.name for path in (tmp_path / "out.jsonl.parts").glob("*.jsonl")) == chunks
+    summary, out = run(source, tmp_path / "out.jsonl", chunk_size=4)
+    assert summary.resumed == 4 * len(chunks) and [row["row"] for row in out] == list(range(20))
+
+
+def test_an_overwrite_run_replaces_an_interrupted_run_s_chunks_with_its_own(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
+    parts = tmp_path / "out.jsonl.parts"
+    with pytest.raises(Crash):
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=6), chunk_size=4)
+    earlier = len(list(parts.glob("*.jsonl")))
+    with pytest.raises(Crash):  # its first chunk, then stopped: the earlier run's chunks are gone
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=3), chunk_size=4, overwrite=True,
+            settings=resolve_settings(model="x/y", beam_size=2))
+    own = len(list(parts.glob("*.jsonl")))
+    assert 0 < own < earlier
+    summary, out = run(source, tmp_path / "out.jsonl", chunk_size=4, settings=resolve_settings(model="x/y", beam_size=2))
+    assert summary.resumed == 4 * own and [row["row"] for row in out] == list(range(20))
+
+
 def test_an_overwrite_run_stopped_before_its_first_chunk_leaves_the_finished_run_as_it_was(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(9))
     _, before = run(source, tmp_path / "out.jsonl", chunk_size=4)
@@ -1030,14 +1058,18 @@ def test_corpus_command_exits_5_when_rows_failed_and_summarises(cli, tmp_path):
     assert result.exit_code == 5 and "already complete" in result.output
 
 
-@pytest.mark.parametrize(("flags", "message"), [
-    ((), "interrupted; the chunks committed so far are kept: rerun the same command to resume"),
-    (("--overwrite",), "interrupted before the first chunk; {out} is as it was: rerun the same command to start again"),
+@pytest.mark.parametrize(("flags", "committed", "message"), [
+    ((), False, "interrupted; the chunks committed so far are kept: rerun the same command to resume"),
+    (("--overwrite",), False,
+     "interrupted before the first chunk; {out} is as it was: rerun the same command to start again"),
+    (("--overwrite",), True,
+     "interrupted; the chunks committed so far are kept: rerun the same command without --overwrite to resume"),
 ])
-def test_an_interrupted_corpus_says_how_to_resume(cli, tmp_path, monkeypatch, flags, message):
+def test_an_interrupted_corpus_says_how_to_resume(cli, tmp_path, monkeypatch, flags, committed, message):
     import translate.corpus
 
-    def interrupted(*args, **kwargs):
+    def interrupted(run, *args, **kwargs):
+        run.record_pending = run.record_pending and not committed
         raise KeyboardInterrupt
 
     monkeypatch.setattr(translate.corpus, "translate_corpus", interrupted)

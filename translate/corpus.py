@@ -112,8 +112,8 @@ class Run:
     complete: bool = False
     record_pending: bool = False
     """An --overwrite run's record is written with its first chunk: until then the earlier run's
-    record, and so its finished output, stay in force (a model that cannot load, or Ctrl-C while
-    it loads, leaves them as they were)."""
+    record and chunks, and so its finished output or its resume, stay in force (a model that
+    cannot load, or Ctrl-C while it loads, leaves them as they were)."""
     summary: Summary = field(init=False)
     lock: IO[bytes] | None = None
     """``OUT.lock``, held from ``open_run`` until ``close``; None where the system cannot lock."""
@@ -200,7 +200,8 @@ def open_run(source: Source, output: Path, settings: Settings, options: Options 
         if any(cache == path.resolve() for path in taken) or any(cache.is_relative_to(d.resolve()) for d in inside):
             raise ConfigError(f"--cache {options.cache} is the input, the output or one of the run's files, or "
                               "inside the input folder or OUTPUT.parts; give the sentence cache a file of its own")
-        SQLiteCache(options.cache, {}).close()  # a file that is no cache is refused before the model loads
+        if options.cache.exists():  # a file that is no cache is refused before the model loads
+            SQLiteCache(options.cache, {}).close()
     run.lock = take_lock(run.lock_file, f"{output} is being written by another run (it holds {run.lock_file}); "
                          "wait for it to finish, or stop it and rerun to resume")
     try:
@@ -214,8 +215,7 @@ def open_run(source: Source, output: Path, settings: Settings, options: Options 
 def _open(run: Run) -> None:
     """Resume, refuse or start afresh ``run``, under its lock."""
     source, output, options = run.source, run.output, run.options
-    if options.overwrite:  # the old output, its errors and its record stay until the new run's first chunk
-        _remove(run.parts)
+    # --overwrite: the earlier run (its output, errors, record and chunks) stays until the new run's first chunk
     recorded = read_json_object(run.run_file) if run.run_file.exists() and not options.overwrite else None
     complete = recorded is not None and recorded.get("status") == "complete"
     if complete and not output.exists():
@@ -229,8 +229,9 @@ def _open(run: Run) -> None:
     if source.kind == "hub" and not (complete and recorded is not None):  # work to do
         check_dataset(source, options.fields.text, options.fields.keep, options.named_fields)
     if recorded is None:
-        _remove(run.parts)
         run.record_pending = options.overwrite
+        if not run.record_pending:
+            _remove(run.parts)
         save_record(run)
     else:
         run.record.update({key: recorded[key] for key in (COMPUTED, VERSION) if key in recorded})
@@ -258,7 +259,7 @@ def _open(run: Run) -> None:
     run.parts.mkdir(exist_ok=True)
     for stale in run.parts.glob(".*.tmp"):
         stale.unlink()
-    while run.chunk(run.done_chunks).exists():
+    while not run.record_pending and run.chunk(run.done_chunks).exists():
         chunk = run.chunk(run.done_chunks)
         try:
             lines = list(read_jsonl(chunk))
@@ -311,7 +312,9 @@ def translate_corpus(
             if index == run.done_chunks and on_warning:
                 for message in unseen_fields(chunk, options.fields, options.named_fields):
                     on_warning(message)
-            if run.record_pending:  # an --overwrite run's first chunk: its record replaces the earlier one
+            if run.record_pending:  # an --overwrite run's first chunk: it replaces the earlier run's
+                for earlier in run.parts.glob("*.jsonl"):
+                    earlier.unlink()
                 run.record_pending = False
                 save_record(run)
             write_jsonl(run.chunk(index), lines)

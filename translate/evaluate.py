@@ -159,10 +159,10 @@ def paired_bootstrap(
 
     if seed < 1:
         raise ConfigError(f"the bootstrap seed must be a positive integer, got {seed} (sacreBLEU treats 0 as unseeded)")
-    # PairedTest asks each metric for a system's statistics by its hypotheses: hand it stand-ins
-    # (as long as the system's segments) and the statistics behind them
-    stand_ins = [(name, [""] * len(stats.stats["bleu"])) for name, stats in systems]
-    extracted = {id(hyps): stats for (_, hyps), (_, stats) in zip(stand_ins, systems)}
+    # PairedTest asks each metric for a system's statistics by its hypotheses: hand it stand-ins,
+    # as many as the system's segments, each naming the system whose statistics they stand for
+    stand_ins = [(name, [str(i)] * len(stats.stats["bleu"])) for i, (name, stats) in enumerate(systems)]
+    extracted = [stats for _, stats in systems]
     metrics = {key: _Extracted(metric, key, extracted) for key, metric in systems[0][1].metrics.items()}
     with _sacrebleu_seed(seed):
         signatures, table = PairedTest(stand_ins, metrics, None, test_type="bs", n_samples=samples)()
@@ -174,11 +174,11 @@ def paired_bootstrap(
 class _Extracted:
     """A sacreBLEU metric whose statistics for a system are those ``Statistics`` extracted."""
 
-    def __init__(self, metric: Any, key: str, extracted: dict[int, Statistics]) -> None:
+    def __init__(self, metric: Any, key: str, extracted: Sequence[Statistics]) -> None:
         self._metric, self._key, self._extracted = metric, key, extracted
 
     def _extract_corpus_statistics(self, hypotheses: Sequence[str], references: Any) -> list[list[float]]:
-        return self._extracted[id(hypotheses)].stats[self._key]
+        return self._extracted[int(hypotheses[0])].stats[self._key]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._metric, name)
