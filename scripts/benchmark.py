@@ -36,7 +36,11 @@ Forced output lengths, so that every method does the same work
     * CTranslate2 applies ``min_decoding_length``/``max_decoding_length`` per batch, not per
       sentence, so each batch decodes its longest target (+1 step for the EOS that the
       transformers runs compute) for all its sentences. The extra tokens of the shorter
-      sentences are computed but not counted: this favours the transformers runs slightly.
+      sentences are computed but not counted: this favours the transformers runs slightly in
+      greedy decoding (a callback stops each sentence at its own target, as EOS would) and in
+      the corpus's length-sorted beam batches; the seed article's few beam-4 batches hold
+      sentences of very different lengths, so its CTranslate2 beam-4 time is an upper bound
+      (real beam search drops a sentence from its batch when it ends).
     "Useful tokens" are the sum of the per-sentence targets, identical for every method of a
     model (checked); tokens/s = useful tokens / translation time (model load excluded,
     reported separately). ``decoded`` counts what each method actually had to compute
