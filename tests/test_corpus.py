@@ -489,6 +489,15 @@ def test_an_overwrite_run_stopped_before_its_first_chunk_leaves_an_interrupted_r
     assert summary.resumed == 4 * len(chunks) and [row["row"] for row in out] == list(range(20))
 
 
+def test_an_overwrite_run_does_not_serve_the_replaced_run_s_sentence_cache(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
+    with pytest.raises(Crash):
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=6), chunk_size=4)
+    summary, out = run(source, tmp_path / "out.jsonl", chunk_size=4, overwrite=True)
+    fresh, _ = run(source, tmp_path / "fresh.jsonl", chunk_size=4)  # its hits: sentences that recur in the input
+    assert summary.cache_hits == fresh.cache_hits and summary.resumed == 0 and len(out) == 20
+
+
 def test_an_overwrite_run_replaces_an_interrupted_run_s_chunks_with_its_own(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
     parts = tmp_path / "out.jsonl.parts"
@@ -528,12 +537,19 @@ def test_a_damaged_chunk_is_named_and_removing_it_redoes_its_rows(tmp_path):
     with pytest.raises(Crash):
         run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=6), chunk_size=4)
     chunk = tmp_path / "out.jsonl.parts" / "00000001.jsonl"
-    chunk.write_bytes(chunk.read_bytes()[:100])
+    whole = chunk.read_bytes()
+    chunk.write_bytes(whole[:100])
     with pytest.raises(InputError, match=f"{chunk}: a committed chunk that cannot be read .*remove it"):
         run(source, tmp_path / "out.jsonl", chunk_size=4)
+    first = tmp_path / "out.jsonl.parts" / "00000000.jsonl"
+    chunk.write_bytes(whole)
+    first.write_bytes(b"".join(first.read_bytes().splitlines(keepends=True)[:3]))  # cut at a line end
+    with pytest.raises(InputError, match=f"{chunk}: .*its rows are not the next 4 rows of the input"):
+        run(source, tmp_path / "out.jsonl", chunk_size=4)
+    first.unlink()
     chunk.unlink()
     summary, out = run(source, tmp_path / "out.jsonl", chunk_size=4)
-    assert [row["row"] for row in out] == list(range(20)) and summary.resumed == 4
+    assert [row["row"] for row in out] == list(range(20)) and summary.resumed == 0
 
 
 def test_resuming_with_other_batching_is_refused(tmp_path):

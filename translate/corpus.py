@@ -230,7 +230,9 @@ def _open(run: Run) -> None:
         check_dataset(source, options.fields.text, options.fields.keep, options.named_fields)
     if recorded is None:
         run.record_pending = options.overwrite
-        if not run.record_pending:
+        if run.record_pending:  # an earlier run's chunks stay until the first chunk; its cache goes now
+            _remove(*run.parts.glob("cache.sqlite*"))
+        else:
             _remove(run.parts)
         save_record(run)
     else:
@@ -263,9 +265,12 @@ def _open(run: Run) -> None:
         chunk = run.chunk(run.done_chunks)
         try:
             lines = list(read_jsonl(chunk))
+            expected = [options.shard.row(run.done_rows + i) for i in range(len(lines))]
+            if [line.get("row") if isinstance(line, dict) else None for line in lines] != expected:
+                raise ValueError(f"its rows are not the next {len(lines)} rows of the input")
         except (ValueError, UnicodeDecodeError) as exc:  # written atomically: damaged since
             raise InputError(f"{chunk}: a committed chunk that cannot be read ({first_line(exc)}); "
-                             "remove it, and the rerun translates its rows again") from None
+                             "remove it and the chunks after it, and the rerun translates their rows again") from None
         run.done_rows += len(lines)
         run.done_failed += sum("error" in line for line in lines)
         run.done_chunks += 1
@@ -303,15 +308,15 @@ def translate_corpus(
     with contextlib.closing(cache), contextlib.closing(records):  # type: ignore[type-var]
         index = run.done_chunks
         while chunk := list(islice(records, options.chunk_size)):
+            if index == run.done_chunks and on_warning:  # before the chunk's own warnings fill the limit
+                for message in unseen_fields(chunk, options.fields, options.named_fields):
+                    on_warning(message)
             lines = translate_chunk(
                 chunk, translator, run.settings, cache, fields=options.fields, segments=options.segments,
                 window=options.window, keep_boilerplate=options.keep_boilerplate,
                 on_rows=on_rows, on_sentences=sentences, on_warning=on_warning,
             )
             cache.commit()
-            if index == run.done_chunks and on_warning:
-                for message in unseen_fields(chunk, options.fields, options.named_fields):
-                    on_warning(message)
             if run.record_pending:  # an --overwrite run's first chunk: it replaces the earlier run's
                 for earlier in run.parts.glob("*.jsonl"):
                     earlier.unlink()

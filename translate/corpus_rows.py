@@ -82,6 +82,10 @@ class Shard:
     def owns(self, row: int) -> bool:
         return row % self.count == self.index - 1
 
+    def row(self, position: int) -> int:
+        """The input row number of this shard's row at ``position`` (from 0)."""
+        return self.index - 1 + position * self.count
+
     def size(self, rows: int) -> int:
         return max(0, (rows - self.index + self.count) // self.count)
 
