@@ -41,7 +41,7 @@ Input = Annotated[Optional[Path], typer.Argument(
     help="JSON Lines, CSV/TSV or Parquet file, a folder of .txt articles, or a save_to_disk folder.",
     metavar="INPUT", show_default=False)]
 Output = Annotated[Path, typer.Option("--output", "-o", metavar="OUTPUT", help="OUTPUT.jsonl or OUTPUT.parquet.")]
-Dataset = Annotated[Optional[str], typer.Option("--dataset", metavar="NAME", help="A hub dataset instead of INPUT.")]
+Dataset = Annotated[Optional[str], typer.Option("--dataset", metavar="NAME", help="A hub dataset (owner/name) or a local folder of data files, instead of INPUT.")]
 DatasetConfig = Annotated[Optional[str], typer.Option("--dataset-config", metavar="NAME",
     help="The hub dataset's configuration.")]
 Split = Annotated[Optional[str], typer.Option("--split", metavar="NAME", help="Dataset split (default: train).")]
