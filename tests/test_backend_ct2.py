@@ -28,6 +28,7 @@ from translate.convert import (
 from translate.errors import BackendError, ConfigError, ModelUnavailableError
 from translate.types import Translation
 
+FIXTURES = Path(__file__).parent / "fixtures"
 SOURCES = [
     "في يوم الاثنين، أعلن علماء من كلية الطب بجامعة ستانفورد عن اختراع أداة تشخيصية جديدة.",
     "مرحبا",
@@ -94,6 +95,15 @@ def test_float32_greedy_gives_the_transformers_tokens(model_dirs, family):
     alone = [ct2.translate([s])[0].text for s in SOURCES]  # the length limit follows the batch's longest
     assert alone == [hf.translate([s])[0].text for s in SOURCES]
     assert any(len(text) > 20 for text in expected)
+
+
+@pytest.mark.parametrize("family", ["marian", "nllb"])
+def test_float32_greedy_retries_like_the_transformers_backend(model_dirs, family):
+    """The guard's strict retry: NLLB's decoder start is its EOS, which no backend may penalise."""
+    ct2 = load(model_dirs[family], compute_type="float32", beam_size=1)
+    hf = load(model_dirs[family], backend="transformers", beam_size=1)
+    sentences = (FIXTURES / "flores_dev_200.ar").read_text(encoding="utf-8").splitlines()[:40]
+    assert [t.text for t in ct2.translate(sentences, strict=True)] == [t.text for t in hf.translate(sentences, strict=True)]
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3])
