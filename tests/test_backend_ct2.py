@@ -399,6 +399,32 @@ def test_convert_refuses_another_conversion_and_repairs_the_cache(tiny_marian_di
     assert repaired.exit_code == 0 and is_converted(cached), repaired.output
 
 
+def test_convert_to_a_folder_notices_weights_changed_in_place_and_follows_a_link(tiny_marian_dir, tmp_path):
+    model = tmp_path / "model"
+    shutil.copytree(tiny_marian_dir, model)
+    out = tmp_path / "out"
+    assert invoke("convert", model, "--quantization", "float32", "-o", out).exit_code == 0
+    config = json.loads((model / "config.json").read_text(encoding="utf-8"))
+    (model / "config.json").write_text(json.dumps({**config, "dropout": 0.25}), encoding="utf-8")  # retrained
+    stale = invoke("convert", model, "--quantization", "float32", "-o", out)
+    assert stale.exit_code == 2 and "as it was before its weights changed" in stale.stderr and "--force" in stale.stderr
+    (tmp_path / "link").symlink_to(out)
+    forced = invoke("convert", model, "--quantization", "float32", "-o", tmp_path / "link", "--force")
+    assert forced.exit_code == 0 and (tmp_path / "link").is_symlink() and is_converted(out), forced.output
+    assert invoke("convert", model, "--quantization", "float32", "-o", out).exit_code == 0
+
+
+def test_a_hub_model_missing_offline_at_a_revision_names_it_in_the_fix(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    page = tmp_path / "page.txt"
+    page.write_text("وصل الرئيس اليوم إلى العاصمة في زيارة رسمية.\n", encoding="utf-8")
+    result = invoke("article", page, "--model", "owner/tiny", "--revision", "v2")
+    assert result.exit_code == 3
+    assert "'owner/tiny' at revision 'v2' is not in the local cache" in result.stderr
+    assert "run 'translate download owner/tiny --revision v2'" in result.stderr
+
+
 def test_quiet_hides_the_first_use_conversion(tiny_marian_dir, seed_article_path, tmp_path, monkeypatch):
     monkeypatch.setenv("TRANSLATE_CACHE", str(tmp_path / "cache"))
     args = ["article", seed_article_path, "--model", tiny_marian_dir, "--backend", "ctranslate2", "--beam", 1]

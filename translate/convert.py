@@ -175,7 +175,7 @@ def convert_model(
     is kept unless ``force``; any other existing ``output_dir`` is an error, with ``force`` too.
     """
     _check_quantization(quantization)
-    output = Path(output_dir).expanduser()
+    output = Path(output_dir).expanduser().resolve()  # a link: its target is the output
     if _reusable(output, model_dir, quantization, force=force):
         return output
     try:
@@ -205,6 +205,7 @@ def convert_model(
                     "source": source or str(model_dir),
                     "source_dir": str(Path(model_dir).resolve()),
                     "revision": revision,
+                    "weights": model_version(model_dir),
                     "quantization": quantization,
                     **_source_config(model_dir),
                     "ctranslate2": _ctranslate2_version(),
@@ -249,6 +250,11 @@ def _reusable(
         raise ConfigError(
             f"{output} holds another conversion ({marker.get('source')}, {held[1]} weights); "
             "choose another output directory, or add --force to replace it"
+        )
+    if marker.get("weights", model_version(model_dir)) != model_version(model_dir):  # retrained in place
+        raise ConfigError(
+            f"{output} holds a conversion of {marker.get('source')} as it was before its weights changed "
+            f"({marker['weights']}, now {model_version(model_dir)}); add --force to convert it again"
         )
     return True
 

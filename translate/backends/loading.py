@@ -166,16 +166,19 @@ def _offline() -> bool:
     return constants.HF_HUB_OFFLINE or flag.upper() in {"1", "ON", "YES", "TRUE"}
 
 
-def _unreachable(name: str, *, downloading: bool = False, weightless: bool = False) -> ModelUnavailableError:
+def _unreachable(name: str, revision: str | None = None, *, downloading: bool = False,
+                 weightless: bool = False) -> ModelUnavailableError:
     if downloading:
         return ModelUnavailableError(
             f"cannot download {name!r}: the Hugging Face hub cannot be reached; check the network "
             "(or the HF_ENDPOINT and proxy settings) and retry"
         )
     cached = "is cached without its weights" if weightless else "is not in the local cache"
+    at = f" at revision {revision!r}" if revision else ""
+    again = f"translate download {name}" + (f" --revision {revision}" if revision else "")
     return ModelUnavailableError(
-        f"model {name!r} {cached} and the Hugging Face hub cannot be reached; "
-        f"run 'translate download {name}' on a connected machine, or give the path of a local copy instead"
+        f"model {name!r}{at} {cached} and the Hugging Face hub cannot be reached; "
+        f"run '{again}' on a connected machine, or give the path of a local copy instead"
     )
 
 
@@ -189,9 +192,9 @@ def _cached_snapshot(settings: Settings) -> str:
             settings.model, revision=settings.revision, allow_patterns=SUPPORT_FILES, local_files_only=True
         )
     except LocalEntryNotFoundError:
-        raise _unreachable(settings.model) from None
+        raise _unreachable(settings.model, settings.revision) from None
     if not any(Path(folder).glob("*.safetensors")) and not any(Path(folder).glob("*.bin")):
-        raise _unreachable(settings.model, weightless=True)  # e.g. an interrupted download: download again
+        raise _unreachable(settings.model, settings.revision, weightless=True)  # e.g. an interrupted download: download again
     return folder
 
 
@@ -216,7 +219,7 @@ def _download_snapshot(settings: Settings, *, downloading: bool = False, quiet: 
             f"model {name!r} was not found on the hub (or it is gated or private and no token is set: 'hf auth login')"
         ) from None
     except LocalEntryNotFoundError:  # what huggingface_hub raises for connection errors, timeouts and hub outages
-        raise _unreachable(name, downloading=downloading) from None
+        raise _unreachable(name, revision, downloading=downloading) from None
     finally:
         if silenced:
             enable_progress_bars()
