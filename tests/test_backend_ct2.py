@@ -414,6 +414,27 @@ def test_convert_to_a_folder_notices_weights_changed_in_place_and_follows_a_link
     assert invoke("convert", model, "--quantization", "float32", "-o", out).exit_code == 0
 
 
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+@pytest.mark.parametrize("family, name", [("marian", "source.spm"), ("marian", "vocab.json"), ("nllb", "tokenizer.json")])
+def test_a_missing_tokenizer_file_is_named(model_dirs, tmp_path, monkeypatch, backend, family, name):
+    monkeypatch.setenv("TRANSLATE_CACHE", str(tmp_path / "cache"))
+    model = tmp_path / "model"
+    shutil.copytree(model_dirs[family], model)
+    (model / name).unlink()
+    with pytest.raises(ModelUnavailableError, match=f"^{model}: its tokenizer file {name}.* is missing"):
+        load(model, backend=backend)
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_missing_weights_are_a_damaged_model_for_both_backends(tiny_marian_dir, tmp_path, monkeypatch, backend):
+    monkeypatch.setenv("TRANSLATE_CACHE", str(tmp_path / "cache"))
+    model = tmp_path / "model"
+    shutil.copytree(tiny_marian_dir, model)
+    (model / "model.safetensors").unlink()
+    with pytest.raises(ModelUnavailableError, match=f"^{model}: cannot load the model .*download it again"):
+        load(model, backend=backend)
+
+
 def test_a_hub_model_missing_offline_at_a_revision_names_it_in_the_fix(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
@@ -480,5 +501,7 @@ def test_a_damaged_model_folder_is_one_typed_error_naming_it(tiny_marian_dir, tm
     else:
         for name in ("source.spm", "target.spm"):
             (broken / name).unlink()
-    with pytest.raises(ModelUnavailableError, match=f"^{broken}: cannot load the model .*download it again"):
+    found = ("cannot load the model .*" if damage == "weights cut short"
+             else "its tokenizer files source.spm, target.spm are missing.*")
+    with pytest.raises(ModelUnavailableError, match=f"^{broken}: {found}download it again"):
         load(broken, backend)

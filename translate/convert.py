@@ -183,6 +183,9 @@ def convert_model(
     except ImportError as exc:
         raise BackendError(f"converting needs ctranslate2, transformers and torch ({exc})") from None
     from translate.backends.loading import quiet_transformers
+    from translate.backends.model_tokenizers import check_tokenizer_files
+
+    check_tokenizer_files(Path(model_dir))
 
     quiet_transformers()
 
@@ -193,7 +196,11 @@ def convert_model(
         try:
             copy = [str(Path(model_dir) / name) for name in TOKENIZER_FILES if (Path(model_dir) / name).is_file()]
             TransformersConverter(str(model_dir), copy_files=copy).convert(str(converted), quantization=quantization)
-        except (OSError, ValueError, NotImplementedError) as exc:
+        except OSError as exc:
+            if exc.errno is not None:  # the system's: a full disk, a permission
+                raise
+            raise damaged_model(model_dir, exc) from None  # transformers': a file of the model missing
+        except (ValueError, NotImplementedError) as exc:
             raise BackendError(
                 f"{model_dir}: CTranslate2 cannot convert this model ({first_line(exc)})"
             ) from None

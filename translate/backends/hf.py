@@ -10,6 +10,7 @@ and the target language forced as the first generated token.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from translate.backends.base import Translator
 from translate.backends.loading import (
@@ -27,9 +28,10 @@ from translate.backends.loading import (
     select_device,
     splitter_version,
 )
+from translate.backends.model_tokenizers import check_tokenizer_files
 from translate.config import Settings
 from translate.convert import model_version
-from translate.errors import BackendError, ConfigError, ModelUnavailableError, damage_errors, damaged_model, first_line
+from translate.errors import BackendError, ConfigError, damage_errors, damaged_model
 from translate.types import ModelInfo, Notify, Translation
 
 DTYPES = ("float32", "float16", "bfloat16")
@@ -89,6 +91,7 @@ class HFTranslator(Translator):
         if settings.threads > 0:
             torch.set_num_threads(settings.threads)
 
+        check_tokenizer_files(Path(model_dir))
         tokenizer_options = {}
         if family == "nllb":
             tokenizer_options["src_lang"] = nllb_code(settings.source_lang)
@@ -98,7 +101,9 @@ class HFTranslator(Translator):
                 model_dir, dtype=getattr(torch, dtype_name)
             )
         except OSError as exc:
-            raise ModelUnavailableError(f"{model_dir}: cannot load the model ({first_line(exc)})") from None
+            if exc.errno is not None:  # the system's: a permission, a read error
+                raise
+            raise damaged_model(model_dir, exc) from None  # transformers': a file of the model missing
         except damage_errors() as exc:  # a truncated weights file, a tokenizer file missing: the folder is damaged
             raise damaged_model(model_dir, exc) from None
         self.model.to(device).eval()

@@ -42,6 +42,7 @@ def load_tokenizer(model_dir: str | Path, family: str, source_lang: str) -> Toke
     model_dir = Path(model_dir)
     config = read_json(model_dir / "tokenizer_config.json")
     kind = str(config.get("tokenizer_class", "")).removesuffix("Fast")
+    check_tokenizer_files(model_dir, kind)
     if family == "marian" and kind == "MarianTokenizer" and not config.get("separate_vocabs") and all(
         (model_dir / name).is_file() for name in ("source.spm", "vocab.json")
     ):
@@ -49,6 +50,26 @@ def load_tokenizer(model_dir: str | Path, family: str, source_lang: str) -> Toke
     if family == "nllb" and kind == "NllbTokenizer" and (model_dir / "tokenizer.json").is_file():
         return NllbTokenizer(model_dir, config, nllb_code(source_lang))
     return TransformersTokenizer(model_dir, family, source_lang)
+
+
+TOKENIZER_NEEDS = {"MarianTokenizer": [("source.spm",), ("target.spm",), ("vocab.json",)],
+                   "NllbTokenizer": [("tokenizer.json", "sentencepiece.bpe.model")]}
+"""The files each tokenizer class needs (any one of a tuple)."""
+
+
+def check_tokenizer_files(model_dir: Path, kind: str | None = None) -> None:
+    """Refuse a Marian or NLLB folder without a file its tokenizer needs, naming it (the
+    tokenizers themselves fail on it with a TypeError about a None path)."""
+    if kind is None:
+        kind = str(read_json(model_dir / "tokenizer_config.json").get("tokenizer_class", "")).removesuffix("Fast")
+    needed = TOKENIZER_NEEDS.get(kind, [])
+    missing = [" or ".join(names) for names in needed if not any((model_dir / name).is_file() for name in names)]
+    if missing:
+        raise ModelUnavailableError(
+            f"{model_dir}: its tokenizer file{'s' * (len(missing) > 1)} {', '.join(missing)} "
+            f"{'are' if len(missing) > 1 else 'is'} missing; the folder is incomplete: download it again "
+            "('translate download MODEL') or rebuild it"
+        )
 
 
 class MarianTokenizer:
