@@ -435,6 +435,15 @@ def test_missing_weights_are_a_damaged_model_for_both_backends(tiny_marian_dir, 
         load(model, backend=backend)
 
 
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_a_ctranslate2_model_converted_elsewhere_is_refused_with_the_fix(tiny_marian_dir, tmp_path, backend):
+    out = tmp_path / "out"
+    assert invoke("convert", tiny_marian_dir, "--quantization", "float32", "-o", out).exit_code == 0
+    (out / "translate-conversion.json").unlink()  # as ct2-transformers-converter writes it
+    with pytest.raises(ConfigError, match="a CTranslate2 model that 'translate convert' did not write"):
+        load(out, backend=backend)
+
+
 def test_a_hub_model_missing_offline_at_a_revision_names_it_in_the_fix(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))

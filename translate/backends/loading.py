@@ -116,6 +116,11 @@ def detect_family(model_dir: str | Path) -> str:
     except KeyError:
         if is_converted(model_dir):
             raise converted_for_ct2(model_dir) from None
+        if (Path(model_dir) / "model.bin").is_file() and model_type is None:
+            raise ConfigError(
+                f"{model_dir}: a CTranslate2 model that 'translate convert' did not write (it lacks what model "
+                "and tokenizer it holds); give the transformers model instead, or convert it with 'translate convert'"
+            ) from None
         raise ConfigError(
             f"{model_dir}: model type {model_type!r} is not supported; supported types: "
             "marian (OPUS-MT), m2m_100 (NLLB-200)"
