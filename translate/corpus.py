@@ -72,9 +72,15 @@ class Options:
     cache: Path | None = None
     overwrite: bool = False
     named_fields: tuple[tuple[str, str], ...] = ()
-    """The id and title fields the user named (``("--id-field", "key")``): where a CSV header or a
-    Parquet schema lacks one the input is refused, and where no row of the first chunk has one, a
-    warning says so (a default field that is absent just means none)."""
+    """The id and title fields the user named (``("--id-field", "key")``); a default field that is
+    absent just means none."""
+
+    @property
+    def asked_fields(self) -> list[tuple[str, str]]:
+        """Every field the user asked for, with its option: the kept ones and ``named_fields``.
+        Where a CSV header, a Parquet schema or a dataset lacks one the input is refused; where no
+        row of the first chunk has one, a warning says so."""
+        return [("--keep-fields", name) for name in self.fields.keep] + list(self.named_fields)
 
 
 @dataclass
@@ -182,7 +188,7 @@ def open_run(source: Source, output: Path, settings: Settings, options: Options 
     """Check the input and an earlier run's record; resume it, refuse it, or start afresh.
 
     The run holds ``OUT.lock`` until it is closed (``with open_run(...) as run:``)."""
-    check_source(source, options.fields.text, options.fields.keep, options.named_fields)
+    check_source(source, options.fields.text, options.asked_fields)
     output = link_target(output)  # a link and its target are one output, with one lock
     output_format(output)
     local = source.local_path
@@ -227,7 +233,7 @@ def _open(run: Run) -> None:
         raise ConfigError(
             f"{output} exists and no interrupted run of it is recorded; use --overwrite to replace it")
     if source.kind == "hub" and not (complete and recorded is not None):  # work to do
-        check_dataset(source, options.fields.text, options.fields.keep, options.named_fields)
+        check_dataset(source, options.fields.text, options.asked_fields)
     if recorded is None:
         run.record_pending = options.overwrite
         if run.record_pending:  # an earlier run's chunks stay until the first chunk; its cache goes now
@@ -309,7 +315,7 @@ def translate_corpus(
         index = run.done_chunks
         while chunk := list(islice(records, options.chunk_size)):
             if index == run.done_chunks and on_warning:  # before the chunk's own warnings fill the limit
-                for message in unseen_fields(chunk, options.fields, options.named_fields):
+                for message in unseen_fields(chunk, options.asked_fields):
                     on_warning(message)
             lines = translate_chunk(
                 chunk, translator, run.settings, cache, fields=options.fields, segments=options.segments,

@@ -86,11 +86,10 @@ class Record:
     """That file's encoding, when one was given."""
 
 
-def check_source(source: Source, text_field: str | None = None, keep_fields: Sequence[str] = (),
-                 named_fields: Sequence[tuple[str, str]] = ()) -> None:
+def check_source(source: Source, text_field: str | None = None, asked: Sequence[tuple[str, str]] = ()) -> None:
     """Raise InputError or ConfigError now for an input that cannot be read at all: missing,
-    empty, not of its format, or (where the columns are known up front) without ``text_field``,
-    one of ``keep_fields`` or one of the ``(option, field)`` the user named."""
+    empty, not of its format, or (where the columns are known up front) without ``text_field``
+    or one of the fields the user ``asked`` for (``("--keep-fields", "url")``)."""
     path = source.path
     if path is not None and not path.exists():
         raise InputError(f"{path}: no such file or folder")
@@ -126,31 +125,36 @@ def check_source(source: Source, text_field: str | None = None, keep_fields: Seq
             )
     elif kind == "txt" and next(iter_text_files(path), None) is None:  # type: ignore[arg-type]
         raise InputError(f"{path}: no .txt files in this folder; give a folder of .txt pages or a corpus file")
-    _check_columns(source, source_columns(source), text_field, keep_fields, named_fields)
+    _check_columns(source, source_columns(source), text_field, asked)
 
 
-def check_dataset(source: Source, text_field: str | None = None, keep_fields: Sequence[str] = (),
-                  named_fields: Sequence[tuple[str, str]] = ()) -> None:
+def check_dataset(source: Source, text_field: str | None = None, asked: Sequence[tuple[str, str]] = ()) -> None:
     """Open a ``--dataset`` (streaming: no rows read) to refuse a wrong split or configuration, or
     a field its features lack, before any work. Only for a run with work to do: a finished
     run's output is there without the hub."""
     names = _open_dataset(source).column_names
-    _check_columns(source, None if names is None else list(names), text_field, keep_fields, named_fields)
+    _check_columns(source, None if names is None else list(names), text_field, asked)
 
 
-def _check_columns(source: Source, columns: list[str] | None, text_field: str | None, keep_fields: Sequence[str],
-                   named_fields: Sequence[tuple[str, str]]) -> None:
+def by_option(asked: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """``(option, field)`` pairs as each option's fields, in order."""
+    grouped: dict[str, list[str]] = {}
+    for option, name in asked:
+        grouped.setdefault(option, []).append(name)
+    return grouped
+
+
+def _check_columns(source: Source, columns: list[str] | None, text_field: str | None,
+                   asked: Sequence[tuple[str, str]]) -> None:
     if columns is None:  # rows need not share fields
         return
     if text_field and text_field not in columns:
         raise InputError(
             f"{source}: no {text_field!r} column (columns: {', '.join(columns)}); name the text column with --text-field"
         )
-    for option, names in [("--keep-fields", keep_fields), *((option, [name]) for option, name in named_fields)]:
-        missing = [name for name in names if name not in columns]
-        if missing:
-            raise InputError(f"{source}: no {', '.join(map(repr, missing))} column for {option} "
-                             f"(columns: {', '.join(columns)}); check the name")
+    for option, missing in by_option((option, name) for option, name in asked if name not in columns).items():
+        raise InputError(f"{source}: no {', '.join(map(repr, missing))} column for {option} "
+                         f"(columns: {', '.join(columns)}); check the name")
 
 
 _PROBE_LINES = 5

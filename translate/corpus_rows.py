@@ -17,7 +17,7 @@ from translate.article import detect_structure
 from translate.backends.base import Translator
 from translate.batching import SentenceCache
 from translate.config import Settings
-from translate.corpus_io import Record
+from translate.corpus_io import Record, by_option
 from translate.errors import ConfigError, InputError, UnsplittableError
 from translate.io import add_title, id_text, read_article
 from translate.normalize import normalize_text
@@ -120,16 +120,13 @@ def to_article(record: Record, fields: Fields, keep_boilerplate: bool = False) -
     return article
 
 
-def unseen_fields(records: list[Record], fields: Fields, named: Sequence[tuple[str, str]] = ()) -> list[str]:
-    """Warnings, one per option, for the kept fields and the ``named`` ``(option, field)`` that no
-    readable row of ``records`` has (a misspelt name, in rows whose fields are not known up front)."""
+def unseen_fields(records: list[Record], asked: Sequence[tuple[str, str]]) -> list[str]:
+    """Warnings, one per option, for the fields the user ``asked`` for (``("--keep-fields", "url")``)
+    that no readable row of ``records`` has (a misspelt name, in rows whose fields are not known up front)."""
     rows = [record.data for record in records if record.data is not None and record.path is None]
     if not rows:
         return []
-    unseen: dict[str, list[str]] = {}
-    for option, name in [("--keep-fields", name) for name in fields.keep] + list(named):
-        if not any(name in row for row in rows):
-            unseen.setdefault(option, []).append(name)
+    unseen = by_option((option, name) for option, name in asked if not any(name in row for row in rows))
     return [f"{option} {', '.join(map(repr, names))}: none of the first {len(rows)} rows has "
             f"{'this field' if len(names) == 1 else 'these fields'} (the first row's fields: "
             f"{', '.join(rows[0]) or 'none'}); check the name" for option, names in unseen.items()]
