@@ -178,8 +178,14 @@ class HFTranslator(Translator):
             options["renormalize_logits"] = False
         if self.forced_bos_token_id is not None:
             options["forced_bos_token_id"] = self.forced_bos_token_id
-        if strict:  # the penalty first: OutputLimit's forced EOS must stay forced
-            options["logits_processor"].insert(0, RepetitionPenalty(STRICT_REPETITION_PENALTY))
+        if strict:
+            from transformers import RepetitionPenaltyLogitsProcessor
+
+            # The decoder start is no token seen: NLLB's is </s>, its EOS, and penalising it made a
+            # retry meant to stop a runaway output longer (CTranslate2 leaves it out too). The
+            # penalty goes first: OutputLimit's forced EOS must stay forced.
+            penalty = RepetitionPenaltyLogitsProcessor(STRICT_REPETITION_PENALTY, prompt_ignore_length=1)
+            options["logits_processor"].insert(0, penalty)
             options["no_repeat_ngram_size"] = STRICT_NO_REPEAT_NGRAM_SIZE
         with torch.inference_mode(), sdpa_kernel([getattr(SDPBackend, name) for name in SDPA_BACKENDS]):
             output = self.model.generate(**batch.to(self.model.device), **options)
@@ -197,29 +203,6 @@ class HFTranslator(Translator):
                 f"language code {token!r} (it maps to <unk>); is this an NLLB-200 tokenizer?"
             )
         return token_id
-
-
-class RepetitionPenalty:
-    """transformers' repetition penalty on the tokens generated so far, the decoder start left out.
-
-    NLLB starts decoding with ``</s>``, its EOS: transformers' own penalty counts it as a token
-    already seen, so a strict retry (meant to stop a runaway output) made EOS less likely and
-    the outputs longer. CTranslate2 does not count the start token, so with this both backends
-    retry alike.
-    """
-
-    def __init__(self, penalty: float) -> None:
-        self.penalty = penalty
-
-    def __call__(self, input_ids, scores):
-        import torch
-
-        seen = input_ids[:, 1:]
-        if seen.shape[1] == 0:
-            return scores
-        score = torch.gather(scores, 1, seen)
-        score = torch.where(score < 0, score * self.penalty, score / self.penalty)
-        return scores.scatter(1, seen, score)
 
 
 class OutputLimit:
