@@ -258,10 +258,11 @@ def _reusable(
             f"{output} holds another conversion ({marker.get('source')}, {held[1]} weights); "
             "choose another output directory, or add --force to replace it"
         )
-    if marker.get("weights", model_version(model_dir)) != model_version(model_dir):  # retrained in place
+    weights = model_version(model_dir)
+    if marker.get("weights", weights) != weights:  # retrained in place
         raise ConfigError(
             f"{output} holds a conversion of {marker.get('source')} as it was before its weights changed "
-            f"({marker['weights']}, now {model_version(model_dir)}); add --force to convert it again"
+            f"({marker['weights']}, now {weights}); add --force to convert it again"
         )
     return True
 

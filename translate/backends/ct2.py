@@ -128,9 +128,10 @@ class CT2Translator(Translator):
                 inter_threads=self.workers,
             )
         except (RuntimeError, ValueError) as exc:
-            fix = ("; convert it again with 'translate convert MODEL --force'" if is_converted(converted)
-                   else "")
-            raise ModelUnavailableError(f"{converted}: CTranslate2 cannot load the model ({first_line(exc)}){fix}") from None
+            fix = "; convert it again with 'translate convert MODEL --force'" if is_converted(converted) else ""
+            raise ModelUnavailableError(
+                f"{converted}: CTranslate2 cannot load the model ({first_line(exc)}){fix}"
+            ) from None
 
         limits = [n for n in (positions, self.tokenizer.model_max_length) if isinstance(n, int) and 0 < n < 1_000_000]
         self.max_input_tokens = min(limits) if limits else 1024

@@ -198,8 +198,8 @@ def _cached_snapshot(settings: Settings) -> str:
         )
     except LocalEntryNotFoundError:
         raise _unreachable(settings.model, settings.revision) from None
-    if not any(Path(folder).glob("*.safetensors")) and not any(Path(folder).glob("*.bin")):
-        raise _unreachable(settings.model, settings.revision, weightless=True)  # e.g. an interrupted download: download again
+    if not any(Path(folder).glob("*.safetensors")) and not any(Path(folder).glob("*.bin")):  # an interrupted download
+        raise _unreachable(settings.model, settings.revision, weightless=True)
     return folder
 
 
