@@ -26,7 +26,7 @@ from pathlib import Path
 
 from translate.config import is_hub_id
 from translate.corpus_write import check_writable_folder
-from translate.errors import BackendError, ConfigError, damage_errors, damaged_model, first_line
+from translate.errors import BackendError, ConfigError, damage_errors, damaged_model, first_line, model_file_error
 from translate.types import Notify
 
 QUANTIZATIONS = (
@@ -197,9 +197,7 @@ def convert_model(
             copy = [str(Path(model_dir) / name) for name in TOKENIZER_FILES if (Path(model_dir) / name).is_file()]
             TransformersConverter(str(model_dir), copy_files=copy).convert(str(converted), quantization=quantization)
         except OSError as exc:
-            if exc.errno is not None:  # the system's: a full disk, a permission
-                raise
-            raise damaged_model(model_dir, exc) from None  # transformers': a file of the model missing
+            raise model_file_error(model_dir, exc) from None
         except (ValueError, NotImplementedError) as exc:
             raise BackendError(
                 f"{model_dir}: CTranslate2 cannot convert this model ({first_line(exc)})"

@@ -56,6 +56,12 @@ def damage_errors() -> tuple[type[BaseException], ...]:
     return tuple(kinds)
 
 
+def model_file_error(model_dir: object, exc: OSError) -> OSError | ModelUnavailableError:
+    """An OSError from loading or converting a model: transformers' own (no errno: a file of the
+    model missing) as a damaged model; the system's (a full disk, a permission) as it is."""
+    return exc if exc.errno is not None else damaged_model(model_dir, exc)
+
+
 def damaged_model(model_dir: object, exc: BaseException) -> ModelUnavailableError:
     """A model folder whose files cannot be read (a weights file cut short, a tokenizer file missing)."""
     return ModelUnavailableError(

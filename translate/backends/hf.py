@@ -31,7 +31,7 @@ from translate.backends.loading import (
 from translate.backends.model_tokenizers import check_tokenizer_files
 from translate.config import Settings
 from translate.convert import model_version
-from translate.errors import BackendError, ConfigError, damage_errors, damaged_model
+from translate.errors import BackendError, ConfigError, damage_errors, damaged_model, model_file_error
 from translate.types import ModelInfo, Notify, Translation
 
 DTYPES = ("float32", "float16", "bfloat16")
@@ -101,9 +101,7 @@ class HFTranslator(Translator):
                 model_dir, dtype=getattr(torch, dtype_name)
             )
         except OSError as exc:
-            if exc.errno is not None:  # the system's: a permission, a read error
-                raise
-            raise damaged_model(model_dir, exc) from None  # transformers': a file of the model missing
+            raise model_file_error(model_dir, exc) from None
         except damage_errors() as exc:  # a truncated weights file, a tokenizer file missing: the folder is damaged
             raise damaged_model(model_dir, exc) from None
         self.model.to(device).eval()
