@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from conftest import rebuild_in_place
 from translate.backends import hf as hf_backend
 from translate.backends import load_translator
-from translate.backends.ct2 import BATCH_DEFAULTS, CT2Translator, Pending
+from translate.backends.ct2 import BATCH_DEFAULTS, CT2Translator, Pending, default_workers
 from translate.backends.loading import default_batch
 from translate.backends.model_tokenizers import TransformersTokenizer, load_tokenizer
 from translate.cli import app
@@ -139,9 +139,16 @@ def test_waiting_for_results_never_blocks_in_result(tiny_marian_dir):
     assert translator._wait(Pending([], [], [LateResult(3), LateResult(0), LateResult(2)])) == ["ready"] * 3
 
 
-def test_one_worker_by_default(tiny_marian_dir):
-    assert load(tiny_marian_dir).translator.num_translators == 1
-    assert load(tiny_marian_dir, inter_threads=2).translator.num_translators == 2
+def test_two_workers_by_default_on_a_cpu_with_two_threads(tiny_marian_dir):
+    assert load(tiny_marian_dir, threads=2).translator.num_translators == 2
+    assert load(tiny_marian_dir, threads=1).translator.num_translators == 1
+    assert load(tiny_marian_dir, threads=2, inter_threads=1).translator.num_translators == 1
+    assert load(tiny_marian_dir, inter_threads=3).translator.num_translators == 3
+
+
+@pytest.mark.parametrize(("device", "threads", "workers"), [("cpu", 1, 1), ("cpu", 2, 2), ("cpu", 16, 2), ("cuda", 0, 1)])
+def test_default_workers(device, threads, workers):
+    assert default_workers(device, threads) == workers
 
 
 @pytest.mark.parametrize("family", ["marian", "nllb"])

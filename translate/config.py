@@ -49,8 +49,9 @@ class Settings:
     """Most sentences in a batch. 0: backend default."""
     threads: int = 0
     """CPU threads. 0: all cores."""
-    inter_threads: int = 1
-    """CTranslate2 only: batches translated in parallel, each by a worker with an equal share of the threads."""
+    inter_threads: int = 0
+    """CTranslate2 only: batches translated in parallel, each by a worker with an equal share of the
+    threads. 0: the backend's default (two on a CPU with two or more threads, one on CUDA)."""
     source_lang: str = "ar"
     target_lang: str = "en"
 
@@ -70,9 +71,9 @@ COMPUTE_TYPES = ("auto", "float32", "float16", "bfloat16", "int8", "int8_float32
 CHOICES = {"backend": BACKENDS, "family": FAMILIES, "source_lang": ("ar",), "target_lang": ("en",),
            "compute_type": COMPUTE_TYPES}
 LEAST = {"beam_size": 1, "max_sentence_tokens": 8, "batch_tokens": 0, "batch_size": 0, "threads": 0,
-         "inter_threads": 1, "max_length_ratio": 0, "max_length_offset": 0}
-"""The smallest value of each numeric key (0 means the backend's default for the batch keys
-and all cores for ``threads``)."""
+         "inter_threads": 0, "max_length_ratio": 0, "max_length_offset": 0}
+"""The smallest value of each numeric key (0 means the backend's default for the batch keys and
+``inter_threads``, and all cores for ``threads``)."""
 MOST = {"threads": 1024, "inter_threads": 1024}
 """The largest value of a key where more cannot help (each thread is started); every other
 whole number stays under 2**31, what the backends' native code takes."""

@@ -51,14 +51,21 @@ from translate.types import ModelInfo, Notify, Translation
 DEFAULT_COMPUTE = {"cpu": "int8", "cuda": "float16"}
 """``compute_type = "auto"``: int8 weights on CPU; float16 on CUDA (int8_float16 halves memory again)."""
 
-BATCH_DEFAULTS = {"cpu": (3072, 128, 4096), "cuda": (16384, 256, 65536)}
+BATCH_DEFAULTS = {"cpu": (1536, 64, 1024), "cuda": (16384, 256, 65536)}
 """Per device, as ``loading.default_batch`` reads them: greedy budget in padded source cells,
-most sentences in a greedy batch, beam-search budget in hypothesis cells.
+most sentences in a greedy batch, beam-search budget in hypothesis cells. Each worker decodes
+batches of this size, and the CPU default has two.
 
-Measured with ``scripts/benchmark.py --tune`` (opus-mt-ar-en shape, int8, 2-core AVX2 CPU):
-greedy 603/642/683/700 tokens/s at 1024/2048/3072/4096 cells, peak RSS 242/356/434/518 MB;
-beam 4 171/206/219/182 tokens/s at 256/512/1024/2048 cells. 3072 keeps the peak RSS near half
-of the transformers baseline's."""
+Measured with ``scripts/benchmark.py --tune --inter-threads 2`` (opus-mt-ar-en shape, int8,
+2-core AVX-512 VNNI CPU): greedy 1488/1807/1489/1888 tokens/s at 1024/1536/2048/3072 cells,
+peak RSS 370/416/498/675 MB (one worker on two threads: 1193/1139/1216/1174 tokens/s, RSS
+277/323/375/410 MB); beam 4 428/419/406 tokens/s at 256/512/768 cells, RSS 312/457/643 MB
+(one worker, 1024 cells: 349). 1536 keeps the peak RSS near half of the transformers baseline's."""
+
+CPU_WORKERS = 2
+"""Workers on a CPU with two or more threads (``inter_threads = 0``): on a 2-core CPU, two
+workers on one thread each decoded 25-55 % more tokens/s than one worker on both threads
+(AVX-512 VNNI; 0-12 % on an AVX2 CPU), for the memory of the batch each one holds."""
 
 
 POLL_S = 0.05
@@ -115,9 +122,7 @@ class CT2Translator(Translator):
             self.tokenizer.check_token(self.target_prefix[0], settings.model)
 
         threads = settings.threads or (cpu_count() if device == "cpu" else 0)
-        # One worker by default: on a 2-core CPU two workers on one thread each gained 0-10 %
-        # tokens/s through the pipeline (opus-mt-ar-en shape, int8, greedy) for 50 % more memory.
-        self.workers = settings.inter_threads
+        self.workers = settings.inter_threads or default_workers(device, threads)
         try:
             self.translator = ctranslate2.Translator(
                 str(converted),
@@ -263,6 +268,11 @@ def check_settings(settings: Settings) -> None:
     device, _ = parse_device(settings.device, ctranslate2.get_cuda_device_count())
     if settings.compute_type != "auto":
         _compute_type(settings.compute_type, device, ctranslate2.get_supported_compute_types(device))
+
+
+def default_workers(device: str, threads: int) -> int:
+    """``inter_threads = 0``: two workers on a CPU with two threads or more, else one."""
+    return min(CPU_WORKERS, threads) if device == "cpu" and threads else 1
 
 
 def _compute_type(requested: str, device: str, supported: set[str]) -> str:
