@@ -7,6 +7,7 @@ import math
 import os
 import random
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -389,6 +390,31 @@ def test_convert_command_writes_a_usable_model(tiny_marian_dir, tmp_path):
     result = invoke("convert", tiny_marian_dir)  # into the cache
     assert result.exit_code == 0, result.output
     assert is_converted(result.stdout.strip())
+
+
+def test_convert_writes_into_an_empty_folder(tiny_marian_dir, tmp_path):
+    (tmp_path / "out").mkdir()
+    result = invoke("convert", tiny_marian_dir, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert is_converted(tmp_path / "out")
+
+
+def test_the_next_conversion_removes_what_a_killed_one_left(tiny_marian_dir, tmp_path):
+    out = tmp_path / "out"
+    killed = (
+        "import os, sys; import ctranslate2.converters as c; "
+        "c.TransformersConverter.convert = lambda self, where, **kw: (os.makedirs(where), os._exit(9)); "
+        f"from translate.convert import convert_model; convert_model({str(tiny_marian_dir)!r}, {str(out)!r}, 'int8')"
+    )
+    done = subprocess.run([sys.executable, "-c", killed], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 9, done.stderr
+    (left,) = tmp_path.glob(".out.*.tmp")
+    assert (left / "model").is_dir() and not out.exists()
+    running = tmp_path / f".out.{socket.gethostname()}-{os.getpid()}.abcd1234.tmp"  # a conversion still at work
+    elsewhere = tmp_path / ".out.another-host-1.efgh5678.tmp"  # a process on another machine sharing the folder
+    running.mkdir(), elsewhere.mkdir()
+    convert_model(tiny_marian_dir, out, "int8")
+    assert is_converted(out) and not left.exists() and running.exists() and elsewhere.exists()
 
 
 def test_convert_refuses_another_conversion_and_repairs_the_cache(tiny_marian_dir, tmp_path, monkeypatch):

@@ -8,18 +8,21 @@ its files' sizes and times), its revision and the weights' quantization, and liv
     my-model.3f2a9c0d1e4b-local-float32/
 
 Each conversion is written into a temporary directory next to its final place and
-renamed there when complete, so an interrupted conversion never leaves half a model.
+renamed there when complete, so an interrupted conversion never leaves half a model; the
+temporary directory of one that was killed is removed by the next conversion to that place.
 Nothing here imports torch or transformers until a conversion actually runs.
 """
 
 from __future__ import annotations
 
 import functools
+import glob
 import hashlib
 import json
 import os
 import re
 import shutil
+import socket
 import tempfile
 import time
 from pathlib import Path
@@ -190,7 +193,8 @@ def convert_model(
     quiet_transformers()
 
     output.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent))
+    _remove_abandoned(output)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{output.name}.{_owner()}.", suffix=".tmp", dir=output.parent))
     try:
         converted = scratch / "model"
         try:
@@ -220,7 +224,7 @@ def convert_model(
             ),
             encoding="utf-8",
         )
-        if force and output.exists():
+        if output.exists() and (force or _is_empty(output)):
             shutil.rmtree(output)
         try:
             os.replace(converted, output)
@@ -238,7 +242,7 @@ def _reusable(
     """True when ``output`` already holds this conversion of ``model_dir``; False when there
     is nothing there, or an earlier conversion that ``force`` replaces. Anything else there is
     refused, never replaced, but a damaged entry of the cache, which is removed."""
-    if not output.exists():
+    if not output.exists() or _is_empty(output):
         return False
     if not is_converted(output):
         if cached:
@@ -262,6 +266,40 @@ def _reusable(
             f"{output} holds a conversion of {marker.get('source')} as it was before its weights changed "
             f"({marker['weights']}, now {weights}); add --force to convert it again"
         )
+    return True
+
+
+def _is_empty(path: Path) -> bool:
+    """An empty folder, e.g. one made for the conversion: it is written into."""
+    return path.is_dir() and next(path.iterdir(), None) is None
+
+
+def _owner() -> str:
+    """``host-pid`` of this process, in the name of its temporary conversion directory."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def _remove_abandoned(output: Path) -> None:
+    """Remove the temporary directories that conversions into ``output`` left when they were
+    killed: those named for a process of this machine that is no longer running."""
+    if os.name != "posix":
+        return
+    host = socket.gethostname()
+    start = f".{output.name}."
+    for scratch in output.parent.glob(f"{glob.escape(start)}*.tmp"):
+        owner = scratch.name[len(start):].rsplit(".", 2)[0]  # "<host>-<pid>.<random>.tmp"
+        name, _, pid = owner.rpartition("-")
+        if name == host and pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
     return True
 
 

@@ -35,7 +35,7 @@ def convert_command(
     output: Annotated[
         Optional[Path],
         typer.Option("--output", "-o", metavar="DIR",
-            help="Write here (usable as --model). Default: the conversion cache."),
+            help="A new or empty folder to write to (usable as --model). Default: the conversion cache."),
     ] = None,
     revision: Annotated[Optional[str], typer.Option("--revision", metavar="REV", help="Branch, tag or commit.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Convert again even when already converted.")] = False,
