@@ -51,7 +51,7 @@ from translate.types import ModelInfo, Notify, Translation
 DEFAULT_COMPUTE = {"cpu": "int8", "cuda": "float16"}
 """``compute_type = "auto"``: int8 weights on CPU; float16 on CUDA (int8_float16 halves memory again)."""
 
-BATCH_DEFAULTS = {"cpu": (1536, 64, 1024), "cuda": (16384, 256, 65536)}
+BATCH_DEFAULTS = {"cpu": (1024, 64, 1024), "cuda": (16384, 256, 65536)}
 """Per device, as ``loading.default_batch`` reads them: greedy budget in padded source cells,
 most sentences in a greedy batch, beam-search budget in hypothesis cells. Each worker decodes
 batches of this size, and the CPU default has two.
@@ -60,7 +60,8 @@ Measured with ``scripts/benchmark.py --tune --inter-threads 2`` (opus-mt-ar-en s
 2-core AVX-512 VNNI CPU): greedy 1488/1807/1489/1888 tokens/s at 1024/1536/2048/3072 cells,
 peak RSS 370/416/498/675 MB (one worker on two threads: 1193/1139/1216/1174 tokens/s, RSS
 277/323/375/410 MB); beam 4 428/419/406 tokens/s at 256/512/768 cells, RSS 312/457/643 MB
-(one worker, 1024 cells: 349). 1536 keeps the peak RSS near half of the transformers baseline's."""
+(one worker, 1024 cells: 349). Past 1024 cells the gains are within this CPU's drift while
+the memory grows; ``--quick`` runs at 1024 read 1474 and 1543 tokens/s, RSS 340-348 MB."""
 
 CPU_WORKERS = 2
 """Workers on a CPU with two or more threads (``inter_threads = 0``): on a 2-core CPU, two
