@@ -698,6 +698,17 @@ def test_a_run_is_resumed_only_where_it_computes_alike(tmp_path):
     assert summary.resumed > 0 and len(out) == 20
 
 
+def test_an_interrupted_run_resumes_with_the_compute_type_auto_stood_for(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
+    with pytest.raises(Crash):
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=3), chunk_size=4)
+    explicit = resolve_settings(model="x/y", beam_size=1, compute_type="float32")  # what auto computed
+    summary, out = run(source, tmp_path / "out.jsonl", settings=explicit, chunk_size=4)
+    assert summary.resumed > 0 and len(out) == 20
+    with pytest.raises(ConfigError, match="written with other settings .*compute_type 'float32' -> 'auto'"):
+        run(source, tmp_path / "out.jsonl", chunk_size=4)  # a complete run is not loaded: compared as asked
+
+
 class RebuiltTranslator(FakeTranslator):
     """The fake model with other weights (a directory rebuilt in place)."""
 
