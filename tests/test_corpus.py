@@ -834,13 +834,25 @@ def test_a_dataset_that_cannot_be_used_is_refused_before_the_run_starts(tmp_path
     assert list(tmp_path.iterdir()) == [hub]  # no run files
 
 
+def test_a_damaged_parquet_file_of_a_dataset_folder_is_named(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    pq.write_table(pa.Table.from_pylist(make_rows(2)), hub / "part-0.parquet")
+    (hub / "part-1.parquet").write_bytes(b"PAR1 cut short")
+    with pytest.raises(InputError, match=f"from row 2 on \\({hub / 'part-1.parquet'}: .*Parquet"):
+        run(Source(dataset=str(hub)), tmp_path / "out.jsonl", chunk_size=1)
+
+
 def test_a_dataset_file_that_cannot_be_read_stops_the_run_in_one_line(tmp_path):
     hub = tmp_path / "hub"
     hub.mkdir()
     write_jsonl(hub / "a.jsonl", make_rows(3))
     (hub / "b.jsonl").write_text('{"id": "x", "text": oops}\n', encoding="utf-8")
-    with pytest.raises(InputError, match=f"dataset {hub}: cannot read the dataset from row 3 on .*fix the file, then "
-                                         "run again with --overwrite"):
+    with pytest.raises(InputError, match=f"dataset {hub}: cannot read the dataset from row 3 on \\({hub / 'b.jsonl'}: "
+                                         ".*fix the file, then run again with --overwrite"):
         run(Source(dataset=str(hub)), tmp_path / "out.jsonl", chunk_size=1)
     write_jsonl(hub / "b.jsonl", make_rows(1, start=3))
     with pytest.raises(ConfigError, match="other settings or input"):  # the fixed files are another input

@@ -464,8 +464,10 @@ def _datasets(source: Source, wanted: Wanted) -> Iterator[Record]:
         except StopIteration:
             return
         except ValueError as exc:  # a file of the dataset that its builder cannot read
-            raise InputError(f"{source}: cannot read the dataset from row {row} on ({first_line(exc)}); fix the "
-                             "file, then run again with --overwrite (fixed files are another input)") from None
+            culprit = _unreadable_file(source)
+            where = f"{culprit}: " if culprit else ""
+            raise InputError(f"{source}: cannot read the dataset from row {row} on ({where}{first_line(exc)}); fix "
+                             "the file, then run again with --overwrite (fixed files are another input)") from None
         except OSError as exc:  # the hub or the disk failed: the same input, later
             raise InputError(f"{source}: cannot read the dataset from row {row} on ({first_line(exc)}); "
                              "rerun to resume") from None
@@ -488,6 +490,28 @@ def _open_dataset(source: Source) -> Iterable[dict[str, Any]]:
         return datasets.load_dataset(source.dataset, source.config, split=source.split or "train", streaming=True)
     except (FileNotFoundError, ValueError, OSError) as exc:
         raise InputError(f"{source}: cannot open the dataset ({first_line(exc)})") from None
+
+
+def _unreadable_file(source: Source) -> str | None:
+    """The first file of a local dataset that its builder cannot read on its own (the reader's
+    errors name a row of the file, not the file), or None: a hub dataset, or no file alone fails.
+    Read only after a failure, file by file, up to the one at fault."""
+    import datasets
+
+    if not source.dataset or not Path(source.dataset).expanduser().exists():
+        return None
+    try:
+        builder = datasets.load_dataset_builder(source.dataset, source.config)
+        files = builder.config.data_files[source.split or "train"]
+    except (KeyError, ValueError, OSError):
+        return None
+    for file in files:
+        try:
+            for _ in datasets.load_dataset(builder.name, data_files=[file], split="train", streaming=True):
+                pass
+        except (ValueError, OSError):
+            return str(file)
+    return None
 
 
 def _is_dataset_dict(path: Path) -> bool:
