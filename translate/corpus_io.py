@@ -498,7 +498,7 @@ def _unreadable_file(source: Source) -> str | None:
     Read only after a failure, file by file, up to the one at fault."""
     import datasets
 
-    if not source.dataset or not Path(source.dataset).expanduser().exists():
+    if not source.dataset or source.local_path is None:
         return None
     try:
         builder = datasets.load_dataset_builder(source.dataset, source.config)
@@ -570,10 +570,10 @@ def fingerprint(source: Source, *, legacy: bool = False) -> dict[str, Any]:
     folder's files' first and last 64 KiB), so that a run it started can be resumed."""
     if source.dataset:
         named = {"dataset": source.dataset, "config": source.config, "split": source.split}
-        local = Path(source.dataset).expanduser()
+        local = source.local_path
         if legacy:
             return named
-        if local.exists():  # a folder or file that load_dataset reads: its contents
+        if local is not None:  # a folder or file that load_dataset reads: its contents
             files = _all_files(local) if local.is_dir() else [local]
             return {**named, **_listing(local if local.is_dir() else local.parent, files)}
         return {**named, "revision": hub_dataset_revision(source.dataset)}
