@@ -41,7 +41,7 @@ def load_tokenizer(model_dir: str | Path, family: str, source_lang: str) -> Toke
     Marian / NLLB ones, else through ``transformers.AutoTokenizer``."""
     model_dir = Path(model_dir)
     config = read_json(model_dir / "tokenizer_config.json")
-    kind = str(config.get("tokenizer_class", "")).removesuffix("Fast")
+    kind = tokenizer_kind(config)
     check_tokenizer_files(model_dir, kind)
     if family == "marian" and kind == "MarianTokenizer" and not config.get("separate_vocabs") and all(
         (model_dir / name).is_file() for name in ("source.spm", "vocab.json")
@@ -50,6 +50,11 @@ def load_tokenizer(model_dir: str | Path, family: str, source_lang: str) -> Toke
     if family == "nllb" and kind == "NllbTokenizer" and (model_dir / "tokenizer.json").is_file():
         return NllbTokenizer(model_dir, config, nllb_code(source_lang))
     return TransformersTokenizer(model_dir, family, source_lang)
+
+
+def tokenizer_kind(config: dict) -> str:
+    """The tokenizer class a ``tokenizer_config.json`` names, without its ``Fast`` suffix."""
+    return str(config.get("tokenizer_class", "")).removesuffix("Fast")
 
 
 TOKENIZER_NEEDS = {"MarianTokenizer": [("source.spm",), ("target.spm",), ("vocab.json",)],
@@ -61,7 +66,7 @@ def check_tokenizer_files(model_dir: Path, kind: str | None = None) -> None:
     """Refuse a Marian or NLLB folder without a file its tokenizer needs, naming it (the
     tokenizers themselves fail on it with a TypeError about a None path)."""
     if kind is None:
-        kind = str(read_json(model_dir / "tokenizer_config.json").get("tokenizer_class", "")).removesuffix("Fast")
+        kind = tokenizer_kind(read_json(model_dir / "tokenizer_config.json"))
     needed = TOKENIZER_NEEDS.get(kind, [])
     missing = [" or ".join(names) for names in needed if not any((model_dir / name).is_file() for name in names)]
     if missing:
