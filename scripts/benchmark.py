@@ -211,8 +211,7 @@ class ForceLength:
         produced = input_ids.shape[1] - 1 - self.skip  # after the decoder start (and language code)
         if produced < 0:
             return scores
-        scores = scores.clone()
-        scores[self.targets > produced, self.eos] = float("-inf")
+        scores[self.targets > produced, self.eos] = float("-inf")  # in place, as the backends' own processors
         done = self.targets <= produced
         if bool(done.any()):
             keep = scores[done, self.eos].clone()
@@ -241,29 +240,25 @@ def forced_hf_class():
     from translate.backends.hf import HFTranslator
 
     class ForcedHFTranslator(HFTranslator):
-        """The transformers backend, unchanged but for ``ForceLength`` added to ``generate``."""
+        """The transformers backend, unchanged but for ``ForceLength`` added to its decoding."""
 
         def __init__(self, settings, **kwargs) -> None:
             super().__init__(settings, **kwargs)
             self.tally = Tally()
-            skip = 1 if self.forced_bos_token_id is not None else 0
+            self.skip = 1 if self.forced_bos_token_id is not None else 0
+
+        def decode(self, batch, options):
+            lengths = batch["attention_mask"].sum(dim=1).tolist()
+            targets = [target_length(n) for n in lengths]
             eos = self.model.generation_config.eos_token_id
-            generate = self.model.generate
-
-            def forced_generate(**kwargs):
-                lengths = kwargs["attention_mask"].sum(dim=1).tolist()
-                targets = [target_length(n) for n in lengths]
-                processor = ForceLength(targets, kwargs["num_beams"], eos, skip, kwargs["input_ids"].device)
-                kwargs["logits_processor"] = [*kwargs.get("logits_processor", []), processor]
-                output = generate(**kwargs)
-                self.tally.mismatches += count_mismatches(output[:, 1 + skip:].tolist(), targets, eos)
-                self.tally.useful += sum(targets)
-                self.tally.decoded += len(targets) * (max(targets) + 1)
-                self.tally.batches += 1
-                self.tally.sources += sum(lengths)
-                return output
-
-            self.model.generate = forced_generate
+            processor = ForceLength(targets, options["num_beams"], eos, self.skip, batch["input_ids"].device)
+            output = super().decode(batch, {**options, "logits_processor": [*options["logits_processor"], processor]})
+            self.tally.mismatches += count_mismatches(output[:, 1 + self.skip:].tolist(), targets, eos)
+            self.tally.useful += sum(targets)
+            self.tally.decoded += len(targets) * (max(targets) + 1)
+            self.tally.batches += 1
+            self.tally.sources += sum(lengths)
+            return output
 
     return ForcedHFTranslator
 

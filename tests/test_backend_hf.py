@@ -113,22 +113,86 @@ def test_cpu_shortcuts_give_the_ids_of_plain_generate(model_dirs, family, beam_s
     assert ours == plain
 
 
-def test_generate_never_uses_cudnn_attention(tiny_marian_dir, monkeypatch):
+@pytest.mark.parametrize("beam_size", [1, 4])
+def test_decoding_never_uses_cudnn_attention(tiny_marian_dir, monkeypatch, beam_size):
     """cuDNN attention (torch's first choice for half precision on Hopper GPUs) builds a plan
-    for every new key length, i.e. at every decoding step; generate runs with it switched off."""
+    for every new key length, i.e. at every decoding step; decoding runs with it switched off."""
     import torch
 
-    translator = load(tiny_marian_dir)
-    generate, seen = translator.model.generate, []
+    translator = load(tiny_marian_dir, beam_size=beam_size)
+    decode, seen = translator.decode, []
 
-    def recording(**kwargs):
+    def recording(batch, options):
         seen.append(torch.backends.cuda.cudnn_sdp_enabled())
-        return generate(**kwargs)
+        return decode(batch, options)
 
-    monkeypatch.setattr(translator.model, "generate", recording)
+    monkeypatch.setattr(translator, "decode", recording)
     translator.translate(SOURCES[:1])
     assert seen == [False]
-    assert torch.backends.cuda.cudnn_sdp_enabled()  # switched off for generate only
+    assert torch.backends.cuda.cudnn_sdp_enabled()  # switched off for decoding only
+
+
+GENERATION_VARIANTS = {
+    "hub settings": {},
+    "short outputs": {"length_penalty": 1.0},
+    "long outputs favoured": {"length_penalty": 2.0},
+    "short outputs favoured": {"length_penalty": -0.5},
+    "early stopping": {"early_stopping": True},
+    "never stop early": {"early_stopping": "never", "length_penalty": 1.5},
+    "no renormalization": {"renormalize_logits": False},
+}
+
+
+@pytest.mark.parametrize(("beam_size", "variant"), [(2, "hub settings"), (5, "hub settings")]
+                         + [(4, variant) for variant in GENERATION_VARIANTS])
+@pytest.mark.parametrize("family", ["marian", "nllb"])
+def test_own_beam_search_gives_the_ids_of_generate(model_dirs, family, beam_size, variant):
+    """Beam search outside generate() (translate.backends.beam) picks the same hypotheses,
+    whatever the length penalty and early-stopping rule of the model's generation config."""
+    import torch
+
+    ratio, offset = (0.3, 1) if variant == "short outputs" else (1.5, 6)
+    translator = load(model_dirs[family], beam_size=beam_size, max_length_ratio=ratio, max_length_offset=offset)
+    for name, value in GENERATION_VARIANTS[variant].items():
+        setattr(translator.model.generation_config, name, value)
+    assert translator._own_beam_search
+    sources = SOURCES + [" ".join(SOURCES)]
+    ours = translator.generate_ids(sources)
+
+    batch = translator.tokenizer(sources, return_tensors="pt", padding=True)
+    limits = [translator.output_limit(n) for n in batch["attention_mask"].sum(dim=1).tolist()]
+    options = {"forced_bos_token_id": translator.forced_bos_token_id} if family == "nllb" else {}
+    with torch.inference_mode():
+        plain = translator.model.generate(
+            **batch, num_beams=beam_size, do_sample=False, max_new_tokens=max(limits),
+            logits_processor=[hf.OutputLimit(limits, beam_size, translator.tokenizer.eos_token_id)], **options,
+        ).tolist()
+    assert ours == plain
+
+
+def test_generation_settings_beyond_the_own_beam_search_go_to_generate(tiny_marian_dir, tmp_path, monkeypatch):
+    """A model whose generation config asks for more than translate.backends.beam does
+    (here no repeated trigrams) is decoded by generate(), as are strict retries."""
+    def generate_calls(translator) -> list:
+        calls, generate = [], translator.model.generate
+        monkeypatch.setattr(translator.model, "generate", lambda **kwargs: calls.append(kwargs) or generate(**kwargs))
+        return calls
+
+    translator = load(tiny_marian_dir, beam_size=3)
+    calls = generate_calls(translator)
+    translator.translate(SOURCES[:2])
+    assert calls == []
+    translator.translate(SOURCES[:2], strict=True)
+    assert len(calls) == 1
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_marian_dir, model_dir)
+    config = json.loads((model_dir / "generation_config.json").read_text())
+    (model_dir / "generation_config.json").write_text(json.dumps({**config, "no_repeat_ngram_size": 3}))
+    translator = load(model_dir, beam_size=3)
+    calls = generate_calls(translator)
+    translator.translate(SOURCES[:2])
+    assert len(calls) == 1
 
 
 def test_nllb_forces_the_english_language_code(tiny_nllb_dir):

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from translate.backends import beam
 from translate.backends.base import Translator
 from translate.backends.loading import (
     STRICT_NO_REPEAT_NGRAM_SIZE,
@@ -105,14 +107,18 @@ class HFTranslator(Translator):
         except damage_errors() as exc:  # a truncated weights file, a tokenizer file missing: the folder is damaged
             raise damaged_model(model_dir, exc) from None
         self.model.to(device).eval()
-        if device == "cpu":
-            _slice_output_projection(self.model, OUTPUT_SLICE_ROWS)
+        self._slice_rows = OUTPUT_SLICE_ROWS if device == "cpu" else 0
+        if self._slice_rows:
+            _slice_output_projection(self.model, self._slice_rows)
         # Single-token bad words (MarianMT bans its pad token) are banned by our own processor,
         # in place, rather than by transformers' general n-gram one, which costs a pass over the
         # whole vocabulary per row and step for the same result.
         bad_words = self.model.generation_config.bad_words_ids or []
         single = all(len(ids) == 1 for ids in bad_words)
         self._banned = sorted({ids[0] for ids in bad_words}) if single else []
+        # Beam search runs here rather than in generate() when the model's settings allow it:
+        # same ids, less work per step (translate.backends.beam).
+        self._own_beam_search = beam.supported(self.model.generation_config)
         # generate() always gets max_new_tokens; a shipped max_length would only add a warning per call.
         self.model.generation_config.max_length = None
 
@@ -186,8 +192,21 @@ class HFTranslator(Translator):
             options["logits_processor"].insert(0, penalty)
             options["no_repeat_ngram_size"] = STRICT_NO_REPEAT_NGRAM_SIZE
         with torch.inference_mode(), sdpa_kernel([getattr(SDPBackend, name) for name in SDPA_BACKENDS]):
-            output = self.model.generate(**batch.to(self.model.device), **options)
+            output = self.decode(batch.to(self.model.device), options)
         return output.tolist()
+
+    def decode(self, batch, options: dict) -> Any:
+        """The output ids of one tokenized batch: beam search here where the model's generation
+        settings allow it and no strict retry's penalties are asked for, else ``generate``."""
+        beams = options["num_beams"]
+        if beams == 1 or not self._own_beam_search or "no_repeat_ngram_size" in options:
+            return self.model.generate(**batch, **options)
+        settings = beam.settings_from(
+            self.model.generation_config, num_beams=beams, max_new_tokens=options["max_new_tokens"],
+            forced_bos_token_id=options.get("forced_bos_token_id"),
+        )
+        return beam.beam_search(self.model, batch["input_ids"], batch["attention_mask"], settings,
+                                options["logits_processor"], slice_rows=self._slice_rows)
 
     def output_limit(self, source_tokens: int, *, strict: bool = False) -> int:
         """Most tokens generated for a source of this length (EOS and NLLB's language code included)."""

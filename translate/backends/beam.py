@@ -1,0 +1,284 @@
+"""Beam search for the transformers backend: ``generate``'s token ids with less work per step.
+
+transformers' beam search makes four new tensors of hypotheses x vocabulary floats at every
+decoding step (a float32 copy of the logits, their log-softmax, the renormalized scores, the
+scores plus each beam's running score) and reorders the cross-attention cache, which every
+beam of a sentence shares. On CPU these passes took about 40 % of a beam-4 batch's time with
+the opus-mt-ar-en shape (a 128 x 62,834 tensor is 32 MB, and every new one is fresh memory).
+
+Here the log-softmax is written to buffers kept for the whole batch, each hypothesis keeps
+only its best ``2 x beams`` tokens before the running scores are added (the best
+``2 x beams`` continuations of a sentence are among them), and only the self-attention
+cache is reordered. Choosing the running beams, keeping the finished ones, the length
+penalty and the early-stopping rule follow ``generate``, and the tests compare the ids.
+
+``supported(generation_config)`` says whether a model's generation settings ask only for
+what is done here: the decoder start, a forced first token (NLLB's target language), a
+forced EOS at the length limit (MarianMT), renormalization, and the caller's processors
+(which may only set scores to ``-inf``). Anything else goes through ``generate``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+NEG = -1.0e9
+"""The score transformers gives a hypothesis that must not be chosen."""
+
+UNSUPPORTED_DEFAULTS: dict[str, tuple[Any, ...]] = {
+    "guidance_scale": (None, 1, 1.0),
+    "sequence_bias": (None,),
+    "encoder_repetition_penalty": (None, 1.0),
+    "repetition_penalty": (None, 1.0),
+    "no_repeat_ngram_size": (None, 0),
+    "encoder_no_repeat_ngram_size": (None, 0),
+    "min_length": (None, 0),
+    "min_new_tokens": (None, 0),
+    "remove_invalid_values": (None, False),
+    "exponential_decay_length_penalty": (None,),
+    "suppress_tokens": (None,),
+    "begin_suppress_tokens": (None,),
+    "watermarking_config": (None,),
+    "num_return_sequences": (None, 1),
+    "cache_implementation": (None, "dynamic"),
+    "diversity_penalty": (None, 0.0),
+    "constraints": (None,),
+    "force_words_ids": (None,),
+}
+"""Generation settings that would add work to each step: beam search here needs them at
+these values (bad words are the backend's own ban, and must be single tokens)."""
+
+Processor = Callable[[Any, Any], Any]
+
+
+@dataclass(frozen=True)
+class BeamSettings:
+    """What one beam search needs besides the model and its inputs."""
+
+    num_beams: int
+    max_new_tokens: int
+    eos_token_id: int
+    pad_token_id: int | None
+    decoder_start_token_id: int
+    forced_bos_token_id: int | None = None
+    forced_eos_token_id: int | None = None
+    length_penalty: float = 1.0
+    early_stopping: bool | str = False
+    renormalize: bool = False
+
+
+def supported(config) -> bool:
+    """Whether ``generate`` would, for this generation config, do nothing beyond what
+    ``beam_search`` does (the backend's single-token bad words aside)."""
+    for name, allowed in UNSUPPORTED_DEFAULTS.items():
+        if getattr(config, name, None) not in allowed:
+            return False
+    bad_words = config.bad_words_ids or []
+    eos = config.eos_token_id
+    return all(len(ids) == 1 for ids in bad_words) and (eos is None or isinstance(eos, int) or len(eos) == 1)
+
+
+def settings_from(config, *, num_beams: int, max_new_tokens: int, forced_bos_token_id: int | None) -> BeamSettings:
+    """``BeamSettings`` from a model's generation config, as ``generate`` reads it."""
+    eos = config.eos_token_id
+    return BeamSettings(
+        num_beams=num_beams,
+        max_new_tokens=max_new_tokens,
+        eos_token_id=eos if isinstance(eos, int) else eos[0],
+        pad_token_id=config.pad_token_id,
+        decoder_start_token_id=config.decoder_start_token_id,
+        forced_bos_token_id=forced_bos_token_id,
+        forced_eos_token_id=config.forced_eos_token_id,
+        length_penalty=1.0 if config.length_penalty is None else config.length_penalty,
+        early_stopping=False if config.early_stopping is None else config.early_stopping,
+        renormalize=bool(config.renormalize_logits),
+    )
+
+
+def beam_search(
+    model, input_ids, attention_mask, settings: BeamSettings, processors: Sequence[Processor] = (), *,
+    slice_rows: int = 0,
+):
+    """The best hypothesis per source, as ``generate(num_beams=...)`` returns it: decoder start
+    first, padded to the longest.
+
+    ``model`` is a MarianMT or M2M100 (NLLB) model: its logits are its output layer applied
+    to the decoder's last hidden state, plus MarianMT's ``final_logits_bias``. With float32
+    weights they are computed ``slice_rows`` vocabulary rows at a time (0: all at once) into
+    a buffer kept for the whole batch.
+    """
+    import torch
+    from transformers.cache_utils import DynamicCache, EncoderDecoderCache
+
+    s = settings
+    beams, keep = s.num_beams, 2 * s.num_beams
+    batch, device = input_ids.shape[0], input_ids.device
+    encoded = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask, return_dict=True)
+    memory = encoded.last_hidden_state.repeat_interleave(beams, dim=0)
+    memory_mask = attention_mask.repeat_interleave(beams, dim=0)
+    decoder = model.get_decoder()
+    config = model.config.get_text_config(decoder=True)
+    cache = EncoderDecoderCache(DynamicCache(config=config), DynamicCache(config=config))
+    cache_argument = "cache" if "cache" in inspect.signature(decoder.forward).parameters else "past_key_values"
+    project = OutputLayer(model, slice_rows)
+
+    max_length = 1 + s.max_new_tokens
+    fill = s.pad_token_id or s.eos_token_id  # what generate pads the outputs with
+    running = torch.full((batch, beams, max_length), fill, dtype=torch.long, device=device)
+    running[:, :, 0] = s.decoder_start_token_id
+    running_scores = torch.zeros((batch, beams), device=device)
+    running_scores[:, 1:] = NEG  # all beams start equal: only the first one's tokens count
+    state = Finished.start(running, batch, beams)
+    top_beams = torch.arange(keep, device=device) < beams
+    first_row = torch.arange(batch, device=device)[:, None] * beams
+    log_probs = None
+
+    cur_len = 1
+    while True:
+        hidden = decoder(
+            input_ids=running[:, :, cur_len - 1].reshape(-1, 1), encoder_hidden_states=memory,
+            encoder_attention_mask=memory_mask, use_cache=True, return_dict=True, **{cache_argument: cache},
+        ).last_hidden_state[:, -1, :]
+        logits = project(hidden)
+        if log_probs is None:
+            log_probs = torch.empty_like(logits)
+        scores = torch.log_softmax(logits, dim=-1, out=log_probs)
+        flat = running[:, :, :cur_len].reshape(batch * beams, cur_len)
+        if s.forced_bos_token_id is not None and cur_len == 1:
+            _force(scores, s.forced_bos_token_id)
+        if s.forced_eos_token_id is not None and cur_len == max_length - 1:
+            _force(scores, s.forced_eos_token_id)
+        for processor in processors:
+            scores = processor(flat, scores)
+        if s.renormalize:  # the logits are not needed any more: their buffer takes the result
+            scores = torch.log_softmax(scores, dim=-1, out=logits)
+
+        # The best `keep` continuations of each sentence, from the best `keep` of each hypothesis.
+        row_scores, row_tokens = scores.topk(keep, dim=-1)
+        candidates = (row_scores.view(batch, beams, keep) + running_scores[:, :, None]).view(batch, beams * keep)
+        top_scores, top_index = candidates.topk(keep, dim=-1)
+        origin = top_index // keep
+        tokens = row_tokens.view(batch, beams * keep).gather(1, top_index)
+        top_sequences = running.gather(1, origin[:, :, None].expand(-1, -1, max_length))
+        top_sequences[:, :, cur_len] = tokens
+        ended = (tokens == s.eos_token_id) | (cur_len + 1 >= max_length)
+
+        # The best `beams` that have not ended go on.
+        going_scores = top_scores + ended.to(torch.float32) * NEG
+        going = going_scores.topk(beams, dim=-1).indices
+        running = top_sequences.gather(1, going[:, :, None].expand(-1, -1, max_length))
+        running_scores = going_scores.gather(1, going)
+        reorder = (origin.gather(1, going) + first_row).view(-1)
+
+        state.update(top_sequences, top_scores, ended & top_beams, cur_len, s)
+        cache.self_attention_cache.reorder_cache(reorder)
+        cur_len += 1
+        state.check_improvable(running_scores, cur_len, max_length, s)
+        if not state.going_on(ended, s):
+            return state.best()
+
+
+class OutputLayer:
+    """A model's float32 logits for a decoder hidden state, as its own forward computes them.
+
+    With float32 weights they go to one buffer, reused at every step: a new hypotheses x
+    vocabulary tensor per step is fresh memory (page faults), where the buffer stays mapped.
+    """
+
+    def __init__(self, model, slice_rows: int) -> None:
+        self.weight = model.get_output_embeddings().weight
+        self.bias = getattr(model, "final_logits_bias", None)
+        vocabulary = self.weight.shape[0]
+        self.slice_rows = slice_rows if 0 < slice_rows < vocabulary else vocabulary
+        self.buffer = None
+
+    def __call__(self, hidden):
+        import torch
+        from torch.nn.functional import linear
+
+        if self.weight.dtype != torch.float32:
+            logits = linear(hidden, self.weight)
+            return (logits if self.bias is None else logits + self.bias).float()
+        if self.buffer is None:
+            self.buffer = hidden.new_empty((hidden.shape[0], self.weight.shape[0]))
+        out, step = self.buffer, self.slice_rows
+        if step == self.weight.shape[0]:
+            torch.mm(hidden, self.weight.t(), out=out)
+        else:
+            for i in range(0, self.weight.shape[0], step):
+                out[:, i:i + step] = linear(hidden, self.weight[i:i + step])
+        if self.bias is not None:
+            out.add_(self.bias)
+        return out
+
+
+class Finished:
+    """The ``beams`` best ended hypotheses of each sentence, with their length-penalized
+    scores, and whether a running one could still beat them."""
+
+    def __init__(self, sequences, scores, done, lengths, improvable) -> None:
+        self.sequences, self.scores, self.done, self.lengths = sequences, scores, done, lengths
+        self.improvable = improvable
+
+    @classmethod
+    def start(cls, running, batch: int, beams: int) -> Finished:
+        import torch
+
+        device = running.device
+        return cls(
+            running.clone(),
+            torch.full((batch, beams), NEG, device=device),
+            torch.zeros((batch, beams), dtype=torch.bool, device=device),
+            torch.zeros((batch, beams), dtype=torch.long, device=device),
+            torch.ones((batch, 1), dtype=torch.bool, device=device),
+        )
+
+    def update(self, sequences, scores, ended, cur_len: int, s: BeamSettings) -> None:
+        """Keep the best of the finished hypotheses and those that just ended among the top ``beams``."""
+        import torch
+
+        scores = scores / (cur_len ** s.length_penalty)
+        full = torch.all(self.done, dim=-1, keepdim=True) & (s.early_stopping is True)
+        scores += full.to(torch.float32) * NEG
+        scores += (~self.improvable).to(torch.float32) * NEG
+        scores += (~ended) * NEG
+        lengths = torch.full_like(ended, cur_len, dtype=torch.long)
+        merged_scores = torch.cat((self.scores, scores), dim=1)
+        best = merged_scores.topk(self.scores.shape[1], dim=-1).indices
+        self.scores = merged_scores.gather(1, best)
+        self.done = torch.cat((self.done, ended), dim=1).gather(1, best)
+        self.lengths = torch.cat((self.lengths, lengths), dim=1).gather(1, best)
+        merged = torch.cat((self.sequences, sequences), dim=1)
+        self.sequences = merged.gather(1, best[:, :, None].expand(-1, -1, merged.shape[2]))
+
+    def check_improvable(self, running_scores, cur_len: int, max_length: int, s: BeamSettings) -> None:
+        """Whether the best running beam could still beat the worst finished one (generate's heuristic)."""
+        import torch
+
+        if s.early_stopping == "never" and s.length_penalty > 0.0:
+            best_length = max_length - 1
+        else:
+            best_length = cur_len - 1
+        best_possible = running_scores[:, :1] / (best_length ** s.length_penalty)
+        worst = torch.where(self.done, torch.min(self.scores, dim=1, keepdim=True)[0], NEG)
+        self.improvable = self.improvable & torch.any(best_possible > worst, dim=-1, keepdim=True)
+
+    def going_on(self, ended, s: BeamSettings) -> bool:
+        import torch
+
+        open_beam = not (s.early_stopping is True and bool(torch.all(self.done)))
+        return bool(torch.any(self.improvable)) and open_beam and not bool(torch.all(ended))
+
+    def best(self):
+        """Each sentence's best hypothesis, cut after the longest of them."""
+        length = 1 + int(self.lengths[:, 0].max())
+        return self.sequences[:, 0, :length]
+
+
+def _force(scores, token: int) -> None:
+    """Only ``token`` possible, with log-probability 0 (generate's forced first and last tokens)."""
+    scores.fill_(float("-inf"))
+    scores[:, token] = 0.0
