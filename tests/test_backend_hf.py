@@ -143,19 +143,21 @@ GENERATION_VARIANTS = {
 }
 
 
-@pytest.mark.parametrize(("beam_size", "variant"), [(2, "hub settings"), (5, "hub settings")]
+@pytest.mark.parametrize(("beam_size", "variant"), [(1, "hub settings"), (1, "short outputs"), (2, "hub settings"),
+                                                     (5, "hub settings")]
                          + [(4, variant) for variant in GENERATION_VARIANTS])
 @pytest.mark.parametrize("family", ["marian", "nllb"])
-def test_own_beam_search_gives_the_ids_of_generate(model_dirs, family, beam_size, variant):
-    """Beam search outside generate() (translate.backends.beam) picks the same hypotheses,
-    whatever the length penalty and early-stopping rule of the model's generation config."""
+def test_own_decoding_gives_the_ids_of_generate(model_dirs, family, beam_size, variant):
+    """Decoding outside generate() (translate.backends.decoding) picks the same tokens, greedy
+    or with beams, whatever the length penalty and early-stopping rule of the model's
+    generation config."""
     import torch
 
     ratio, offset = (0.3, 1) if variant == "short outputs" else (1.5, 6)
     translator = load(model_dirs[family], beam_size=beam_size, max_length_ratio=ratio, max_length_offset=offset)
     for name, value in GENERATION_VARIANTS[variant].items():
         setattr(translator.model.generation_config, name, value)
-    assert translator._own_beam_search
+    assert translator._own_decoding
     sources = SOURCES + [" ".join(SOURCES)]
     ours = translator.generate_ids(sources)
 
@@ -170,8 +172,8 @@ def test_own_beam_search_gives_the_ids_of_generate(model_dirs, family, beam_size
     assert ours == plain
 
 
-def test_generation_settings_beyond_the_own_beam_search_go_to_generate(tiny_marian_dir, tmp_path, monkeypatch):
-    """A model whose generation config asks for more than translate.backends.beam does
+def test_generation_settings_beyond_the_own_decoding_go_to_generate(tiny_marian_dir, tmp_path, monkeypatch):
+    """A model whose generation config asks for more than translate.backends.decoding does
     (here no repeated trigrams) is decoded by generate(), as are strict retries."""
     def generate_calls(translator) -> list:
         calls, generate = [], translator.model.generate

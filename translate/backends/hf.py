@@ -1,10 +1,12 @@
-"""The transformers backend: MarianMT (OPUS-MT) and NLLB-200 models through ``model.generate``.
+"""The transformers backend: MarianMT (OPUS-MT) and NLLB-200 models through transformers.
 
 ``HFTranslator(settings)`` loads the tokenizer and model once, on the chosen device and
 dtype, and translates one batch per call under ``torch.inference_mode()``. Inputs are
 never truncated: a source longer than ``max_input_tokens`` is an error, since splitting
 long sentences is the caller's job. NLLB gets its source language set on the tokenizer
-and the target language forced as the first generated token.
+and the target language forced as the first generated token. Decoding gives
+``model.generate``'s token ids, with less work per step (``translate.backends.decoding``);
+a model whose generation config asks for more, and a strict retry, go through ``generate``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from translate.backends import beam
+from translate.backends import decoding
 from translate.backends.base import Translator
 from translate.backends.loading import (
     STRICT_NO_REPEAT_NGRAM_SIZE,
@@ -45,8 +47,11 @@ most sentences in a greedy batch, beam-search budget in hypothesis cells.
 Measured with ``scripts/benchmark.py --tune --methods transformers`` (opus-mt-ar-en shape,
 float32, 2-core AVX2 CPU), greedy tokens/s at 1536/2048/3072/4096/6144 cells: 274-319,
 278-288, 339-385, 326-381, 267-290 (two runs each, batch sizes 64-256); beam 4 was best near
-1280 cells (71/85/70/50 tokens/s at 640/1280/2560/5120). CUDA: 16384 cells and 256
-sentences per greedy batch, measured on an H200; beam search keeps the number of hypotheses."""
+1280 cells (71/85/70/50 tokens/s at 640/1280/2560/5120). With decoding outside ``generate``
+(``translate.backends.decoding``), on a 2-core AVX-512 CPU: beam 4 at 1280/2560/5120 cells read
+181/171/177 tokens/s with at most 32 sentences and 166/176/180 with 64 (peak RSS 1191-1690 MB),
+so the default stayed. CUDA: 16384 cells and 256 sentences per greedy batch, measured on an
+H200; beam search keeps the number of hypotheses."""
 
 STEP_COST = {"cpu": 12.0, "cuda": None}
 """``make_batches``'s ``step_cost`` per device: ``generate`` decodes every sentence of a batch until
@@ -116,9 +121,9 @@ class HFTranslator(Translator):
         bad_words = self.model.generation_config.bad_words_ids or []
         single = all(len(ids) == 1 for ids in bad_words)
         self._banned = sorted({ids[0] for ids in bad_words}) if single else []
-        # Beam search runs here rather than in generate() when the model's settings allow it:
-        # same ids, less work per step (translate.backends.beam).
-        self._own_beam_search = beam.supported(self.model.generation_config)
+        # Decoding runs here rather than in generate() when the model's settings allow it:
+        # same ids, less work per step (translate.backends.decoding).
+        self._own_decoding = decoding.supported(self.model.generation_config)
         # generate() always gets max_new_tokens; a shipped max_length would only add a warning per call.
         self.model.generation_config.max_length = None
 
@@ -196,17 +201,13 @@ class HFTranslator(Translator):
         return output.tolist()
 
     def decode(self, batch, options: dict) -> Any:
-        """The output ids of one tokenized batch: beam search here where the model's generation
-        settings allow it and no strict retry's penalties are asked for, else ``generate``."""
-        beams = options["num_beams"]
-        if beams == 1 or not self._own_beam_search or "no_repeat_ngram_size" in options:
+        """The output ids of one tokenized batch: decoded here where the model's generation
+        settings allow it and no strict retry's penalties are asked for, else by ``generate``."""
+        if not self._own_decoding or "no_repeat_ngram_size" in options:
             return self.model.generate(**batch, **options)
-        settings = beam.settings_from(
-            self.model.generation_config, num_beams=beams, max_new_tokens=options["max_new_tokens"],
-            forced_bos_token_id=options.get("forced_bos_token_id"),
-        )
-        return beam.beam_search(self.model, batch["input_ids"], batch["attention_mask"], settings,
-                                options["logits_processor"], slice_rows=self._slice_rows)
+        settings = decoding.settings_from(self.model.generation_config, options)
+        return decoding.search(self.model, batch["input_ids"], batch["attention_mask"], settings,
+                               options["logits_processor"], slice_rows=self._slice_rows)
 
     def output_limit(self, source_tokens: int, *, strict: bool = False) -> int:
         """Most tokens generated for a source of this length (EOS and NLLB's language code included)."""

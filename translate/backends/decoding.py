@@ -1,4 +1,4 @@
-"""Beam search for the transformers backend: ``generate``'s token ids with less work per step.
+"""Decoding for the transformers backend: ``generate``'s token ids with less work per step.
 
 transformers' beam search makes four new tensors of hypotheses x vocabulary floats at every
 decoding step (a float32 copy of the logits, their log-softmax, the renormalized scores, the
@@ -6,11 +6,12 @@ scores plus each beam's running score) and reorders the cross-attention cache, w
 beam of a sentence shares. On CPU these passes took about 40 % of a beam-4 batch's time with
 the opus-mt-ar-en shape (a 128 x 62,834 tensor is 32 MB, and every new one is fresh memory).
 
-Here the log-softmax is written to buffers kept for the whole batch, each hypothesis keeps
+Here the logits and the log-softmax are written to buffers kept for the whole batch, each hypothesis keeps
 only its best ``2 x beams`` tokens before the running scores are added (the best
 ``2 x beams`` continuations of a sentence are among them), and only the self-attention
 cache is reordered. Choosing the running beams, keeping the finished ones, the length
 penalty and the early-stopping rule follow ``generate``, and the tests compare the ids.
+Greedy decoding (one beam) is ``generate``'s too, with the logits buffer.
 
 ``supported(generation_config)`` says whether a model's generation settings ask only for
 what is done here: the decoder start, a forced first token (NLLB's target language), a
@@ -28,7 +29,7 @@ from typing import Any
 NEG = -1.0e9
 """The score transformers gives a hypothesis that must not be chosen."""
 
-UNSUPPORTED_DEFAULTS: dict[str, tuple[Any, ...]] = {
+PLAIN_SETTINGS: dict[str, tuple[Any, ...]] = {
     "guidance_scale": (None, 1, 1.0),
     "sequence_bias": (None,),
     "encoder_repetition_penalty": (None, 1.0),
@@ -48,15 +49,15 @@ UNSUPPORTED_DEFAULTS: dict[str, tuple[Any, ...]] = {
     "constraints": (None,),
     "force_words_ids": (None,),
 }
-"""Generation settings that would add work to each step: beam search here needs them at
+"""Generation settings that would add work to each step: ``search`` needs them at
 these values (bad words are the backend's own ban, and must be single tokens)."""
 
 Processor = Callable[[Any, Any], Any]
 
 
 @dataclass(frozen=True)
-class BeamSettings:
-    """What one beam search needs besides the model and its inputs."""
+class SearchSettings:
+    """What one search needs besides the model and its inputs."""
 
     num_beams: int
     max_new_tokens: int
@@ -72,59 +73,116 @@ class BeamSettings:
 
 def supported(config) -> bool:
     """Whether ``generate`` would, for this generation config, do nothing beyond what
-    ``beam_search`` does (the backend's single-token bad words aside)."""
-    for name, allowed in UNSUPPORTED_DEFAULTS.items():
+    ``search`` does (the backend's single-token bad words aside)."""
+    for name, allowed in PLAIN_SETTINGS.items():
         if getattr(config, name, None) not in allowed:
             return False
     bad_words = config.bad_words_ids or []
     eos = config.eos_token_id
-    return all(len(ids) == 1 for ids in bad_words) and (eos is None or isinstance(eos, int) or len(eos) == 1)
+    one_eos = isinstance(eos, int) or (eos is not None and len(eos) == 1)
+    return all(len(ids) == 1 for ids in bad_words) and one_eos and config.decoder_start_token_id is not None
 
 
-def settings_from(config, *, num_beams: int, max_new_tokens: int, forced_bos_token_id: int | None) -> BeamSettings:
-    """``BeamSettings`` from a model's generation config, as ``generate`` reads it."""
+def settings_from(config, options: dict[str, Any]) -> SearchSettings:
+    """``SearchSettings`` from a model's generation config and the options ``generate`` would get."""
     eos = config.eos_token_id
-    return BeamSettings(
-        num_beams=num_beams,
-        max_new_tokens=max_new_tokens,
+    return SearchSettings(
+        num_beams=options["num_beams"],
+        max_new_tokens=options["max_new_tokens"],
         eos_token_id=eos if isinstance(eos, int) else eos[0],
         pad_token_id=config.pad_token_id,
         decoder_start_token_id=config.decoder_start_token_id,
-        forced_bos_token_id=forced_bos_token_id,
+        forced_bos_token_id=options.get("forced_bos_token_id", config.forced_bos_token_id),
         forced_eos_token_id=config.forced_eos_token_id,
         length_penalty=1.0 if config.length_penalty is None else config.length_penalty,
         early_stopping=False if config.early_stopping is None else config.early_stopping,
-        renormalize=bool(config.renormalize_logits),
+        renormalize=bool(options.get("renormalize_logits", config.renormalize_logits)),
     )
 
 
-def beam_search(
-    model, input_ids, attention_mask, settings: BeamSettings, processors: Sequence[Processor] = (), *,
-    slice_rows: int = 0,
-):
-    """The best hypothesis per source, as ``generate(num_beams=...)`` returns it: decoder start
-    first, padded to the longest.
+def search(model, input_ids, attention_mask, settings: SearchSettings, processors: Sequence[Processor] = (), *,
+           slice_rows: int = 0):
+    """The best output per source, as ``generate`` returns it (decoder start first, padded to
+    the longest): greedy for one beam, else beam search.
 
     ``model`` is a MarianMT or M2M100 (NLLB) model: its logits are its output layer applied
     to the decoder's last hidden state, plus MarianMT's ``final_logits_bias``. With float32
     weights they are computed ``slice_rows`` vocabulary rows at a time (0: all at once) into
     a buffer kept for the whole batch.
     """
+    steps = Steps(model, input_ids, attention_mask, settings.num_beams, slice_rows)
+    if settings.num_beams == 1:
+        return _greedy(steps, settings, processors)
+    return _beam(steps, settings, processors)
+
+
+class Steps:
+    """The decoder run one token per hypothesis at a time, ``copies`` hypotheses per source,
+    with its cache and the forced tokens of ``generate``."""
+
+    def __init__(self, model, input_ids, attention_mask, copies: int, slice_rows: int) -> None:
+        from transformers.cache_utils import DynamicCache, EncoderDecoderCache
+
+        encoded = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask, return_dict=True)
+        self.memory = encoded.last_hidden_state.repeat_interleave(copies, dim=0)
+        self.memory_mask = attention_mask.repeat_interleave(copies, dim=0)
+        self.decoder = model.get_decoder()
+        config = model.config.get_text_config(decoder=True)
+        self.cache = EncoderDecoderCache(DynamicCache(config=config), DynamicCache(config=config))
+        parameters = inspect.signature(self.decoder.forward).parameters
+        self.cache_argument = "cache" if "cache" in parameters else "past_key_values"
+        self.project = OutputLayer(model, slice_rows)
+        self.batch, self.device = input_ids.shape[0], input_ids.device
+
+    def logits(self, tokens):
+        """The float32 logits of the next token, given each hypothesis's last one."""
+        hidden = self.decoder(
+            input_ids=tokens.reshape(-1, 1), encoder_hidden_states=self.memory,
+            encoder_attention_mask=self.memory_mask, use_cache=True, return_dict=True,
+            **{self.cache_argument: self.cache},
+        ).last_hidden_state[:, -1, :]
+        return self.project(hidden)
+
+    def force(self, scores, cur_len: int, max_length: int, s: SearchSettings) -> None:
+        """``generate``'s forced tokens: the first one (NLLB's language code), EOS at the limit."""
+        if s.forced_bos_token_id is not None and cur_len == 1:
+            _force(scores, s.forced_bos_token_id)
+        if s.forced_eos_token_id is not None and cur_len == max_length - 1:
+            _force(scores, s.forced_eos_token_id)
+
+    def reorder(self, rows) -> None:
+        """Each hypothesis's self-attention cache taken from ``rows`` (the cross-attention cache is
+        the same for every hypothesis of a source, and beams never leave their source)."""
+        self.cache.self_attention_cache.reorder_cache(rows)
+
+
+def _greedy(steps: Steps, s: SearchSettings, processors: Sequence[Processor]):
     import torch
-    from transformers.cache_utils import DynamicCache, EncoderDecoderCache
 
-    s = settings
+    max_length = 1 + s.max_new_tokens
+    pad = s.eos_token_id if s.pad_token_id is None else s.pad_token_id
+    sequences = torch.full((steps.batch, max_length), pad, dtype=torch.long, device=steps.device)
+    sequences[:, 0] = s.decoder_start_token_id
+    going = torch.ones(steps.batch, dtype=torch.bool, device=steps.device)
+    cur_len = 1
+    while True:
+        scores = steps.logits(sequences[:, cur_len - 1])
+        steps.force(scores, cur_len, max_length, s)
+        for processor in processors:
+            scores = processor(sequences[:, :cur_len], scores)
+        tokens = torch.where(going, scores.argmax(dim=-1), pad)
+        sequences[:, cur_len] = tokens
+        cur_len += 1
+        going &= (tokens != s.eos_token_id) & (cur_len < max_length)
+        if not bool(going.any()):
+            return sequences[:, :cur_len]
+
+
+def _beam(steps: Steps, s: SearchSettings, processors: Sequence[Processor]):
+    import torch
+
     beams, keep = s.num_beams, 2 * s.num_beams
-    batch, device = input_ids.shape[0], input_ids.device
-    encoded = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask, return_dict=True)
-    memory = encoded.last_hidden_state.repeat_interleave(beams, dim=0)
-    memory_mask = attention_mask.repeat_interleave(beams, dim=0)
-    decoder = model.get_decoder()
-    config = model.config.get_text_config(decoder=True)
-    cache = EncoderDecoderCache(DynamicCache(config=config), DynamicCache(config=config))
-    cache_argument = "cache" if "cache" in inspect.signature(decoder.forward).parameters else "past_key_values"
-    project = OutputLayer(model, slice_rows)
-
+    batch, device = steps.batch, steps.device
     max_length = 1 + s.max_new_tokens
     fill = s.pad_token_id or s.eos_token_id  # what generate pads the outputs with
     running = torch.full((batch, beams, max_length), fill, dtype=torch.long, device=device)
@@ -138,19 +196,12 @@ def beam_search(
 
     cur_len = 1
     while True:
-        hidden = decoder(
-            input_ids=running[:, :, cur_len - 1].reshape(-1, 1), encoder_hidden_states=memory,
-            encoder_attention_mask=memory_mask, use_cache=True, return_dict=True, **{cache_argument: cache},
-        ).last_hidden_state[:, -1, :]
-        logits = project(hidden)
+        logits = steps.logits(running[:, :, cur_len - 1])
         if log_probs is None:
             log_probs = torch.empty_like(logits)
         scores = torch.log_softmax(logits, dim=-1, out=log_probs)
+        steps.force(scores, cur_len, max_length, s)
         flat = running[:, :, :cur_len].reshape(batch * beams, cur_len)
-        if s.forced_bos_token_id is not None and cur_len == 1:
-            _force(scores, s.forced_bos_token_id)
-        if s.forced_eos_token_id is not None and cur_len == max_length - 1:
-            _force(scores, s.forced_eos_token_id)
         for processor in processors:
             scores = processor(flat, scores)
         if s.renormalize:  # the logits are not needed any more: their buffer takes the result
@@ -174,7 +225,7 @@ def beam_search(
         reorder = (origin.gather(1, going) + first_row).view(-1)
 
         state.update(top_sequences, top_scores, ended & top_beams, cur_len, s)
-        cache.self_attention_cache.reorder_cache(reorder)
+        steps.reorder(reorder)
         cur_len += 1
         state.check_improvable(running_scores, cur_len, max_length, s)
         if not state.going_on(ended, s):
@@ -236,7 +287,7 @@ class Finished:
             torch.ones((batch, 1), dtype=torch.bool, device=device),
         )
 
-    def update(self, sequences, scores, ended, cur_len: int, s: BeamSettings) -> None:
+    def update(self, sequences, scores, ended, cur_len: int, s: SearchSettings) -> None:
         """Keep the best of the finished hypotheses and those that just ended among the top ``beams``."""
         import torch
 
@@ -254,7 +305,7 @@ class Finished:
         merged = torch.cat((self.sequences, sequences), dim=1)
         self.sequences = merged.gather(1, best[:, :, None].expand(-1, -1, merged.shape[2]))
 
-    def check_improvable(self, running_scores, cur_len: int, max_length: int, s: BeamSettings) -> None:
+    def check_improvable(self, running_scores, cur_len: int, max_length: int, s: SearchSettings) -> None:
         """Whether the best running beam could still beat the worst finished one (generate's heuristic)."""
         import torch
 
@@ -266,7 +317,7 @@ class Finished:
         worst = torch.where(self.done, torch.min(self.scores, dim=1, keepdim=True)[0], NEG)
         self.improvable = self.improvable & torch.any(best_possible > worst, dim=-1, keepdim=True)
 
-    def going_on(self, ended, s: BeamSettings) -> bool:
+    def going_on(self, ended, s: SearchSettings) -> bool:
         import torch
 
         open_beam = not (s.early_stopping is True and bool(torch.all(self.done)))
