@@ -86,12 +86,26 @@ def test_batch_gives_the_same_outputs_as_one_at_a_time(model_dirs, family, beam_
     assert reversed_batch == batched[::-1]
 
 
+def plain_generate_ids(translator, sources, beam_size):
+    """What ``model.generate`` gives with the model's own generation settings and the backend's
+    output limits."""
+    import torch
+
+    batch = translator.tokenizer(sources, return_tensors="pt", padding=True)
+    limits = [translator.output_limit(n) for n in batch["attention_mask"].sum(dim=1).tolist()]
+    options = {} if translator.forced_bos_token_id is None else {"forced_bos_token_id": translator.forced_bos_token_id}
+    with torch.inference_mode():
+        return translator.model.generate(
+            **batch, num_beams=beam_size, do_sample=False, max_new_tokens=max(limits),
+            logits_processor=[hf.OutputLimit(limits, beam_size, translator.tokenizer.eos_token_id)], **options,
+        ).tolist()
+
+
 @pytest.mark.parametrize("beam_size", [1, 3])
 @pytest.mark.parametrize("family", ["marian", "nllb"])
 def test_cpu_shortcuts_give_the_ids_of_plain_generate(model_dirs, family, beam_size, monkeypatch):
     """The sliced output projection, the in-place ban of single-token bad words and greedy
     decoding without renormalization change the speed, not the output."""
-    import torch
 
     monkeypatch.setattr(hf, "OUTPUT_SLICE_ROWS", 96)  # the tiny vocabularies are a few hundred rows
     translator = load(model_dirs[family], beam_size=beam_size, max_length_ratio=1.0, max_length_offset=4)
@@ -102,15 +116,7 @@ def test_cpu_shortcuts_give_the_ids_of_plain_generate(model_dirs, family, beam_s
     ours = translator.generate_ids(SOURCES)
 
     del head.forward  # the model as transformers loads it, with its own generation settings
-    batch = translator.tokenizer(SOURCES, return_tensors="pt", padding=True)
-    limits = [translator.output_limit(n) for n in batch["attention_mask"].sum(dim=1).tolist()]
-    options = {"forced_bos_token_id": translator.forced_bos_token_id} if family == "nllb" else {}
-    with torch.inference_mode():
-        plain = translator.model.generate(
-            **batch, num_beams=beam_size, do_sample=False, max_new_tokens=max(limits),
-            logits_processor=[hf.OutputLimit(limits, beam_size, translator.tokenizer.eos_token_id)], **options,
-        ).tolist()
-    assert ours == plain
+    assert ours == plain_generate_ids(translator, SOURCES, beam_size)
 
 
 @pytest.mark.parametrize("beam_size", [1, 4])
@@ -151,7 +157,6 @@ def test_own_decoding_gives_the_ids_of_generate(model_dirs, family, beam_size, v
     """Decoding outside generate() (translate.backends.decoding) picks the same tokens, greedy
     or with beams, whatever the length penalty and early-stopping rule of the model's
     generation config."""
-    import torch
 
     ratio, offset = (0.3, 1) if variant == "short outputs" else (1.5, 6)
     translator = load(model_dirs[family], beam_size=beam_size, max_length_ratio=ratio, max_length_offset=offset)
@@ -161,15 +166,7 @@ def test_own_decoding_gives_the_ids_of_generate(model_dirs, family, beam_size, v
     sources = SOURCES + [" ".join(SOURCES)]
     ours = translator.generate_ids(sources)
 
-    batch = translator.tokenizer(sources, return_tensors="pt", padding=True)
-    limits = [translator.output_limit(n) for n in batch["attention_mask"].sum(dim=1).tolist()]
-    options = {"forced_bos_token_id": translator.forced_bos_token_id} if family == "nllb" else {}
-    with torch.inference_mode():
-        plain = translator.model.generate(
-            **batch, num_beams=beam_size, do_sample=False, max_new_tokens=max(limits),
-            logits_processor=[hf.OutputLimit(limits, beam_size, translator.tokenizer.eos_token_id)], **options,
-        ).tolist()
-    assert ours == plain
+    assert ours == plain_generate_ids(translator, sources, beam_size)
 
 
 def test_generation_settings_beyond_the_own_decoding_go_to_generate(tiny_marian_dir, tmp_path, monkeypatch):
