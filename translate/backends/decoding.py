@@ -77,10 +77,18 @@ def supported(config) -> bool:
     for name, allowed in PLAIN_SETTINGS.items():
         if getattr(config, name, None) not in allowed:
             return False
-    bad_words = config.bad_words_ids or []
     eos = config.eos_token_id
     one_eos = isinstance(eos, int) or (eos is not None and len(eos) == 1)
-    return all(len(ids) == 1 for ids in bad_words) and one_eos and config.decoder_start_token_id is not None
+    return single_token_bans(config) is not None and one_eos and config.decoder_start_token_id is not None
+
+
+def single_token_bans(config) -> list[int] | None:
+    """The tokens a generation config bans (``bad_words_ids``), when each ban is one token;
+    ``None`` when a ban is a sequence of tokens."""
+    bad_words = config.bad_words_ids or []
+    if not all(len(ids) == 1 for ids in bad_words):
+        return None
+    return sorted({ids[0] for ids in bad_words})
 
 
 def settings_from(config, options: dict[str, Any]) -> SearchSettings:
@@ -189,7 +197,7 @@ def _beam(steps: Steps, s: SearchSettings, processors: Sequence[Processor]):
     running[:, :, 0] = s.decoder_start_token_id
     running_scores = torch.zeros((batch, beams), device=device)
     running_scores[:, 1:] = NEG  # all beams start equal: only the first one's tokens count
-    state = Finished.start(running, batch, beams)
+    state = Finished.start(running)
     top_beams = torch.arange(keep, device=device) < beams
     first_row = torch.arange(batch, device=device)[:, None] * beams
     log_probs = None
@@ -240,30 +248,40 @@ class OutputLayer:
     """
 
     def __init__(self, model, slice_rows: int) -> None:
-        self.weight = model.get_output_embeddings().weight
+        self.head = model.get_output_embeddings()
         self.bias = getattr(model, "final_logits_bias", None)
-        vocabulary = self.weight.shape[0]
-        self.slice_rows = slice_rows if 0 < slice_rows < vocabulary else vocabulary
+        self.slice_rows = slice_rows
         self.buffer = None
 
     def __call__(self, hidden):
         import torch
-        from torch.nn.functional import linear
 
-        if self.weight.dtype != torch.float32:
-            logits = linear(hidden, self.weight)
+        if self.head.weight.dtype != torch.float32:
+            logits = project(hidden, self.head.weight, 0, bias=self.head.bias)
             return (logits if self.bias is None else logits + self.bias).float()
         if self.buffer is None:
-            self.buffer = hidden.new_empty((hidden.shape[0], self.weight.shape[0]))
-        out, step = self.buffer, self.slice_rows
-        if step == self.weight.shape[0]:
-            torch.mm(hidden, self.weight.t(), out=out)
-        else:
-            for i in range(0, self.weight.shape[0], step):
-                out[:, i:i + step] = linear(hidden, self.weight[i:i + step])
+            self.buffer = hidden.new_empty((hidden.shape[0], self.head.weight.shape[0]))
+        out = project(hidden, self.head.weight, self.slice_rows, bias=self.head.bias, out=self.buffer)
         if self.bias is not None:
             out.add_(self.bias)
         return out
+
+
+def project(hidden, weight, rows: int, *, bias=None, out=None):
+    """``linear(hidden, weight, bias)``, ``rows`` rows of ``weight`` at a time (0: all at once),
+    written to ``out`` (a new tensor when ``None``). Slicing changes the speed, not the values."""
+    import torch
+    from torch.nn.functional import linear
+
+    outputs = weight.shape[0]
+    if out is None:
+        out = hidden.new_empty((*hidden.shape[:-1], outputs))
+    step = rows if 0 < rows < outputs else outputs
+    if step == outputs and bias is None and hidden.dim() == 2:
+        return torch.mm(hidden, weight.t(), out=out)
+    for i in range(0, outputs, step):
+        out[..., i:i + step] = linear(hidden, weight[i:i + step], None if bias is None else bias[i:i + step])
+    return out
 
 
 class Finished:
@@ -275,10 +293,11 @@ class Finished:
         self.improvable = improvable
 
     @classmethod
-    def start(cls, running, batch: int, beams: int) -> Finished:
+    def start(cls, running) -> Finished:
+        """Nothing finished yet: ``running`` (sources x beams x length) as placeholders."""
         import torch
 
-        device = running.device
+        batch, beams, device = running.shape[0], running.shape[1], running.device
         return cls(
             running.clone(),
             torch.full((batch, beams), NEG, device=device),

@@ -54,7 +54,7 @@ so the default stayed. CUDA: 16384 cells and 256 sentences per greedy batch, mea
 H200; beam search keeps the number of hypotheses."""
 
 STEP_COST = {"cpu": 12.0, "cuda": None}
-"""``make_batches``'s ``step_cost`` per device: ``generate`` decodes every sentence of a batch until
+"""``make_batches``'s ``step_cost`` per device: decoding runs every sentence of a batch until
 its longest ends, so on CPU a batch is cut where a long sentence would hold up many short ones.
 Measured on a 2-core AVX2 CPU, opus-mt-ar-en shape, float32: a greedy step took 31/51/66/106/184 ms
 for 1/8/16/32/64 sentences (about 11 sentences' worth beyond its rows), a beam-4 step 64/97/148 ms
@@ -118,9 +118,7 @@ class HFTranslator(Translator):
         # Single-token bad words (MarianMT bans its pad token) are banned by our own processor,
         # in place, rather than by transformers' general n-gram one, which costs a pass over the
         # whole vocabulary per row and step for the same result.
-        bad_words = self.model.generation_config.bad_words_ids or []
-        single = all(len(ids) == 1 for ids in bad_words)
-        self._banned = sorted({ids[0] for ids in bad_words}) if single else []
+        self._banned = decoding.single_token_bans(self.model.generation_config) or []
         # Decoding runs here rather than in generate() when the model's settings allow it:
         # same ids, less work per step (translate.backends.decoding).
         self._own_decoding = decoding.supported(self.model.generation_config)
@@ -267,14 +265,7 @@ def _slice_output_projection(model, rows: int) -> None:
         return
 
     def forward(hidden):
-        weight, bias = head.weight, head.bias
-        return torch.cat(
-            [
-                torch.nn.functional.linear(hidden, weight[i:i + rows], None if bias is None else bias[i:i + rows])
-                for i in range(0, head.out_features, rows)
-            ],
-            dim=-1,
-        )
+        return decoding.project(hidden, head.weight, rows, bias=head.bias)
 
     head.forward = forward
 
