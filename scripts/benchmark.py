@@ -89,6 +89,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +166,11 @@ def peak_rss_mb() -> float:
 
 def compute_type_of(method: str) -> str | None:
     return method.split("-", 1)[1] if method.startswith("ctranslate2-") else None
+
+
+def quantizations_of(methods: Sequence[str]) -> str:
+    """The CTranslate2 conversions these methods need, as ``--prepare`` takes them."""
+    return ",".join(sorted({compute_type_of(m) for m in methods if compute_type_of(m)}))
 
 
 class GuardCounter:
@@ -666,15 +672,15 @@ def orchestrate(args: argparse.Namespace) -> list[dict[str, Any]]:
     models = args.models.split(",")
     beams = [int(b) for b in args.beams.split(",")]
     methods = args.methods.split(",") if args.methods else METHODS["cuda" if args.device.startswith("cuda") else "cpu"]
-    quantizations = sorted({compute_type_of(m) for m in methods if compute_type_of(m)})
+    quantizations = quantizations_of(methods)
     started = time.perf_counter()
     log(f"load average at start: {os.getloadavg()[0]:.2f} on {cpu_count()} CPUs")
 
     for model in models[:-1]:
-        child(args, "--prepare", model, "--quantizations", ",".join(quantizations))
+        child(args, "--prepare", model, "--quantizations", quantizations)
     # the last preparation also times the matmul peak (one torch start-up fewer)
     wait_for_quiet(args.max_wait)
-    readings = [child_result(args, "--prepare", models[-1], "--quantizations", ",".join(quantizations), "--peak")]
+    readings = [child_result(args, "--prepare", models[-1], "--quantizations", quantizations, "--peak")]
     log(f"matmul peak: {describe_peak(readings[0])}")
 
     runs: list[dict[str, Any]] = []
@@ -839,9 +845,9 @@ def tune(args: argparse.Namespace) -> None:
     """Throughput against the batch budget, per backend: how the defaults were chosen."""
     root = cache_dir(args)
     model = args.models.split(",")[0]
-    child(args, "--prepare", model, "--quantizations", "int8")
-    model_dir = root / "models" / model
     methods = args.methods.split(",") if args.methods else ["ctranslate2-int8", "transformers"]
+    child(args, "--prepare", model, "--quantizations", quantizations_of(methods))
+    model_dir = root / "models" / model
     beams = [int(b) for b in args.beams.split(",")]
     budgets = [int(b) for b in args.budgets.split(",")]
     sizes = [int(s) for s in args.sizes.split(",")]

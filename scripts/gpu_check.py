@@ -4,11 +4,14 @@
 For each backend and compute type available on the GPU, translates the seed article
 through ``translate.api.translate_article`` on CUDA and checks the result
 has the seed's structure with every sentence translated, that the model really ran on
-CUDA with the requested type, and that batched outputs equal one-at-a-time outputs.
+CUDA with the requested type, and that batched outputs equal one-at-a-time outputs. For
+the transformers backend it also compares the token ids of its own decoding with plain
+``model.generate`` (greedy and beam 4); they must be equal in float32.
 Prints one line per case and writes them as JSON (``--json FILE``). Exit code 1 if a
 case failed. Needs a CUDA GPU; the test suite never runs this.
 
     python scripts/gpu_check.py --json gpu-check.json
+    python scripts/gpu_check.py --backends ctranslate2 --json gpu-check-ct2.json
 """
 
 from __future__ import annotations
@@ -51,6 +54,21 @@ def build_models(workdir: Path) -> dict[str, Path]:
     }
 
 
+def ids_equal_generate(model_dir: Path, compute_type: str, device: str, sources: list[str]) -> dict[str, bool]:
+    """Per beam size, whether the transformers backend's own decoding picks the ids of
+    plain ``model.generate``."""
+    from test_backend_hf import plain_generate_ids
+
+    from translate.api import load
+
+    equal = {}
+    for beam_size in (1, 4):
+        translator = load(str(model_dir), backend="transformers", device=device, compute_type=compute_type,
+                          beam_size=beam_size)
+        equal[f"beam{beam_size}"] = translator.generate_ids(sources) == plain_generate_ids(translator, sources, beam_size)
+    return equal
+
+
 def check(family: str, model_dir: Path, backend: str, compute_type: str, device: str) -> dict:
     from translate.api import load, translate_article
 
@@ -68,18 +86,26 @@ def check(family: str, model_dir: Path, backend: str, compute_type: str, device:
         and len(result["dropped"]) == 5
         and all(isinstance(s["translation"], str) for s in sentences)
     )
-    return {
+    row = {
         "family": family, "backend": backend, "requested": compute_type,
         "compute_type": info["compute_type"], "device": info["device"], "ok": ok,
         "batch_equals_single": alone == together, "sentences": len(sentences),
-        "seconds": round(time.perf_counter() - started, 3),
     }
+    if backend == "transformers":
+        equal = ids_equal_generate(model_dir, compute_type, device, [s["source"] for s in sentences[:8]])
+        row["ids_equal_generate"] = equal
+        if info["compute_type"] == "float32":
+            row["ok"] = ok and all(equal.values())
+    row["seconds"] = round(time.perf_counter() - started, 3)
+    return row
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", help="write the results here")
     parser.add_argument("--device", default="cuda", help="cuda (default) or cpu, to try the script itself")
+    parser.add_argument("--backends", default="transformers,ctranslate2",
+                        help="comma-separated backends to check (default both; one per process keeps a crash apart)")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     with tempfile.TemporaryDirectory() as tmp:
@@ -88,6 +114,8 @@ def main() -> int:
         results = []
         for family, model_dir in models.items():
             for backend, compute_type in CASES:
+                if backend not in args.backends.split(","):
+                    continue
                 if args.device == "cpu" and compute_type not in CPU_TYPES:
                     continue
                 try:

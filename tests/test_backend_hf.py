@@ -91,7 +91,7 @@ def plain_generate_ids(translator, sources, beam_size):
     output limits."""
     import torch
 
-    batch = translator.tokenizer(sources, return_tensors="pt", padding=True)
+    batch = translator.tokenizer(sources, return_tensors="pt", padding=True).to(translator.model.device)
     limits = [translator.output_limit(n) for n in batch["attention_mask"].sum(dim=1).tolist()]
     options = {} if translator.forced_bos_token_id is None else {"forced_bos_token_id": translator.forced_bos_token_id}
     with torch.inference_mode():
