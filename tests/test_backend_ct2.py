@@ -222,6 +222,33 @@ def test_compute_type_not_available_lists_the_valid_ones(tiny_marian_dir):
         load(tiny_marian_dir, compute_type="float16")
 
 
+@pytest.mark.parametrize("error, fix", [
+    ("Library libcublas.so.12 is not found or cannot be loaded", "link named libcublas.so.12 to libcublas.so.13"),
+    ("CUDA failed with error out of memory", "use --backend transformers or --device cpu"),
+])
+def test_a_ctranslate2_failure_is_one_line_with_its_fix(model_dirs, error, fix):
+    """CTranslate2's CUDA errors become one line; a missing cuBLAS 12 (its wheels' CUDA) names
+    how to provide it, other failures name the other backend and device."""
+    translator = load(model_dirs["marian"])
+    message = str(translator._failure(RuntimeError(error + "\nat line 2")))
+
+    assert "\n" not in message and message.startswith(f"CTranslate2 failed on cpu: {error};")
+    assert fix in message
+    assert ("LD_LIBRARY_PATH" in message) == ("libcublas" in error)
+
+
+def test_a_missing_cublas_at_load_names_its_fix_not_a_conversion(model_dirs, monkeypatch):
+    import ctranslate2
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("Library libcublas.so.12 is not found or cannot be loaded")
+
+    monkeypatch.setattr(ctranslate2, "Translator", fails)
+    with pytest.raises(BackendError, match="libcublas.so.12 is not found.*LD_LIBRARY_PATH") as error:
+        load(model_dirs["marian"])
+    assert "convert" not in str(error.value)
+
+
 def test_cuda_without_a_gpu_is_a_config_error(tiny_marian_dir):
     with pytest.raises(ConfigError, match="no CUDA GPU"):
         load(tiny_marian_dir, device="cuda")

@@ -61,7 +61,23 @@ Measured with ``scripts/benchmark.py --tune --inter-threads 2`` (opus-mt-ar-en s
 peak RSS 370/416/498/675 MB (one worker on two threads: 1193/1139/1216/1174 tokens/s, RSS
 277/323/375/410 MB); beam 4 428/419/406 tokens/s at 256/512/768 cells, RSS 312/457/643 MB
 (one worker, 1024 cells: 349). Past 1024 cells the gains are within this CPU's drift while
-the memory grows; ``--quick`` runs at 1024 read 1474 and 1543 tokens/s, RSS 340-348 MB."""
+the memory grows; ``--quick`` runs at 1024 read 1474 and 1543 tokens/s, RSS 340-348 MB.
+
+CUDA, ``--tune --device cuda --methods ctranslate2-float16`` on an H200 (opus-mt-ar-en shape,
+360 sentences, one run each): greedy 15.6/20.5k tokens/s at 4096 cells and 256/1024
+sentences, 18.4/21.8k at 16384, 23.0/24.2k at 65536; beam 4 19.6-22.3k at every point. A run
+is under a second there, and the benchmark's own greedy run at the default read 23.5k, so the
+differences are within the noise and the default stays: bigger batches cost GPU memory that a
+large model on a small GPU does not have."""
+
+CUBLAS_FIX = (
+    "CTranslate2's wheels load CUDA 12's libcublas.so.12: pip install nvidia-cublas-cu12 and put its "
+    "lib folder on LD_LIBRARY_PATH, or, where only CUDA 13 is installed, put a link named "
+    "libcublas.so.12 to libcublas.so.13 in a folder on LD_LIBRARY_PATH"
+)
+"""What to do when CTranslate2 cannot load cuBLAS. The link to cuBLAS 13 ran every compute type
+of ``scripts/gpu_check.py`` and the GPU benchmark with CTranslate2 4.8.5 on an H200 (driver 580,
+CUDA 13 only): CTranslate2 calls nine cuBLAS functions, all of them still in cuBLAS 13."""
 
 CPU_WORKERS = 2
 """Workers on a CPU with two or more threads (``inter_threads = 0``): on a 2-core CPU, two
@@ -124,6 +140,7 @@ class CT2Translator(Translator):
 
         threads = settings.threads or (cpu_count() if device == "cpu" else 0)
         self.workers = settings.inter_threads or default_workers(device, threads)
+        self.device = device if device == "cpu" else f"cuda:{index}"
         try:
             self.translator = ctranslate2.Translator(
                 str(converted),
@@ -134,6 +151,8 @@ class CT2Translator(Translator):
                 inter_threads=self.workers,
             )
         except (RuntimeError, ValueError) as exc:
+            if "libcublas" in str(exc):
+                raise self._failure(exc) from None
             fix = "; convert it again with 'translate convert MODEL --force'" if is_converted(converted) else ""
             raise ModelUnavailableError(
                 f"{converted}: CTranslate2 cannot load the model ({first_line(exc)}){fix}"
@@ -150,7 +169,7 @@ class CT2Translator(Translator):
             family=family,
             revision=settings.revision,
             version=model_version(model_dir),
-            device=device if device == "cpu" else f"cuda:{index}",
+            device=self.device,
             compute_type=self.translator.compute_type,
             beam_size=settings.beam_size,
             package_version=package_version(),
@@ -225,11 +244,12 @@ class CT2Translator(Translator):
             raise self._failure(exc) from None
 
     def _failure(self, exc: RuntimeError) -> BackendError:
-        """CTranslate2's error as ours, e.g. a CUDA library it was built against is missing."""
-        return BackendError(
-            f"CTranslate2 failed on {self.info.device}: {first_line(exc)}; on CUDA its wheels need "
-            "CUDA 12 cuBLAS (pip install nvidia-cublas-cu12), or use --backend transformers or --device cpu"
-        )
+        """CTranslate2's error as ours, with the fix when the cuBLAS its wheels load is missing."""
+        message = first_line(exc)
+        fix = "use --backend transformers or --device cpu"
+        if "libcublas" in message:
+            fix = f"{CUBLAS_FIX}, or {fix}"
+        return BackendError(f"CTranslate2 failed on {self.device}: {message}; {fix}")
 
     def output_limit(self, source_tokens: int, *, strict: bool = False) -> int:
         """Most tokens generated for a source of this length (EOS and NLLB's language code
