@@ -422,11 +422,13 @@ def run_pipeline(args: argparse.Namespace, sentences: list[str]) -> dict[str, An
     translate_s = time.perf_counter() - translating
     assert sum(len(r.paragraphs) for r in results) == len(sentences)
     tally = translator.tally
-    threads = None
+    gpu_peak_mb = None  # CTranslate2 does not tell its GPU memory
     if backend == "transformers":
         import torch
 
         threads = torch.get_num_threads()
+        if translator.info.device.startswith("cuda"):
+            gpu_peak_mb = round(torch.cuda.max_memory_allocated() / 2**20, 1)
     else:
         threads = settings.threads or cpu_count()
     return {
@@ -437,7 +439,7 @@ def run_pipeline(args: argparse.Namespace, sentences: list[str]) -> dict[str, An
         "batch_tokens": settings.batch_tokens or translator.default_batch_tokens,
         "batch_size": settings.batch_size or translator.default_batch_size, "threads": threads,
         "step_cost": translator.batch_step_cost, "workers": getattr(translator, "workers", 1),
-        "gpu_peak_mb": None, "torch_imported": "torch" in sys.modules,
+        "gpu_peak_mb": gpu_peak_mb, "torch_imported": "torch" in sys.modules,
     }
 
 
