@@ -73,6 +73,7 @@ Usage
     python scripts/benchmark.py --tune                             # batch budgets per backend
     python scripts/benchmark.py --tune --methods transformers --budgets 0 --sizes 0 --step-costs=-1,4,12
                                                                    # the batching step cost (-1: full batches)
+    python scripts/benchmark.py --tune --budgets 0 --sizes 0 --windows 1,4,16  # the sort window
     python scripts/benchmark.py --smoke --json out.json            # tiny shapes, for the tests
     python scripts/benchmark.py --device cuda                      # on a GPU machine
 """
@@ -844,7 +845,7 @@ def print_report(report: dict[str, Any]) -> None:
 
 
 def tune(args: argparse.Namespace) -> None:
-    """Throughput against the batch budget, per backend: how the defaults were chosen."""
+    """Throughput against the batch budget and the window, per backend: how the defaults were chosen."""
     root = cache_dir(args)
     model = args.models.split(",")[0]
     methods = args.methods.split(",") if args.methods else ["ctranslate2-int8", "transformers"]
@@ -854,20 +855,23 @@ def tune(args: argparse.Namespace) -> None:
     budgets = [int(b) for b in args.budgets.split(",")]
     sizes = [int(s) for s in args.sizes.split(",")]
     costs = args.step_costs.split(",") if args.step_costs else [None]
+    windows = [int(w) for w in args.windows.split(",")] if args.windows else [args.window]
     rows = []
-    for method, beam, budget, size, cost in itertools.product(methods, beams, budgets, sizes, costs):
+    for method, beam, budget, size, cost, window in itertools.product(methods, beams, budgets, sizes, costs, windows):
         run = child_result(args, "--run-one", method, "--model-dir", str(model_dir), "--beam", str(beam),
-                           "--batch-tokens", str(budget), "--batch-size", str(size), "--window", str(args.window),
+                           "--batch-tokens", str(budget), "--batch-size", str(size), "--window", str(window),
                            *(["--sentences", str(args.sentences)] if args.sentences else []),
                            *(["--step-cost", cost] if cost is not None else []), gated=True)
+        run["window"] = window
         rows.append(run)
-        log(f"{method} beam {beam} budget {budget} size {size} step cost {run['step_cost']}: "
+        log(f"{method} beam {beam} budget {budget} size {size} step cost {run['step_cost']} window {window}: "
             f"{run['tokens_per_s']:.0f} tokens/s ({run['batches']} batches, RSS {run['peak_rss_mb']:.0f} MB)")
-    print(f"{'method':<20} {'beam':>4} {'budget':>7} {'size':>5} {'step':>5} {'batches':>7} {'tok/s':>8} {'RSS MB':>7}")
+    print(f"{'method':<20} {'beam':>4} {'budget':>7} {'size':>5} {'step':>5} {'window':>6} {'batches':>7} "
+          f"{'tok/s':>8} {'RSS MB':>7}")
     for r in rows:
         step = "fill" if r["step_cost"] is None else f"{r['step_cost']:g}"
-        print(f"{r['method']:<20} {r['beam']:>4} {r['batch_tokens']:>7} {r['batch_size']:>5} {step:>5} {r['batches']:>7} "
-              f"{r['tokens_per_s']:>8.1f} {r['peak_rss_mb']:>7.0f}")
+        print(f"{r['method']:<20} {r['beam']:>4} {r['batch_tokens']:>7} {r['batch_size']:>5} {step:>5} {r['window']:>6} "
+              f"{r['batches']:>7} {r['tokens_per_s']:>8.1f} {r['peak_rss_mb']:>7.0f}")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))
 
@@ -897,6 +901,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="CTranslate2 workers, each on its own batch (default: the backend's)")
     parser.add_argument("--budgets", default="1024,2048,3072,4096,6144", help="--tune: token budgets")
     parser.add_argument("--sizes", default="64", help="--tune: batch sizes")
+    parser.add_argument("--windows", default="", help="--tune: windows (articles batched together) to sweep")
     parser.add_argument("--step-costs", default="",
                         help="--tune: batching step costs to sweep (-1: fill the batches; default: the backend's)")
     parser.add_argument("--step-cost", type=float, help=argparse.SUPPRESS)
