@@ -443,13 +443,22 @@ def test_a_dataset_file_that_cannot_be_read_is_one_line_without_the_datasets_log
     assert done.stderr.startswith(f"error: dataset {hub}: cannot read the dataset from row 0 on")
 
 
-def test_an_empty_id_field_numbers_the_rows(tmp_path):
+def test_an_empty_id_field_numbers_the_rows(tmp_path, tiny_marian_dir):
     source = tmp_path / "in.jsonl"
     source.write_text('{"id": "a0", "text": "وصل الرئيس اليوم."}\n', encoding="utf-8")
-    result = invoke("corpus", source, "-o", tmp_path / "out.jsonl", "--id-field", "", "--model", "x/y")
-    assert result.exit_code != 0  # no model; what matters is what the run recorded
+    result = invoke("corpus", source, "-o", tmp_path / "out.jsonl", "--id-field", "", "--model", tiny_marian_dir, "-q")
+    assert result.exit_code == 0, result.output
     recorded = json.loads((tmp_path / "out.jsonl.run.json").read_text(encoding="utf-8"))
     assert recorded["fields"]["id"] == "" and recorded["fields"]["title"] == "title"
+    assert json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))["id"] == "0"
+
+
+def test_a_run_whose_model_cannot_load_leaves_no_files(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "a0", "text": "وصل الرئيس اليوم."}\n', encoding="utf-8")
+    result = invoke("corpus", source, "-o", tmp_path / "out.jsonl", "--model", "x/y")
+    assert_one_line_error(result, "x/y")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 
 @pytest.mark.parametrize("option", ["--title-field", "--id-field"])

@@ -127,6 +127,8 @@ class Run:
     """An --overwrite run's record is written with its first chunk: until then the earlier run's
     record and chunks, and so its finished output or its resume, stay in force (a model that
     cannot load, or Ctrl-C while it loads, leaves them as they were)."""
+    fresh: bool = False
+    """This run wrote a new record (no earlier run to resume or to keep in force)."""
     summary: Summary = field(init=False)
     lock: IO[bytes] | None = None
     """``OUT.lock``, held from ``open_run`` until ``close``; None where the system cannot lock."""
@@ -142,7 +144,11 @@ class Run:
 
     def close(self) -> None:
         """Let another run take ``OUT`` (the lock file goes while it is still held; a run that
-        opened it just before locks the file that stays, see ``take_lock``)."""
+        opened it just before locks the file that stays, see ``take_lock``). A fresh run that
+        left nothing in ``OUT.parts`` (its model could not load, say) leaves no files behind."""
+        if self.fresh and self.parts.is_dir() and not any(self.parts.iterdir()):
+            self.parts.rmdir()
+            self.run_file.unlink(missing_ok=True)
         if self.lock is not None:
             try:
                 self.lock_file.unlink(missing_ok=True)
@@ -247,6 +253,7 @@ def _open(run: Run) -> None:
             _remove(*run.parts.glob("cache.sqlite*"))
         else:
             _remove(run.parts)
+            run.fresh = True
         save_record(run)
     else:
         run.record.update({key: recorded[key] for key in (COMPUTED, VERSION) if key in recorded})
