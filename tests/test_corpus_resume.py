@@ -6,6 +6,7 @@ random-weight Marian model; the kill comes as soon as the first chunk is committ
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -82,7 +83,9 @@ def test_ctrl_c_is_one_line_even_when_quiet_and_the_run_resumes(tiny_marian_dir,
     config.write_text(FAST)
     output = tmp_path / "out.jsonl"
     run = command(tiny_marian_dir, source, output, config, backend)
-    process = subprocess.Popen(run, stderr=subprocess.PIPE, text=True)
+    # as from a terminal: a background job of a script (CI's `cmd &`) starts with Ctrl-C ignored
+    default_ctrl_c = functools.partial(signal.signal, signal.SIGINT, signal.SIG_DFL)
+    process = subprocess.Popen(run, stderr=subprocess.PIPE, text=True, preexec_fn=default_ctrl_c)
     first_chunk = tmp_path / "out.jsonl.parts" / "00000000.jsonl"
     deadline = time.monotonic() + 120
     while not first_chunk.exists() and process.poll() is None and time.monotonic() < deadline:
