@@ -151,7 +151,7 @@ class CT2Translator(Translator):
                 inter_threads=self.workers,
             )
         except (RuntimeError, ValueError) as exc:
-            if "libcublas" in str(exc):
+            if _cublas_missing(exc):
                 raise self._failure(exc) from None
             fix = "; convert it again with 'translate convert MODEL --force'" if is_converted(converted) else ""
             raise ModelUnavailableError(
@@ -245,11 +245,10 @@ class CT2Translator(Translator):
 
     def _failure(self, exc: RuntimeError) -> BackendError:
         """CTranslate2's error as ours, with the fix when the cuBLAS its wheels load is missing."""
-        message = first_line(exc)
         fix = "use --backend transformers or --device cpu"
-        if "libcublas" in message:
+        if _cublas_missing(exc):
             fix = f"{CUBLAS_FIX}, or {fix}"
-        return BackendError(f"CTranslate2 failed on {self.device}: {message}; {fix}")
+        return BackendError(f"CTranslate2 failed on {self.device}: {first_line(exc)}; {fix}")
 
     def output_limit(self, source_tokens: int, *, strict: bool = False) -> int:
         """Most tokens generated for a source of this length (EOS and NLLB's language code
@@ -289,6 +288,11 @@ def check_settings(settings: Settings) -> None:
     device, _ = parse_device(settings.device, ctranslate2.get_cuda_device_count())
     if settings.compute_type != "auto":
         _compute_type(settings.compute_type, device, ctranslate2.get_supported_compute_types(device))
+
+
+def _cublas_missing(exc: Exception) -> bool:
+    """Whether CTranslate2 failed for want of the cuBLAS library its wheels load."""
+    return "libcublas" in str(exc)
 
 
 def default_workers(device: str, threads: int) -> int:
