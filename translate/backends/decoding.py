@@ -192,7 +192,7 @@ def _beam(steps: Steps, s: SearchSettings, processors: Sequence[Processor]):
     beams, keep = s.num_beams, 2 * s.num_beams
     batch, device = steps.batch, steps.device
     max_length = 1 + s.max_new_tokens
-    fill = s.pad_token_id or s.eos_token_id  # what generate pads the outputs with
+    fill = s.pad_token_id or s.eos_token_id  # as generate's beam search, where a pad id of 0 gives EOS too
     running = torch.full((batch, beams, max_length), fill, dtype=torch.long, device=device)
     running[:, :, 0] = s.decoder_start_token_id
     running_scores = torch.zeros((batch, beams), device=device)
