@@ -1317,6 +1317,7 @@ def test_encodings_are_read_as_their_canonical_codec(tmp_path):
     summary, _ = run(Source(bom, encoding="UTF8"), tmp_path / "out.jsonl")
     assert summary.failed == 0  # the byte order mark is skipped with an explicit UTF-8 too
     assert run(Source(bom, encoding="utf-8"), tmp_path / "out.jsonl")[0].already_complete  # one codec, two names
+    assert run(bom, tmp_path / "out.jsonl")[0].already_complete  # and the default reads UTF-8 too
     csv_file = tmp_path / "bom.csv"
     csv_file.write_bytes("\ufeffid,text\nq1,نص\n".encode())
     _, out = run(Source(csv_file, encoding="utf-8"), tmp_path / "csv.jsonl", fields=Fields(title=None))

@@ -577,7 +577,7 @@ def fingerprint(source: Source, *, legacy: bool = False) -> dict[str, Any]:
             files = _all_files(local) if local.is_dir() else [local]
             return {**named, **_listing(local if local.is_dir() else local.parent, files)}
         return {**named, "revision": hub_dataset_revision(source.dataset)}
-    if source.encoding:  # the same bytes read otherwise are another input
+    if source.encoding and not _reads_as_default(source):  # the same bytes read otherwise: another input
         encoding = codecs.lookup(source.encoding).name
         return {**fingerprint(Source(source.path, split=source.split), legacy=legacy), "encoding": encoding}
     path = source.path
@@ -590,6 +590,12 @@ def fingerprint(source: Source, *, legacy: bool = False) -> dict[str, Any]:
     if source.kind == "saved" and _is_dataset_dict(path):  # one folder, an input per split
         digest.update(f"split {source.split or 'train'}\n".encode())
     return _listing(path, files, digest, legacy=legacy)
+
+
+def _reads_as_default(source: Source) -> bool:
+    """An explicit UTF-8 reads a JSON Lines or CSV/TSV file as no ``--encoding`` does (a folder
+    of pages without one has each page's encoding detected)."""
+    return codecs.lookup(source.encoding or "utf-8").name == "utf-8" and source.kind in ("jsonl", "csv", "tsv")
 
 
 def _all_files(folder: Path) -> list[Path]:
