@@ -686,6 +686,10 @@ class Float16Translator(FakeTranslator):
     info = dataclasses.replace(FakeTranslator.info, device="cuda:0", compute_type="float16")
 
 
+class Int8Translator(FakeTranslator):
+    info = dataclasses.replace(FakeTranslator.info, compute_type="int8_float32")
+
+
 def test_a_run_is_resumed_only_where_it_computes_alike(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
     with pytest.raises(Crash):
@@ -705,8 +709,21 @@ def test_an_interrupted_run_resumes_with_the_compute_type_auto_stood_for(tmp_pat
     explicit = resolve_settings(model="x/y", beam_size=1, compute_type="float32")  # what auto computed
     summary, out = run(source, tmp_path / "out.jsonl", settings=explicit, chunk_size=4)
     assert summary.resumed > 0 and len(out) == 20
-    with pytest.raises(ConfigError, match="written with other settings .*compute_type 'float32' -> 'auto'"):
-        run(source, tmp_path / "out.jsonl", chunk_size=4)  # a complete run is not loaded: compared as asked
+    # a complete run is not loaded: what is asked for is compared with what it computed in
+    assert run(source, tmp_path / "out.jsonl", chunk_size=4)[0].already_complete
+    other = resolve_settings(model="x/y", beam_size=1, compute_type="float16")
+    with pytest.raises(ConfigError, match="written with other settings .*compute_type 'float32' -> 'float16'"):
+        run(source, tmp_path / "out.jsonl", settings=other, chunk_size=4)
+
+
+def test_a_finished_run_computed_in_int8_is_what_int8_asks_for(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(4))
+    run(source, tmp_path / "out.jsonl", Int8Translator())
+    for asked in ("int8", "int8_float32", "auto"):
+        settings = resolve_settings(model="x/y", beam_size=1, compute_type=asked)
+        assert run(source, tmp_path / "out.jsonl", settings=settings)[0].already_complete
+    with pytest.raises(ConfigError, match="compute_type 'auto' -> 'int16'"):
+        run(source, tmp_path / "out.jsonl", settings=resolve_settings(model="x/y", beam_size=1, compute_type="int16"))
 
 
 class RebuiltTranslator(FakeTranslator):
