@@ -753,6 +753,15 @@ def test_shards_computed_differently_do_not_merge(tmp_path):
         merge_shards([tmp_path / "part1.jsonl", tmp_path / "part2.jsonl"], tmp_path / "merged.jsonl")
 
 
+def test_shards_that_asked_for_auto_and_for_what_it_computed_merge(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(10))
+    run(source, tmp_path / "part1.jsonl", shard=Shard(1, 2))
+    explicit = resolve_settings(model="x/y", beam_size=1, compute_type="float32")  # what auto computed
+    run(source, tmp_path / "part2.jsonl", settings=explicit, shard=Shard(2, 2))
+    merge_shards([tmp_path / "part1.jsonl", tmp_path / "part2.jsonl"], tmp_path / "merged.jsonl")
+    assert [row["row"] for row in read_rows(tmp_path / "merged.jsonl")] == list(range(10))
+
+
 def test_shards_of_one_model_copied_to_two_places_merge_and_resume(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(10))
     here, there = (resolve_settings(model=str(folder), beam_size=1) for folder in (tmp_path, tmp_path / "in.jsonl"))

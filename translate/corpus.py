@@ -261,7 +261,7 @@ def _open(run: Run) -> None:
             run.record["input"] = recorded["input"]  # the same input, fingerprinted by an earlier version
         keys = OUTPUT_KEYS if complete else tuple(k for k in run.record if k != "source")
         changed = [f"{k}: {describe_change(recorded.get(k), run.record[k])}"
-                   for k in keys if differs(k, recorded.get(k), run.record[k], loading=not complete,
+                   for k in keys if differs(k, recorded.get(k), run.record[k], by_computed=not complete,
                                             computed=recorded.get(COMPUTED))]
         if complete and _local(run.record["settings"]) and recorded.get(VERSION):  # not loaded: its weights
             version = model_version(Path(run.settings.model))
@@ -400,17 +400,18 @@ def finish(run: Run, chunks: int, input_rows: int) -> None:
     _remove(run.parts)
 
 
-def differs(key: str, old: Any, new: Any, *, loading: bool = False, computed: str | None = None) -> bool:
+def differs(key: str, old: Any, new: Any, *, by_computed: bool = False, computed: str | None = None) -> bool:
     """Whether two runs' records differ at ``key``. A local model directory's path does not
     count (its weights' version is compared), so shards may mount the model elsewhere; nor
     does a hub dataset's commit when one of the runs could not learn it, nor the batching where
-    an earlier version did not record it. When the model is ``loading`` (a resume), the
-    compute type asked for does not count either: ``check_loaded`` compares the one computed,
-    so ``auto`` and the type it stands for are alike. Nor does it for a finished run that
-    ``computed`` in a type, when the new run asks for ``auto`` or for that type."""
+    an earlier version did not record it. Where the compute type computed is compared
+    instead (``by_computed``: ``check_loaded`` on a resume, ``COMPUTED`` among the keys a merge
+    compares), the compute type asked for does not count either, so ``auto`` and the type it
+    stands for are alike; nor does it for a finished run that ``computed`` in a type, when the
+    new run asks for ``auto`` or for that type."""
     if key == "settings" and isinstance(old, dict) and isinstance(new, dict):
         ignored = {"model": None} if _local(old) and _local(new) else {}
-        if loading or _asks_for(new.get("compute_type"), computed):
+        if by_computed or _asks_for(new.get("compute_type"), computed):
             ignored["compute_type"] = None
         old, new = {**old, **ignored}, {**new, **ignored}
     if key == "batching" and old is None:  # recorded before batching was

@@ -82,7 +82,7 @@ def check_shards(runs: list[ShardRun]) -> int:
     first = runs[0]
     for run in runs[1:]:
         changed = [f"{key}: {describe_change(first.record.get(key), run.record.get(key))}"
-                   for key in SAME if differs(key, first.record.get(key), run.record.get(key))]
+                   for key in SAME if differs(key, first.record.get(key), run.record.get(key), by_computed=True)]
         if changed:
             raise InputError(
                 f"{run.output} and {first.output} differ ({'; '.join(changed)}); merge shards of one run only"
