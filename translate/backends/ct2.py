@@ -62,6 +62,10 @@ peak RSS 370/416/498/675 MB (one worker on two threads: 1193/1139/1216/1174 toke
 277/323/375/410 MB); beam 4 428/419/406 tokens/s at 256/512/768 cells, RSS 312/457/643 MB
 (one worker, 1024 cells: 349). Past 1024 cells the gains are within this CPU's drift while
 the memory grows; ``--quick`` runs at 1024 read 1474 and 1543 tokens/s, RSS 340-348 MB.
+Beam 4 again, each budget twice (``--budgets 128,256,512,1024,128,256,512,1024 --sizes 64``):
+339/316 tokens/s at 128 source cells, 416/372 at 256 (the default), 360/370 at 512, 306/371
+at 1024, RSS 238/301-314/463-500/746-785 MB. Two settings of CTranslate2 itself gave nothing
+beyond the drift at beam 4: ``CT2_USE_EXPERIMENTAL_PACKED_GEMM=1`` and ``CT2_FORCE_CPU_ISA=AVX512``.
 
 CUDA, ``--tune --device cuda --methods ctranslate2-float16`` on an H200 (opus-mt-ar-en shape,
 360 sentences, one run each): greedy 15.6/20.5k tokens/s at 4096 cells and 256/1024
