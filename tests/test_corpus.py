@@ -1028,6 +1028,7 @@ def test_bad_shard_specs_and_formats_are_config_errors(tmp_path):
     ("twice.csv", "id,text,text\n1,نص,نص\n", "twice.csv: the header names column(s) 'text' twice; rename one"),
     ("pretty.jsonl", '{\n  "id": "a",\n  "text": "نص"\n}\n', "pretty.jsonl: none of its first 5 lines is a JSON object"),
     ("noise.jsonl", "\x00\x01binary\nmore\n", "noise.jsonl: none of its first 5 lines is a JSON object"),
+    ("mac.jsonl", '{"id": "a", "text": "نص"}\r{"id": "b", "text": "نص"}\r', "mac.jsonl: its lines end with a lone CR"),
 ])
 def test_unusable_inputs_are_refused_before_any_row(tmp_path, name, content, message):
     source = tmp_path / name

@@ -119,6 +119,9 @@ def check_source(source: Source, text_field: str | None = None, asked: Sequence[
         if start.startswith(b"["):
             raise InputError(f"{path}: holds a JSON array; give JSON Lines (one object per line)")
         if not _opens_with_an_object(source):
+            if b"\r" in start and b"\n" not in start:
+                raise InputError(f"{path}: its lines end with a lone CR (classic Mac text); convert them to LF "
+                                 f"(e.g. tr '\\r' '\\n' < {path.name} > fixed.jsonl)")
             raise InputError(
                 f"{path}: none of its first {_PROBE_LINES} lines is a JSON object (pretty-printed JSON, or not "
                 "JSON at all?); give JSON Lines, one object per line"
