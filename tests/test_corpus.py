@@ -12,6 +12,7 @@ import dataclasses
 import importlib
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -835,6 +836,22 @@ def test_a_local_dataset_changed_between_runs_is_another_input(tmp_path):
     (tmp_path / "out.jsonl.run.json").write_text(json.dumps(legacy), encoding="utf-8")
     summary, out = run(source, tmp_path / "out.jsonl", chunk_size=4)
     assert summary.resumed > 0 and len(out) == 20
+
+
+def test_a_local_dataset_folder_moved_elsewhere_resumes_and_its_shards_merge(tmp_path):
+    here = tmp_path / "here" / "news"
+    here.mkdir(parents=True)
+    write_jsonl(here / "data.jsonl", make_rows(20))
+    there = tmp_path / "there" / "mounted"
+    shutil.copytree(here, there)
+    with pytest.raises(Crash):
+        run(Source(dataset=str(here)), tmp_path / "out.jsonl", CrashingTranslator(after_calls=3), chunk_size=4)
+    summary, out = run(Source(dataset=str(there)), tmp_path / "out.jsonl", chunk_size=4)
+    assert summary.resumed > 0 and len(out) == 20
+    run(Source(dataset=str(here)), tmp_path / "part1.jsonl", shard=Shard(1, 2))
+    run(Source(dataset=str(there)), tmp_path / "part2.jsonl", shard=Shard(2, 2))
+    merge_shards([tmp_path / "part1.jsonl", tmp_path / "part2.jsonl"], tmp_path / "merged.jsonl")
+    assert [row["id"] for row in read_rows(tmp_path / "merged.jsonl")] == [row["id"] for row in out]
 
 
 def test_an_output_or_cache_inside_a_local_dataset_folder_is_refused(tmp_path):

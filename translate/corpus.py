@@ -404,7 +404,8 @@ def differs(key: str, old: Any, new: Any, *, by_computed: bool = False, computed
     """Whether two runs' records differ at ``key``. A local model directory's path does not
     count (its weights' version is compared), so shards may mount the model elsewhere; nor
     does a hub dataset's commit when one of the runs could not learn it, nor the batching where
-    an earlier version did not record it. Where the compute type computed is compared
+    an earlier version did not record it, nor the path of a local ``--dataset`` folder whose
+files are fingerprinted (shards may mount it elsewhere, as an input file). Where the compute type computed is compared
     instead (``by_computed``: ``check_loaded`` on a resume, ``COMPUTED`` among the keys a merge
     compares), the compute type asked for does not count either, so ``auto`` and the type it
     stands for are alike; nor does it for a finished run that ``computed`` in a type, when the
@@ -416,9 +417,11 @@ def differs(key: str, old: Any, new: Any, *, by_computed: bool = False, computed
         old, new = {**old, **ignored}, {**new, **ignored}
     if key == "batching" and old is None:  # recorded before batching was
         return False
-    if key == "input" and isinstance(old, dict) and isinstance(new, dict) and None in (
-            old.get("revision", 0), new.get("revision", 0)):  # a hub dataset's commit the hub did not tell
-        old, new = {**old, "revision": None}, {**new, "revision": None}
+    if key == "input" and isinstance(old, dict) and isinstance(new, dict):
+        if None in (old.get("revision", 0), new.get("revision", 0)):  # a hub dataset's commit the hub did not tell
+            old, new = {**old, "revision": None}, {**new, "revision": None}
+        if "sha256_listing" in old and "sha256_listing" in new:  # a local --dataset folder: its files, not its path
+            old, new = {**old, "dataset": None}, {**new, "dataset": None}
     return old != new
 
 
