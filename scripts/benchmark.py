@@ -22,6 +22,8 @@ Methods, each in a fresh process (so that peak RSS is its own)
                          transformers backend and its default batching (budget, size, step cost).
     ctranslate2-int8     our pipeline with the CTranslate2 backend, int8 weights (CPU default).
     ctranslate2-float32  the same with float32 weights.
+    transformers-TYPE    the transformers backend computing in TYPE (not run unless named with
+                         --methods), e.g. ``transformers-bfloat16`` on a CPU with AMX or AVX512-BF16.
     Each method first translates 8 sentences untimed (a warm-up: a GPU's first calls load
     kernels and choose GEMM algorithms). On CUDA the CTranslate2 methods are int8_float16 and
     float16, the transformers backend uses its CUDA default (bfloat16/float16) and the
@@ -54,7 +56,8 @@ The guard
 
 The physical limit
     The script times this machine's matrix multiplies (float32 ``torch`` matmul; int8 through
-    fbgemm's dynamically quantized linear layer, where available), before the first run and
+    fbgemm's dynamically quantized linear layer, where available; bfloat16 on CPU, where a method
+    computes in it), before the first run and
     again after the last, keeping the higher reading (this CPU's speed drifts), and reports
     each method's tokens/s as a fraction of the ideal for the model: peak FLOP/s divided by
     the FLOPs per useful target token (decoder layers and output projection for every beam,
@@ -105,8 +108,9 @@ ARTICLE_SENTENCES = 12
 WARMUP_SENTENCES = 8
 """Translated once by every method before its timed run (not counted): a GPU's first calls load
 kernels and pick GEMM algorithms, a cost that one big batch would otherwise carry alone."""
-PEAK_KINDS = ("float32", "int8", "float16")
-"""The matmul peaks timed (int8 on CPU, float16 on CUDA, where available)."""
+PEAK_KINDS = ("float32", "int8", "float16", "bfloat16")
+"""The matmul peaks timed (int8 on CPU, float16 on CUDA, where available; bfloat16 on CPU when a
+method computes in it)."""
 
 SHAPES: dict[str, dict[str, Any]] = {
     "opus-mt-ar-en": dict(
@@ -166,12 +170,13 @@ def peak_rss_mb() -> float:
 
 
 def compute_type_of(method: str) -> str | None:
-    return method.split("-", 1)[1] if method.startswith("ctranslate2-") else None
+    """The compute type a method names (``ctranslate2-int8``, ``transformers-bfloat16``); None: the default."""
+    return method.split("-", 1)[1] if "-" in method else None
 
 
 def quantizations_of(methods: Sequence[str]) -> str:
     """The CTranslate2 conversions these methods need, as ``--prepare`` takes them."""
-    return ",".join(sorted({compute_type_of(m) for m in methods if compute_type_of(m)}))
+    return ",".join(sorted({compute_type_of(m) for m in methods if m.startswith("ctranslate2-")}))
 
 
 class GuardCounter:
@@ -397,7 +402,7 @@ def run_pipeline(args: argparse.Namespace, sentences: list[str]) -> dict[str, An
     from translate.pipeline import translate_articles
     from translate.types import Article, Block
 
-    backend = "transformers" if args.method == "transformers" else "ctranslate2"
+    backend = "ctranslate2" if args.method.startswith("ctranslate2") else "transformers"
     cls = forced_hf_class() if backend == "transformers" else forced_ct2_class()
     imported = time.perf_counter() - imported
     guard = patch_guard()
@@ -541,6 +546,12 @@ def measure_peak(args: argparse.Namespace) -> dict[str, Any]:
                    for m, k, n in shapes
                    for a, b in [(torch.randn(m, k, device=device), torch.randn(k, n, device=device))])
         result["float32"] = fp32
+        if args.bfloat16_peak and device == "cpu":
+            result["bfloat16"] = max(
+                best(lambda: a @ b, 2 * m * k * n)
+                for m, k, n in shapes
+                for a, b in [(torch.randn(m, k, dtype=torch.bfloat16), torch.randn(k, n, dtype=torch.bfloat16))]
+            )
         if device == "cuda":
             result["float16"] = max(
                 best(lambda: a @ b, 2 * m * k * n)
@@ -597,6 +608,8 @@ def child(args: argparse.Namespace, *extra: str, capture: bool = True) -> subpro
         command += ["--inter-threads", str(args.inter_threads)]
     if args.smoke:
         command.append("--smoke")
+    if args.bfloat16_peak:
+        command.append("--bfloat16-peak")
     done = subprocess.run(command, capture_output=capture, text=True, env=child_env(args))
     if done.returncode != 0:
         tail = (done.stderr or "")[-3000:] if capture else ""
@@ -756,13 +769,15 @@ def best_peak(readings: list[dict[str, Any]]) -> dict[str, Any]:
 def describe_peak(peak: dict[str, Any]) -> str:
     return (f"float32 {peak['float32'] / 1e9:.1f} GFLOP/s"
             + (f", int8 {peak['int8'] / 1e9:.1f} GOP/s ({peak.get('int8_engine')})" if peak.get("int8") else "")
-            + (f", float16 {peak['float16'] / 1e9:.1f} GFLOP/s" if peak.get("float16") else ""))
+            + (f", float16 {peak['float16'] / 1e9:.1f} GFLOP/s" if peak.get("float16") else "")
+            + (f", bfloat16 {peak['bfloat16'] / 1e9:.1f} GFLOP/s" if peak.get("bfloat16") else ""))
 
 
 def add_ideal(run: dict[str, Any], peak: dict[str, Any]) -> None:
     """The run's ideal tokens/s (the matmul peak of its compute type / its FLOPs per token) and its share of it."""
     compute_type = run["compute_type"] or ""
     kind = "int8" if "int8" in compute_type and peak.get("int8") else (
+        "bfloat16" if compute_type == "bfloat16" and peak.get("bfloat16") else
         "float16" if compute_type in ("float16", "bfloat16", "int8_float16") and peak.get("float16") else "float32")
     run["peak_kind"] = kind
     run["ideal_tokens_per_s"] = round(peak[kind] / run["flops_per_token"], 1)
@@ -889,7 +904,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--device", default="cpu", help="cpu or cuda (CTranslate2: float16/int8_float16 there)")
     parser.add_argument("--models", help=f"comma-separated shapes: {', '.join(SHAPES)}")
     parser.add_argument("--beams", help="comma-separated beam sizes (default 1,4; --quick 1)")
-    parser.add_argument("--methods", help="comma-separated methods (default: all four for the device)")
+    parser.add_argument("--methods", help="comma-separated methods (default: all four for the device; "
+                        "transformers-TYPE runs that backend in TYPE, e.g. transformers-bfloat16)")
     parser.add_argument("--sentences", type=int, default=0, help="use the first N sentences (default all 360)")
     parser.add_argument("--big-sentences", type=int, default=64,
                         help="sentences for the transformer-big and NLLB shapes (default 64)")
@@ -927,6 +943,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--beam", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--compute-type", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
+    parser.add_argument("--bfloat16-peak", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.smoke:
         args.models = args.models or "tiny-marian"
@@ -940,6 +957,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.article_repeats = 1
     args.models = args.models or "opus-mt-ar-en,opus-mt-tc-big-ar-en,nllb-200-distilled-600M"
     args.beams = args.beams or "1,4"
+    args.bfloat16_peak = args.bfloat16_peak or "bfloat16" in (args.methods or "")
     unknown = [m for m in args.models.split(",") if m not in SHAPES]
     if unknown:
         parser.error(f"unknown model shape(s) {', '.join(unknown)}; choose from {', '.join(SHAPES)}")

@@ -1,4 +1,5 @@
-"""scripts/benchmark.py in its smoke mode: tiny shapes, a few sentences, every method, no timing asserted."""
+"""scripts/benchmark.py in its smoke mode: tiny shapes, a few sentences, every method (and the transformers
+backend in bfloat16), no timing asserted."""
 
 from __future__ import annotations
 
@@ -16,12 +17,15 @@ def test_benchmark_smoke_writes_every_method(tmp_path):
     out = tmp_path / "smoke.json"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSLATE_BENCH_CACHE": str(tmp_path / "bench")}
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--smoke", "--json", str(out)],
+        [sys.executable, str(SCRIPT), "--smoke", "--json", str(out), "--methods",
+         "baseline,transformers,ctranslate2-int8,ctranslate2-float32,transformers-bfloat16"],
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     runs = json.loads(out.read_text())
-    assert [r["method"] for r in runs] == ["baseline", "transformers", "ctranslate2-int8", "ctranslate2-float32"]
+    assert [r["method"] for r in runs] == [
+        "baseline", "transformers", "ctranslate2-int8", "ctranslate2-float32", "transformers-bfloat16"]
+    assert runs[-1]["compute_type"] == "bfloat16" and runs[-1]["peak_kind"] == "bfloat16"
     for run in runs:
         assert REQUIRED <= set(run), REQUIRED - set(run)
         assert run["model"] == "tiny-marian" and run["beam"] == 1
