@@ -540,25 +540,19 @@ def measure_peak(args: argparse.Namespace) -> dict[str, Any]:
             times.append(time.perf_counter() - start)
         return flops / min(times)
 
+    def matmul(dtype):
+        return max(best(lambda: a @ b, 2 * m * k * n)
+                   for m, k, n in shapes
+                   for a, b in [(torch.randn(m, k, device=device, dtype=dtype),
+                                 torch.randn(k, n, device=device, dtype=dtype))])
+
     result: dict[str, Any] = {"device": device, "threads": torch.get_num_threads()}
     with torch.inference_mode():
-        fp32 = max(best(lambda: a @ b, 2 * m * k * n)
-                   for m, k, n in shapes
-                   for a, b in [(torch.randn(m, k, device=device), torch.randn(k, n, device=device))])
-        result["float32"] = fp32
+        result["float32"] = matmul(torch.float32)
         if args.bfloat16_peak and device == "cpu":
-            result["bfloat16"] = max(
-                best(lambda: a @ b, 2 * m * k * n)
-                for m, k, n in shapes
-                for a, b in [(torch.randn(m, k, dtype=torch.bfloat16), torch.randn(k, n, dtype=torch.bfloat16))]
-            )
+            result["bfloat16"] = matmul(torch.bfloat16)
         if device == "cuda":
-            result["float16"] = max(
-                best(lambda: a @ b, 2 * m * k * n)
-                for m, k, n in shapes
-                for a, b in [(torch.randn(m, k, device=device, dtype=torch.float16),
-                              torch.randn(k, n, device=device, dtype=torch.float16))]
-            )
+            result["float16"] = matmul(torch.float16)
         else:
             try:
                 from torch.ao.nn.quantized.dynamic import Linear as QLinear
