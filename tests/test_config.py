@@ -131,3 +131,26 @@ def test_a_config_file_saved_with_a_utf8_bom_is_read(tmp_path):
     path = tmp_path / "bom.toml"
     path.write_bytes("\ufeffbeam_size = 2\n".encode("utf-8"))
     assert resolve_settings(config=path).beam_size == 2
+
+
+
+@pytest.mark.parametrize("lines, given, named", [
+    ('backend = "transformers"\ncompute_type = "int8"\n', {}, True),
+    ('compute_type = "int8"\n', {}, True),  # the default preset's backend: transformers
+    ('backend = "transformers"\n', {"compute_type": "int8_float32"}, True),
+    ('compute_type = "float16"\n', {"compute_type": "int8", "backend": "transformers"}, False),
+    ("beam_size = 2\n", {"compute_type": "int8"}, False),
+])
+def test_a_compute_type_the_backend_lacks_is_refused_naming_the_file_it_came_from(tmp_path, lines, given, named):
+    config = write(tmp_path, lines)
+    with pytest.raises(ConfigError) as caught:
+        resolve_settings(config=config, **given)
+    message = str(caught.value)
+    assert message.startswith(f"{config}: ") == named
+    assert "is not a transformers compute type; choose one of: auto, float32, float16, bfloat16" in message
+    assert message.endswith("(int8 types need the ctranslate2 backend)")
+
+
+def test_every_compute_type_is_a_ctranslate2_type():
+    for compute_type in ("int8", "int8_float16", "bfloat16", "auto"):
+        assert resolve_settings(backend="ctranslate2", compute_type=compute_type).compute_type == compute_type

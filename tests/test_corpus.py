@@ -719,12 +719,13 @@ def test_an_interrupted_run_resumes_with_the_compute_type_auto_stood_for(tmp_pat
 
 def test_a_finished_run_computed_in_int8_is_what_int8_asks_for(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(4))
-    run(source, tmp_path / "out.jsonl", Int8Translator())
+    ct2 = {"model": "x/y", "beam_size": 1, "backend": "ctranslate2"}
+    run(source, tmp_path / "out.jsonl", Int8Translator(), settings=resolve_settings(**ct2))
     for asked in ("int8", "int8_float32", "auto"):
-        settings = resolve_settings(model="x/y", beam_size=1, compute_type=asked)
+        settings = resolve_settings(**ct2, compute_type=asked)
         assert run(source, tmp_path / "out.jsonl", settings=settings)[0].already_complete
     with pytest.raises(ConfigError, match="compute_type 'auto' -> 'int16'"):
-        run(source, tmp_path / "out.jsonl", settings=resolve_settings(model="x/y", beam_size=1, compute_type="int16"))
+        run(source, tmp_path / "out.jsonl", settings=resolve_settings(**ct2, compute_type="int16"))
 
 
 class RebuiltTranslator(FakeTranslator):

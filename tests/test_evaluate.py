@@ -617,7 +617,7 @@ def test_an_unavailable_model_fails_before_any_translation(tmp_path, tiny_marian
 
 @pytest.mark.parametrize(("options", "expected"), [
     (("--compute-type", "bfloat16", "--backend", "ctranslate2"), "compute type 'bfloat16' is not available with CTranslate2"),
-    (("--compute-type", "int8"), "compute type 'int8' is not available with the transformers backend"),
+    (("--compute-type", "int8"), "compute_type 'int8' is not a transformers compute type"),
 ])
 def test_a_model_its_backend_cannot_run_fails_before_any_translation(tmp_path, tiny_marian_dir, monkeypatch,
                                                                     options, expected):

@@ -68,6 +68,8 @@ TYPES = {name: get_args(hint) or (hint,) for name, hint in get_type_hints(Settin
 COMPUTE_TYPES = ("auto", "float32", "float16", "bfloat16", "int8", "int8_float32", "int8_float16", "int8_bfloat16",
                  "int16")
 """Every compute type a backend knows; which ones run depends on the backend and the device."""
+BACKEND_TYPES = {"transformers": ("auto", "float32", "float16", "bfloat16"), "ctranslate2": COMPUTE_TYPES}
+"""The compute types of each backend; which of them run depends on the device."""
 CHOICES = {"backend": BACKENDS, "family": FAMILIES, "source_lang": ("ar",), "target_lang": ("en",),
            "compute_type": COMPUTE_TYPES}
 LEAST = {"beam_size": 1, "max_sentence_tokens": 8, "batch_tokens": 0, "batch_size": 0, "threads": 0,
@@ -170,7 +172,20 @@ def resolve_settings(model: str | None = None, config: Path | None = None, **ove
     values.pop("description", None)
     if "backend" not in file_values and "backend" not in given and _is_conversion(values.get("model", "")):
         values["backend"] = "ctranslate2"
-    return Settings(**values)
+    settings = Settings(**values)
+    from_file = any(key in file_values and key not in given for key in ("backend", "compute_type"))
+    check_backend_type(settings.backend, settings.compute_type, where=f"{config}: " if from_file else "")
+    return settings
+
+
+def check_backend_type(backend: str, compute_type: str, *, where: str = "") -> None:
+    """Refuse a compute type that the backend does not have, naming ``where`` it was set."""
+    known = BACKEND_TYPES.get(backend, COMPUTE_TYPES)
+    if compute_type not in known:
+        raise ConfigError(
+            f"{where}compute_type {compute_type!r} is not a {backend} compute type; choose one of: "
+            f"{', '.join(known)} (int8 types need the ctranslate2 backend)"
+        )
 
 
 def _file_model(config: Path, name: str) -> dict[str, Any]:

@@ -33,12 +33,12 @@ from translate.backends.loading import (
     splitter_version,
 )
 from translate.backends.model_tokenizers import check_tokenizer_files
-from translate.config import Settings
+from translate.config import BACKEND_TYPES, Settings, check_backend_type
 from translate.convert import model_version
-from translate.errors import BackendError, ConfigError, damage_errors, damaged_model, model_file_error
+from translate.errors import BackendError, damage_errors, damaged_model, model_file_error
 from translate.types import ModelInfo, Notify, Translation
 
-DTYPES = ("float32", "float16", "bfloat16")
+DTYPES = tuple(t for t in BACKEND_TYPES["transformers"] if t != "auto")
 
 BATCH_DEFAULTS = {"cpu": (3072, 128, 5120), "cuda": (16384, 256, 65536)}
 """Per device, as ``loading.default_batch`` reads them: greedy budget in padded source cells,
@@ -282,11 +282,7 @@ def _dtype_name(compute_type: str, device: str) -> str:
         if not device.startswith("cuda"):
             return "float32"
         return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
-    if compute_type not in DTYPES:
-        raise ConfigError(
-            f"compute type {compute_type!r} is not available with the transformers backend; "
-            f"choose one of: auto, {', '.join(DTYPES)} (int8 types need --backend ctranslate2)"
-        )
+    check_backend_type("transformers", compute_type)
     return compute_type
 
 
