@@ -366,6 +366,31 @@ def test_field_options_that_plain_text_would_ignore_are_refused(tmp_path):
     message = one_line_error(invoke("-r", REF, "-H", REF, "--text-field", "foo"))
     assert "--text-field foo is for JSON Lines or Parquet files, and every input is plain text" in message
 
+    message = one_line_error(invoke("-r", REF, "-H", hyp, "--reference-field", "en"))
+    assert f"--reference-field en: the reference {REF} is plain text, without fields" in message
+    message = one_line_error(invoke("-r", REF, "-H", hyp, "-s", REF, "--source-field", "ar"))
+    assert f"--source-field ar: the source {REF} is plain text, without fields" in message
+    message = one_line_error(invoke("-r", REF, "-H", hyp, "--source-field", "ar"))
+    assert "--source-field ar: there is no --source FILE" in message
+
+
+def test_each_file_can_name_its_own_text_field(tmp_path):
+    """A reference set with language fields, a corpus output with "text", a source with "ar"."""
+    english = ["the cat sat on the mat", "a dog ran in the park"]
+    ref, hyp, src = tmp_path / "ref.jsonl", tmp_path / "out.jsonl", tmp_path / "src.jsonl"
+    ref.write_text("".join(json.dumps({"id": str(i), "en": e, "text": "x"}) + "\n" for i, e in enumerate(english)))
+    hyp.write_text("".join(json.dumps({"row": i, "id": str(i), "text": e}) + "\n" for i, e in enumerate(english)))
+    src.write_text("".join(json.dumps({"id": str(i), "ar": "جملة"}) + "\n" for i in range(2)))
+    done = invoke("-r", ref, "--reference-field", "en", "-H", hyp, "-s", src, "--source-field", "ar",
+                  "--format", "json", "--bootstrap", "0")
+    assert done.exit_code == 0, done.stderr
+    assert json.loads(done.stdout)["systems"][0]["scores"]["bleu"]["score"] == pytest.approx(100)
+    message = one_line_error(invoke("-r", ref, "--reference-field", "english", "-H", hyp))
+    assert f"{ref}: line 1 has no 'english' field (its fields: id, en, text); name the text field with " \
+           "--reference-field" in message
+    message = one_line_error(invoke("-r", ref, "--reference-field", "en", "-H", hyp, "-s", src))
+    assert f"{src}: line 1 has no 'text' field (its fields: id, ar); name the text field with --source-field" in message
+
 
 def test_records_without_ids_pair_by_line_but_a_named_id_field_must_exist(tmp_path):
     rows = [{"key": "a", "translation": "the cat sat on the mat"}, {"key": "b", "translation": "a dog ran in the park"}]

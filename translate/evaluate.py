@@ -229,7 +229,7 @@ def evaluate(
     ``on_info`` and ``on_warning`` get messages, ``on_progress`` the number of sentences translated.
     """
     _check_options(hypotheses, reference, source, models, Path(save_dir), translate_documents, docs, fields, comet)
-    ref = read_texts(reference, fields)
+    ref = read_texts(reference, fields.of_reference(), "--reference-field" if fields.reference else "--text-field")
     empty = [n for n, text in enumerate(ref.texts) if not text.strip()]
     if empty:
         raise InputError(f"{ref.path}: {len(empty)} empty reference{'s' * (len(empty) > 1)} ({ref.located(empty)}); "
@@ -238,7 +238,7 @@ def evaluate(
     if (level == "document" or translate_documents) and not ref_docs:
         raise ConfigError("document-level scoring needs document ids: --docs FILE, or --doc-field in JSON Lines")
     # a source's text is its "text" field (what `translate corpus` reads), not a "translation" beside it
-    src = read_texts(source, fields if fields.text else replace(fields, text="text")) if source else None
+    src = read_texts(source, fields.of_source(), "--source-field") if source else None
     if src and len(src.texts) != len(ref.texts):
         raise InputError(f"{src.path} has {len(src.texts)} lines but {ref.path} has {len(ref.texts)}; "
                          "give the source and the reference line by line")
@@ -318,6 +318,12 @@ def _check_options(
     if fields.text and not any(is_record_file(p) for p in (reference, *hypotheses, source) if p is not None):
         raise ConfigError(f"--text-field {fields.text} is for JSON Lines or Parquet files, and every input is plain "
                           "text; leave it out")
+    if fields.reference and not is_record_file(reference):
+        raise ConfigError(f"--reference-field {fields.reference}: the reference {reference} is plain text, without "
+                          "fields; give a JSON Lines or Parquet reference, or leave it out")
+    if fields.source and not (source and is_record_file(source)):
+        where = f"the source {source} is plain text, without fields" if source else "there is no --source FILE"
+        raise ConfigError(f"--source-field {fields.source}: {where}; leave it out")
 
 
 def _check_saved_files(names: Sequence[str], save_dir: Path, documents: bool, inputs: Sequence[Path | None]) -> None:

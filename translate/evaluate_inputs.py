@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,16 @@ class Fields:
     text: str | None = None
     """One field, or several joined with commas (``headline,text``): their values joined by a space."""
     doc: str | None = None
+    reference: str | None = None
+    """The reference's text field(s) where they differ from ``text``."""
+    source: str | None = None
+    """The source's text field(s); None: ``text`` where given, else ``text`` (what `translate corpus` reads)."""
+
+    def of_reference(self) -> Fields:
+        return replace(self, text=self.reference or self.text)
+
+    def of_source(self) -> Fields:
+        return replace(self, text=self.source or self.text or "text")
 
 
 @dataclass(frozen=True)
@@ -66,9 +76,10 @@ def is_record_file(path: Path | str) -> bool:
     return Path(path).suffix.lower() in RECORD_SUFFIXES
 
 
-def read_texts(path: Path, fields: Fields = Fields()) -> Texts:
+def read_texts(path: Path, fields: Fields = Fields(), option: str = "--text-field") -> Texts:
     """Plain text (one segment a line), JSON Lines (``.jsonl``, ``.ndjson``, ``.json``) or, as
-    `translate corpus` may write it, Parquet (``.parquet``)."""
+    `translate corpus` may write it, Parquet (``.parquet``). ``option`` names the text field in
+    messages."""
     suffix = Path(path).suffix.lower()
     if suffix == ".parquet":
         from translate.corpus_write import read_rows
@@ -76,7 +87,7 @@ def read_texts(path: Path, fields: Fields = Fields()) -> Texts:
         records = list(read_rows(Path(path)))
         if not records:
             raise InputError(f"{path}: empty file; give one record per segment")
-        return _from_records(str(path), records, fields, [f"record {n}" for n in range(1, len(records) + 1)])
+        return _from_records(str(path), records, fields, [f"record {n}" for n in range(1, len(records) + 1)], option)
     from translate.corpus_io import refuse_wide_text
     from translate.io import read_bytes
 
@@ -109,10 +120,12 @@ def read_texts(path: Path, fields: Fields = Fields()) -> Texts:
             raise InputError(f"{path}: line {number}: not a JSON object; give one JSON object per line")
         records.append(record)
         places.append(f"line {number}")
-    return _from_records(str(path), records, fields, places)
+    return _from_records(str(path), records, fields, places, option)
 
 
-def _from_records(path: str, records: list[dict[str, Any]], fields: Fields, places: Sequence[str]) -> Texts:
+def _from_records(
+    path: str, records: list[dict[str, Any]], fields: Fields, places: Sequence[str], option: str
+) -> Texts:
     """The texts, ids and documents of ``records``; ``places`` name each in messages (``line 5``)."""
     names = (fields.text or next((f for f in TEXT_FIELDS if f in records[0]), TEXT_FIELDS[0])).split(",")
 
@@ -131,7 +144,7 @@ def _from_records(path: str, records: list[dict[str, Any]], fields: Fields, plac
                          "give every record one, or none")
         return tuple(id_text(r[name]) for r in records)
 
-    texts = [_text(path, place, record, names) for place, record in zip(places, records)]
+    texts = [_text(path, place, record, names, option) for place, record in zip(places, records)]
     ids = column(fields.id or "id", "--id-field" if fields.id else None)
     if ids is not None and len(set(ids)) < len(ids):
         seen: dict[str, str] = {}
@@ -141,13 +154,13 @@ def _from_records(path: str, records: list[dict[str, Any]], fields: Fields, plac
             seen[i] = place
     docs = column(fields.doc, "--doc-field") if fields.doc else None
     headlines = sum(1 for r in records if r.get("headline")) if "headline" not in names else 0
-    warnings = (f"{path}: {headlines} records have a 'headline' that is not scored; "
-                "--text-field headline,text scores it with the text (the field names apply to every file: "
-                "the reference needs them too)",) if headlines else ()
+    warnings = (f"{path}: {headlines} records have a 'headline' that is not scored; --text-field headline,text "
+                "scores it with the text (and the reference's fields, unless --reference-field names them)",
+                ) if headlines else ()
     return Texts(path, tuple(_one_line(t) for t in texts), ids, docs, warnings, tuple(places))
 
 
-def _text(path: str, place: str, record: dict[str, Any], names: Sequence[str]) -> str:
+def _text(path: str, place: str, record: dict[str, Any], names: Sequence[str], option: str) -> str:
     """The record's text fields joined by a space; absent and null fields skipped, but not all of them."""
     values = [record.get(name) for name in names]
     for name, value in zip(names, values):
@@ -159,7 +172,7 @@ def _text(path: str, place: str, record: dict[str, Any], names: Sequence[str]) -
         if null:
             raise InputError(f"{path}: {place}: {null!r} is null; give the text as a JSON string")
         raise InputError(f"{path}: {place} has no {' or '.join(map(repr, names))} field (its fields: "
-                         f"{', '.join(record) or 'none'}); name the text field with --text-field")
+                         f"{', '.join(record) or 'none'}); name the text field with {option}")
     return " ".join(value for value in values if value is not None)
 
 

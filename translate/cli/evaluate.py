@@ -17,7 +17,7 @@ DEFAULT_COMET = "Unbabel/wmt22-comet-da"
 
 EXAMPLES = examples(
     "translate evaluate -r flores.en -H system-a.en -H system-b.en",
-    "translate evaluate -r ref.jsonl -H out.jsonl --id-field id --format json",
+    "translate evaluate -r ref.jsonl --reference-field en -H out.jsonl --format json",
     "translate evaluate -r flores.en --docs flores.docs -H articles.en --report report.html",
     "translate evaluate -s flores.ar -r flores.en -m opus-mt-tc-big-ar-en -m nllb-200-distilled-600M "
     "--report eval/report.html",
@@ -43,8 +43,15 @@ IdField = Annotated[Optional[str], typer.Option("--id-field", metavar="FIELD",
     "Default: id, where the records have it (else they are paired by line).")]
 TextField = Annotated[Optional[str], typer.Option(
     "--text-field", metavar="FIELD[,FIELD]",
-    help="JSON Lines/Parquet: the text field of every file, or fields joined by commas (headline,text). "
-    "Default: each file's translation field, else its text field.")]
+    help="JSON Lines/Parquet: the text field of every file (but as --reference-field and --source-field "
+    "say), or fields joined by commas (headline,text). "
+    "Default: each file's translation field, else its text field (a source's: text).")]
+ReferenceField = Annotated[Optional[str], typer.Option(
+    "--reference-field", metavar="FIELD[,FIELD]",
+    help="The reference's text field(s), where they are not --text-field's (e.g. en).")]
+SourceField = Annotated[Optional[str], typer.Option(
+    "--source-field", metavar="FIELD[,FIELD]",
+    help="The source's text field(s), where they are not --text-field's. Default: text.")]
 DocField = Annotated[Optional[str], typer.Option("--doc-field", metavar="FIELD",
     help="JSON Lines/Parquet: each record's document id.")]
 Level = Annotated[Literal["auto", "sentence", "document"], typer.Option(
@@ -91,6 +98,8 @@ def evaluate_command(
     docs: Docs = None,
     id_field: IdField = None,
     text_field: TextField = None,
+    reference_field: ReferenceField = None,
+    source_field: SourceField = None,
     doc_field: DocField = None,
     level: Level = "auto",
     translate_docs: TranslateDocs = False,
@@ -141,7 +150,9 @@ def evaluate_command(
             reference, hypothesis or (), source=source, models=models,
             save_dir=save_dir,
             translate_documents=translate_docs, docs=docs,
-            fields=Fields(id=id_field, text=text_field, doc=doc_field), level=level,  # type: ignore[arg-type]
+            fields=Fields(id=id_field, text=text_field, doc=doc_field, reference=reference_field,
+                          source=source_field),
+            level=level,  # type: ignore[arg-type]
             bootstrap=bootstrap, seed=seed,
             comet=comet_model or (DEFAULT_COMET if comet else None),
             on_info=None if quiet else info, on_warning=limited_warnings(quiet), on_progress=progress.update,
