@@ -508,7 +508,7 @@ def test_translate_and_score_two_tiny_models(tmp_path, tiny_marian_dir, tiny_nll
     result = invoke(*args)
     assert result.exit_code == 0, result.stderr
     systems = json.loads(result.stdout)["systems"]
-    assert [s["name"] for s in systems] == [tiny_marian_dir.name, tiny_nllb_dir.name]
+    assert [s["name"] for s in systems] == [f"{tiny_marian_dir.name}.beam1", f"{tiny_nllb_dir.name}.beam1"]
     saved = tmp_path / "out" / "translations"
     for system in systems:
         assert set(system["scores"]) == {"bleu", "chrf", "ter"}
@@ -638,6 +638,24 @@ def test_an_unavailable_model_fails_before_any_translation(tmp_path, tiny_marian
     monkeypatch.setattr(translate.api, "translate_texts", lambda *a, **k: pytest.fail("translated"))
     message = one_line_error(invoke("-s", SRC, "-r", REF, "-m", tiny_marian_dir, "-m", tmp_path / "missing"), code=3)
     assert "missing" in message
+
+
+def test_a_model_run_with_other_settings_is_another_system_with_its_own_saved_translations(tmp_path):
+    from translate.config import resolve_settings
+    from translate.evaluate_models import model_names
+
+    preset = "opus-mt-ar-en"
+    runs = [resolve_settings(preset), resolve_settings(preset, backend="ctranslate2"),
+            resolve_settings(preset, backend="ctranslate2", compute_type="float32", beam_size=1),
+            resolve_settings(preset, revision="refs/pr/3"), resolve_settings(preset), resolve_settings("owner/model")]
+    assert model_names(runs) == [preset, f"{preset}.ctranslate2", f"{preset}.ctranslate2.float32.beam1",
+                                 f"{preset}.rev-refs-pr-3", f"{preset}-5", "model"]
+    converted = tmp_path / "ct2-model"  # a `translate convert -o` directory runs on CTranslate2 by its own settings
+    converted.mkdir()
+    (converted / "translate-conversion.json").write_text("{}")
+    (converted / "model.bin").write_bytes(b"")
+    assert resolve_settings(str(converted)).backend == "ctranslate2"
+    assert model_names([resolve_settings(str(converted))]) == ["ct2-model"]
 
 
 @pytest.mark.parametrize(("options", "expected"), [

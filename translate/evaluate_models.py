@@ -4,12 +4,13 @@ name the systems scored."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from translate.config import Settings
+from translate.config import Settings, resolve_settings
 from translate.errors import BackendError, InputError, UnsplittableError
 from translate.evaluate_inputs import Texts, join_by_doc
 
@@ -31,11 +32,27 @@ def unique_names(names: Sequence[str]) -> list[str]:
 
 
 def model_names(models: Sequence[Settings]) -> list[str]:
+    """System names, which name the saved translations too: the preset or model, then how its
+    settings differ from the model's own (``opus-mt-ar-en.ctranslate2.beam1``), so that runs of one
+    model with other settings keep their own translations."""
     names: list[str] = []
     for settings in models:
         base = settings.preset or Path(settings.model).name or settings.model.replace("/", "--")
+        base += "".join(f".{part}" for part in _variant(settings))
         names.append(base if base not in names else f"{base}-{len(names) + 1}")
     return names
+
+
+def _variant(settings: Settings) -> list[str]:
+    """How ``settings`` compute otherwise than the model's own: backend, compute type, beam size, revision."""
+    own = resolve_settings(model=settings.preset or settings.model)
+    parts = [value for key in ("backend", "compute_type")
+             if (value := getattr(settings, key)) != getattr(own, key)]
+    if settings.beam_size != own.beam_size:
+        parts.append(f"beam{settings.beam_size}")
+    if settings.revision and settings.revision != own.revision:
+        parts.append("rev-" + re.sub(r"[^\w.-]", "-", settings.revision))
+    return parts
 
 
 def saved_files(name: str, save_dir: Path, documents: bool) -> tuple[Path, Path]:
