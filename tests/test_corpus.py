@@ -72,6 +72,21 @@ def run(source, output: Path, translator=None, settings=None, **options) -> tupl
     return summary, list(read_rows(output)) if output.exists() else []
 
 
+def test_a_null_or_empty_id_is_the_row_number_with_a_warning(tmp_path):
+    rows = make_rows(5)
+    rows[1]["id"], rows[2]["id"] = None, ""
+    del rows[3]["id"]  # no id field: the row number, as for an input without ids, silently
+    source = Source(write_jsonl(tmp_path / "in.jsonl", rows))
+    warnings: list[str] = []
+    with open_run(source, tmp_path / "out.jsonl", resolve_settings(model="x/y"), Options()) as prepared:
+        translate_corpus(prepared, FakeTranslator(), on_warning=warnings.append)
+    assert [r["id"] for r in read_rows(tmp_path / "out.jsonl")] == ["a0", "1", "2", "3", "a4"]
+    assert warnings == [
+        "row 1: 'id' is null: its id is its row number, 1, which may be another row's id; give every row an id",
+        "row 2: 'id' is empty: its id is its row number, 2, which may be another row's id; give every row an id",
+    ]
+
+
 def test_jsonl_rows_come_out_in_order_with_headline_text_and_kept_fields(tmp_path):
     rows = make_rows(30)
     summary, out = run(write_jsonl(tmp_path / "in.jsonl", rows), tmp_path / "out.jsonl", chunk_size=7,

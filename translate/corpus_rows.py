@@ -138,8 +138,20 @@ def _in_text(message: str) -> str:
 
 
 def _row_id(record: Record, fields: Fields) -> str:
+    """The row's id as text; its row number where it has none (no such field, null or empty)."""
     value = (record.data or {}).get(fields.id)
-    return str(record.row) if value is None else id_text(value)
+    return str(record.row) if value is None or value == "" else id_text(value)
+
+
+def blank_id(record: Record, fields: Fields) -> str | None:
+    """A warning for a row whose id field is there but null or empty: its row number stands in,
+    and may be another row's id."""
+    data = record.data if record.path is None else None  # a folder's page: its path is the id
+    if not data or fields.id not in data or data[fields.id] not in (None, ""):
+        return None
+    state = "null" if data[fields.id] is None else "empty"
+    return (f"row {record.row}: {fields.id!r} is {state}: its id is its row number, {record.row}, which may "
+            "be another row's id; give every row an id")
 
 
 def error_row(record: Record, fields: Fields, reason: str) -> dict[str, Any]:
@@ -184,6 +196,9 @@ def translate_chunk(
     lines: list[dict[str, Any]] = []
     planned: dict[int, tuple[Article, list[SentencePlan]]] = {}
     for record in records:
+        blank = blank_id(record, fields) if on_warning else None
+        if blank:
+            on_warning(blank)  # type: ignore[misc]
         article = to_article(record, fields, keep_boilerplate)
         if isinstance(article, Article):
             where = f"row {record.row}, id {_row_id(record, fields)}, "
