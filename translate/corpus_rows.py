@@ -140,14 +140,18 @@ def _in_text(message: str) -> str:
 def _row_id(record: Record, fields: Fields) -> str:
     """The row's id as text; its row number where it has none (no such field, null or empty)."""
     value = (record.data or {}).get(fields.id)
-    return str(record.row) if value is None or value == "" else id_text(value)
+    return str(record.row) if _blank(value) else id_text(value)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value)
 
 
 def blank_id(record: Record, fields: Fields) -> str | None:
     """A warning for a row whose id field is there but null or empty: its row number stands in,
     and may be another row's id."""
     data = record.data if record.path is None else None  # a folder's page: its path is the id
-    if not data or fields.id not in data or data[fields.id] not in (None, ""):
+    if not data or fields.id not in data or not _blank(data[fields.id]):
         return None
     state = "null" if data[fields.id] is None else "empty"
     return (f"row {record.row}: {fields.id!r} is {state}: its id is its row number, {record.row}, which may "

@@ -229,7 +229,7 @@ def evaluate(
     ``on_info`` and ``on_warning`` get messages, ``on_progress`` the number of sentences translated.
     """
     _check_options(hypotheses, reference, source, models, Path(save_dir), translate_documents, docs, fields, comet)
-    ref = read_texts(reference, fields.of_reference(), "--reference-field" if fields.reference else "--text-field")
+    ref = read_texts(reference, fields.of_reference(), "--reference-field")
     empty = [n for n, text in enumerate(ref.texts) if not text.strip()]
     if empty:
         raise InputError(f"{ref.path}: {len(empty)} empty reference{'s' * (len(empty) > 1)} ({ref.located(empty)}); "

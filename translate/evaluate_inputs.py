@@ -155,7 +155,7 @@ def _from_records(
     docs = column(fields.doc, "--doc-field") if fields.doc else None
     headlines = sum(1 for r in records if r.get("headline")) if "headline" not in names else 0
     warnings = (f"{path}: {headlines} records have a 'headline' that is not scored; --text-field headline,text "
-                "scores it with the text (and the reference's fields, unless --reference-field names them)",
+                "scores it with the text (the reference's too, unless --reference-field names its own)",
                 ) if headlines else ()
     return Texts(path, tuple(_one_line(t) for t in texts), ids, docs, warnings, tuple(places))
 
