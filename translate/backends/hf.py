@@ -50,8 +50,11 @@ float32, 2-core AVX2 CPU), greedy tokens/s at 1536/2048/3072/4096/6144 cells: 27
 1280 cells (71/85/70/50 tokens/s at 640/1280/2560/5120). With decoding outside ``generate``
 (``translate.backends.decoding``), on a 2-core AVX-512 CPU: beam 4 at 1280/2560/5120 cells read
 181/171/177 tokens/s with at most 32 sentences and 166/176/180 with 64 (peak RSS 1191-1690 MB),
-so the default stayed. CUDA: 16384 cells and 256 sentences per greedy batch, measured on an
-H200; beam search keeps the number of hypotheses."""
+so the default stayed. In bfloat16 on that CPU (AMX), ``--methods transformers-bfloat16``: greedy
+1029/884/1058 tokens/s at 1536/3072/6144 cells (128 sentences); beam 4 175-182/201-213/179-184 at
+640/1280/2560 source cells (5120 hypothesis cells is 1280), so bfloat16 keeps the float32 budgets.
+CUDA: 16384 cells and 256 sentences per greedy batch, measured on an H200; beam search keeps the
+number of hypotheses."""
 
 STEP_COST = {"cpu": 12.0, "cuda": None}
 """``make_batches``'s ``step_cost`` per device: decoding runs every sentence of a batch until
