@@ -1343,6 +1343,13 @@ def test_warnings_are_shown_once_each_then_capped(monkeypatch):
     quiet = common.limited_warnings(quiet=True)
     quiet("warning 1")
     assert shown == []
+    per_model = common.limited_warnings(quiet=False, subject=lambda message: message.split(": ", 1)[0])
+    for model in ("a", "b"):
+        for number in range(30):
+            per_model(f"{model}: warning {number}")
+    assert len(shown) == 2 * (common.MAX_WARNINGS + 1)
+    assert shown[common.MAX_WARNINGS] == "a: more than 20 warnings; the rest are not shown"
+    assert shown[common.MAX_WARNINGS + 1] == "b: warning 0"
 
 
 def test_tsv_fields_are_not_quoted(tmp_path):

@@ -565,21 +565,26 @@ def test_translate_documents_with_a_fake_pipeline(tmp_path, monkeypatch):
     calls = []
     reference_of = dict(zip(joined(list(read_texts(SRC).texts)), joined(REFS)))  # as read: lines rstripped
 
-    def fake_translate_texts(texts, settings, **_):
+    def fake_translate_texts(texts, settings, on_warning, **_):
         calls.append((len(texts), settings.beam_size))
+        on_warning("a warning of the pipeline")
         return [reference_of[t] for t in texts]  # a perfect system
 
     monkeypatch.setattr(translate.api, "translate_texts", fake_translate_texts)
     monkeypatch.setattr(translate.evaluate, "weights_version", lambda settings, on_info: "v1")  # no model files
+    warnings: list[str] = []
     run = lambda beam: evaluate(REF, source=SRC, models=[Settings(model="org/fake", beam_size=beam)],  # noqa: E731
-                                docs=DOCS, save_dir=tmp_path, translate_documents=True, bootstrap=0)
+                                docs=DOCS, save_dir=tmp_path, translate_documents=True, bootstrap=0,
+                                on_warning=warnings.append)
     system = run(4).systems[0]
     assert system.name == "fake" and system.level == "document"
     assert system.scores["bleu"].score == pytest.approx(100) and system.scores["ter"].score == 0
     assert len((tmp_path / "fake.doc.hyp.txt").read_text(encoding="utf-8").splitlines()) == 64
     run(4)
-    run(2)  # another beam: translated again
+    assert run(2).systems[0].name == "fake.beam2"  # another beam: another system, translated
+    run(4)  # the first one's translations are still there
     assert calls == [(64, 4), (64, 2)]
+    assert warnings == ["fake: a warning of the pipeline", "fake.beam2: a warning of the pipeline"]
 
 
 def test_save_dir_that_is_a_file_is_refused_before_translating(tmp_path, monkeypatch):

@@ -226,7 +226,8 @@ def evaluate(
     each document's joined source lines as one paragraph (scored at document level).
     ``bootstrap`` resamples (0: none) give each score a 95% confidence interval and, from the
     second system on, a p-value against the first. ``comet``: a COMET model name or checkpoint.
-    ``on_info`` and ``on_warning`` get messages, ``on_progress`` the number of sentences translated.
+    ``on_info`` and ``on_warning`` get messages (a warning of a model's translation begins with its
+    system name and ``": "``), ``on_progress`` the number of sentences translated.
     """
     _check_options(hypotheses, reference, source, models, Path(save_dir), translate_documents, docs, fields, comet)
     ref = read_texts(reference, fields.of_reference(), "--reference-field")

@@ -110,8 +110,9 @@ def translate_to_file(
 
     if on_info:
         on_info(f"{name}: translating {len(texts)} {key['unit']}s of {source.path} with {settings.model}")
+    warn = (lambda message: on_warning(f"{name}: {message}")) if on_warning else None
     try:
-        translations = translate_texts(texts, settings=settings, on_progress=on_progress, on_warning=on_warning,
+        translations = translate_texts(texts, settings=settings, on_progress=on_progress, on_warning=warn,
                                        on_message=on_info)
     except UnsplittableError as exc:  # "line N": the Nth text, a line of the source (or its Nth document)
         raise InputError(f"{source.path}: {exc}") from None

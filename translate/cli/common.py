@@ -139,19 +139,25 @@ def warn(message: str) -> None:
     tqdm.write(f"warning: {message}", file=sys.stderr)
 
 
-def limited_warnings(quiet: bool) -> Callable[[str], None]:
+def limited_warnings(quiet: bool, subject: Callable[[str], str] | None = None) -> Callable[[str], None]:
     """Each distinct warning once (a sentence that recurs is translated once, and may be
-    assembled many times), and at most ``MAX_WARNINGS`` of them; none when quiet."""
-    shown = 0
+    assembled many times), and at most ``MAX_WARNINGS`` of them, or of each ``subject`` that
+    the messages are about (``subject(message)``: a model's name); none when quiet."""
+    shown: dict[str, int] = {}
     seen: set[str] = set()
 
     def show(message: str) -> None:
-        nonlocal shown
-        if quiet or shown > MAX_WARNINGS or message in seen:
+        about = subject(message) if subject else ""
+        count = shown.get(about, 0)
+        if quiet or count > MAX_WARNINGS or message in seen:
             return
         seen.add(message)
-        shown += 1
-        warn(message if shown <= MAX_WARNINGS else f"more than {MAX_WARNINGS} warnings; the rest are not shown")
+        shown[about] = count = count + 1
+        if count <= MAX_WARNINGS:
+            warn(message)
+        else:
+            prefix = f"{about}: " if about else ""
+            warn(f"{prefix}more than {MAX_WARNINGS} warnings; the rest are not shown")
 
     return show
 

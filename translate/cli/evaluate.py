@@ -155,7 +155,8 @@ def evaluate_command(
             level=level,  # type: ignore[arg-type]
             bootstrap=bootstrap, seed=seed,
             comet=comet_model or (DEFAULT_COMET if comet else None),
-            on_info=None if quiet else info, on_warning=limited_warnings(quiet), on_progress=progress.update,
+            on_info=None if quiet else info, on_progress=progress.update,
+            on_warning=limited_warnings(quiet, subject=lambda message: message.split(": ", 1)[0]),
         )
     for message in () if quiet else result.warnings:
         warn(message)
