@@ -200,9 +200,8 @@ def translate_chunk(
     lines: list[dict[str, Any]] = []
     planned: dict[int, tuple[Article, list[SentencePlan]]] = {}
     for record in records:
-        blank = blank_id(record, fields) if on_warning else None
-        if blank:
-            on_warning(blank)  # type: ignore[misc]
+        if on_warning and (blank := blank_id(record, fields)):
+            on_warning(blank)
         article = to_article(record, fields, keep_boilerplate)
         if isinstance(article, Article):
             where = f"row {record.row}, id {_row_id(record, fields)}, "
