@@ -15,6 +15,15 @@ from translate.errors import BackendError, InputError, UnsplittableError
 from translate.evaluate_inputs import Texts, join_by_doc
 
 
+SUBJECT_END = ": "
+"""Ends the system name that begins each warning of a model's translation."""
+
+
+def warning_subject(message: str) -> str:
+    """The system whose translation a warning is about (the name it begins with)."""
+    return message.split(SUBJECT_END, 1)[0]
+
+
 def hypothesis_name(name: str, index: int, paths: Sequence[Path]) -> str:
     """A hypothesis file's name, or its path where two files share a name."""
     same = [str(p) for p in paths if Path(p).name == name]
@@ -110,7 +119,7 @@ def translate_to_file(
 
     if on_info:
         on_info(f"{name}: translating {len(texts)} {key['unit']}s of {source.path} with {settings.model}")
-    warn = (lambda message: on_warning(f"{name}: {message}")) if on_warning else None
+    warn = (lambda message: on_warning(f"{name}{SUBJECT_END}{message}")) if on_warning else None
     try:
         translations = translate_texts(texts, settings=settings, on_progress=on_progress, on_warning=warn,
                                        on_message=on_info)

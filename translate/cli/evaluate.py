@@ -118,7 +118,7 @@ def evaluate_command(
     """Score translations (or translate, then score) and print a table or JSON."""
     from translate.evaluate import evaluate
     from translate.evaluate_inputs import Fields
-    from translate.evaluate_models import model_names, saved_files
+    from translate.evaluate_models import model_names, saved_files, warning_subject
     from translate.report import REPORT_SUFFIXES, check_plotting, format_json, format_text, report_files, write_report
 
     if report and report.suffix.lower() not in REPORT_SUFFIXES:
@@ -156,7 +156,7 @@ def evaluate_command(
             bootstrap=bootstrap, seed=seed,
             comet=comet_model or (DEFAULT_COMET if comet else None),
             on_info=None if quiet else info, on_progress=progress.update,
-            on_warning=limited_warnings(quiet, subject=lambda message: message.split(": ", 1)[0]),
+            on_warning=limited_warnings(quiet, subject=warning_subject),
         )
     for message in () if quiet else result.warnings:
         warn(message)
