@@ -250,6 +250,19 @@ def test_missing_path_is_unavailable(tmp_path):
         resolve_model_dir(resolve_settings(model=str(tmp_path / "nope"), family="marian"))
 
 
+def test_a_file_given_as_the_model_is_named_a_file(tmp_path):
+    (tmp_path / "news.jsonl").write_text("{}\n")
+    with pytest.raises(ModelUnavailableError, match="news.jsonl'?: a file, not a model directory"):
+        resolve_model_dir(resolve_settings(model=str(tmp_path / "news.jsonl"), family="marian"))
+
+
+@pytest.mark.parametrize("name", ["./my-model", "models/opus--v2", "out/model."])
+def test_a_missing_relative_path_is_unavailable_not_looked_up(name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # names the hub would refuse are paths, reported missing
+    with pytest.raises(ModelUnavailableError, match="no such directory"):
+        resolve_model_dir(resolve_settings(model=name, family="marian"))
+
+
 @pytest.fixture
 def empty_hub_cache(tmp_path, monkeypatch):
     """An empty Hugging Face cache. huggingface_hub reads HF_HUB_CACHE once at import,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from translate.config import DEFAULT_PRESET, list_presets, resolve_settings
+from translate.config import DEFAULT_PRESET, is_hub_id, list_presets, resolve_settings
 from translate.errors import ConfigError
 
 
@@ -154,3 +154,23 @@ def test_a_compute_type_the_backend_lacks_is_refused_naming_the_file_it_came_fro
 def test_every_compute_type_is_a_ctranslate2_type():
     for compute_type in ("int8", "int8_float16", "bfloat16", "auto"):
         assert resolve_settings(backend="ctranslate2", compute_type=compute_type).compute_type == compute_type
+
+
+@pytest.mark.parametrize(
+    "name, hub",
+    [
+        ("Helsinki-NLP/opus-mt-ar-en", True),
+        ("facebook/nllb-200-distilled-600M", True),
+        ("a/b", True),
+        ("./my-model", False),
+        ("../models/opus", False),
+        ("~/models", False),
+        ("models/opus--v2", False),
+        ("out/model.", False),
+        ("owner/name.git", False),
+        ("owner/" + "x" * 97, False),
+        ("a/b/c", False),
+    ],
+)
+def test_a_hub_id_is_what_the_hub_accepts(name, hub):
+    assert is_hub_id(name) is hub

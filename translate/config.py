@@ -81,7 +81,11 @@ MOST = {"threads": 1024, "inter_threads": 1024}
 whole number stays under 2**31, what the backends' native code takes."""
 _LARGEST_INT = 2**31 - 1
 TYPE_NAMES = {str: "text", int: "a whole number", float: "a number"}
-_HUB_ID = re.compile(r"[\w.-]+/[\w.-]+")
+_HUB_NAME = r"\w(?:[\w.-]{0,94}\w)?"
+_HUB_ID = re.compile(rf"(?!.*(?:--|\.\.)){_HUB_NAME}/{_HUB_NAME}(?<!\.git)")
+"""``owner/name`` as the hub takes it: letters, digits, ``_``, ``-`` and ``.``, each part
+beginning and ending with a letter or digit, at most 96 long, no ``--`` or ``..``, no ``.git``
+ending. Anything else (``./my-model``, ``out/model.``) can only be a local path."""
 DEVICE = re.compile(r"auto|cpu|cuda(?::([0-9]+))?")
 """A device setting; its group is the GPU index of ``cuda:N``."""
 

@@ -157,6 +157,9 @@ def parse_device(requested: str, cuda_count: int) -> tuple[str, int]:
 
 
 def _check_local(path: Path, name: str) -> Path:
+    if path.is_file():
+        raise ModelUnavailableError(f"model {name!r}: a file, not a model directory; give the folder that holds "
+                                    "the model's config.json, or a hub id (owner/name)")
     if not path.is_dir():
         raise ModelUnavailableError(f"model {name!r}: no such directory, and not a hub id (owner/name) either")
     if not (path / "config.json").is_file():
