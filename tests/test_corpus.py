@@ -957,6 +957,39 @@ def test_a_page_edited_to_the_same_size_is_another_input(tmp_path):
     assert fingerprint(Source(pages)) != before
 
 
+def test_an_unreadable_page_is_an_error_row_and_the_rest_is_translated(tmp_path, monkeypatch):
+    import builtins
+    import io
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name, first in (("a.txt", 0), ("b.txt", 2)):
+        (pages / name).write_text(f"{SENTENCES[first][:-1]}\n\n{SENTENCES[first + 1]}\n", encoding="utf-8")
+    locked = pages / "a.txt"
+
+    def guarded(opener):
+        def open_file(file, *args, **kwargs):
+            if Path(file) == locked:
+                raise PermissionError(13, "Permission denied", str(file))
+            return opener(file, *args, **kwargs)
+        return open_file
+
+    monkeypatch.setattr(builtins, "open", guarded(builtins.open))  # the fingerprint's reads
+    monkeypatch.setattr(io, "open", guarded(io.open))  # Path.read_bytes: the page's
+    summary, out = run(Source(pages), tmp_path / "out.jsonl")
+    assert [r["id"] for r in out] == ["b.txt"] and summary.failed == 1
+    (error,) = read_jsonl(tmp_path / "out.jsonl.errors.jsonl")
+    assert error["id"] == "a.txt" and "permission denied" in error["error"]
+
+
+def test_an_input_that_cannot_be_read_is_refused_before_the_run(tmp_path, monkeypatch):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(2))
+    monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != source)  # as for a user without the right
+    with pytest.raises(InputError, match="in.jsonl: permission denied; check its permissions"):
+        run(source, tmp_path / "out.jsonl")
+    assert not (tmp_path / "out.jsonl.run.json").exists()
+
+
 def test_a_large_file_edited_in_the_middle_to_the_same_size_is_another_input(tmp_path):
     rows = [dict(row, pad="x" * 50_000) for row in make_rows(60)]  # 3 MB
     source = write_jsonl(tmp_path / "in.jsonl", rows)

@@ -93,6 +93,8 @@ def check_source(source: Source, text_field: str | None = None, asked: Sequence[
     path = source.path
     if path is not None and not path.exists():
         raise InputError(f"{path}: no such file or folder")
+    if path is not None and not os.access(path, os.R_OK | (os.X_OK if path.is_dir() else 0)):
+        raise InputError(f"{path}: permission denied; check its permissions")
     kind = source.kind
     if source.encoding:
         text_codec(source.encoding)
@@ -606,13 +608,18 @@ def _all_files(folder: Path) -> list[Path]:
 
 
 def _listing(folder: Path, files: Iterable[Path], digest: Any = None, *, legacy: bool = False) -> dict[str, Any]:
-    """The fingerprint of ``files`` under ``folder``: their relative names and contents."""
+    """The fingerprint of ``files`` under ``folder``: their relative names and contents. A file
+    that cannot be read counts as such (its row, a page, is an error row that says why)."""
     digest = digest or hashlib.sha256()
     count = 0
     for file_path in files:
         digest.update(f"{file_path.relative_to(folder).as_posix()}\0".encode())
-        size = _digest_file(digest, file_path, 1 << 16 if legacy else None)
-        digest.update(f"\0{size}\n".encode())
+        try:
+            size = _digest_file(digest, file_path, 1 << 16 if legacy else None)
+        except OSError as exc:
+            digest.update(f"\0unreadable {exc.errno}\n".encode())
+        else:
+            digest.update(f"\0{size}\n".encode())
         count += 1
     return {"files": count, "sha256_listing": digest.hexdigest()}
 
