@@ -1410,6 +1410,16 @@ def test_a_windows_1256_corpus_is_read_with_its_encoding(tmp_path):
         run(Source(jsonl, encoding="utf-8"), tmp_path / "json.jsonl")
 
 
+def test_a_csv_header_in_windows_1256_asks_for_its_encoding(tmp_path):
+    csv_file = tmp_path / "in.csv"
+    csv_file.write_bytes("المعرف,النص\nw1,قال الوزير إن الاقتصاد سينمو.\n".encode("cp1256"))
+    with pytest.raises(InputError, match="in.csv: the header row is not UTF-8; give the file's encoding with --encoding"):
+        run(csv_file, tmp_path / "out.jsonl", fields=Fields(text="النص", id="المعرف", title=None))
+    summary, out = run(Source(csv_file, encoding="cp1256"), tmp_path / "out.jsonl",
+                       fields=Fields(text="النص", id="المعرف", title=None))
+    assert summary.failed == 0 and [r["id"] for r in out] == ["w1"]
+
+
 def test_encodings_are_read_as_their_canonical_codec(tmp_path):
     rows = make_rows(2)
     bom = tmp_path / "bom.jsonl"

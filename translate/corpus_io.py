@@ -299,6 +299,9 @@ def _csv_header(records: Iterator[tuple[int, list[str] | None, str]], path: Path
         raise InputError(f"{path}: cannot read the CSV header ({problem.split(';')[0]}); fix the first line")
     if not any(name.strip() for name in header):
         raise InputError(f"{path}: the first line, the header row, is blank; put the column names there")
+    if not _is_unicode("".join(header)):
+        raise InputError(f"{path}: the header row is not UTF-8; give the file's encoding with --encoding "
+                         "(e.g. cp1256), or convert it to UTF-8")
     repeated = sorted({name for name in header if name.strip() and header.count(name) > 1})
     if repeated:
         raise InputError(f"{path}: the header names column(s) {', '.join(map(repr, repeated))} twice; rename one")
