@@ -1070,6 +1070,25 @@ def test_merge_names_missing_shards_and_rows(tmp_path):
     assert not (tmp_path / "merged.jsonl").exists()
 
 
+@pytest.mark.parametrize(
+    "damage, place, reason",
+    [
+        (lambda text: text[: len(text) // 2], "record 3", "Unterminated string"),  # a copy cut short
+        (lambda text: text.replace('"row": 2', '"rank": 2'), "record 2", "no row number"),
+        (lambda text: "[1, 2]\n" + text, "record 1", "'list' object has no attribute 'get'"),
+    ],
+)
+def test_merge_names_a_damaged_shard_and_its_record(tmp_path, damage, place, reason):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(10))
+    for k in (1, 2):
+        run(source, tmp_path / f"part{k}.jsonl", shard=Shard(k, 2))
+    part = tmp_path / "part1.jsonl"
+    part.write_text(damage(part.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(InputError, match=f"part1.jsonl: {place}: not a row its run wrote .*{reason}.*--overwrite"):
+        merge_shards([tmp_path / "part1.jsonl", tmp_path / "part2.jsonl"], tmp_path / "merged.jsonl")
+    assert not (tmp_path / "merged.jsonl").exists()
+
+
 def test_bad_shard_specs_and_formats_are_config_errors(tmp_path):
     for spec in ("0/2", "3/2", "two"):
         with pytest.raises(ConfigError, match="--shard"):

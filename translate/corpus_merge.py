@@ -20,7 +20,7 @@ from translate.corpus_rows import Shard
 from translate.corpus_write import (
     output_format, prepare_output, read_json_object, read_jsonl, read_rows, write_json, write_jsonl, write_rows,
 )
-from translate.errors import ConfigError, InputError
+from translate.errors import ConfigError, InputError, first_line
 
 SAME = (*(key for key in OUTPUT_KEYS if key != "shard"), COMPUTED, VERSION)
 """What every shard of one corpus must have recorded alike."""
@@ -110,11 +110,20 @@ def check_shards(runs: list[ShardRun]) -> int:
 
 def merged(runs: list[ShardRun]) -> Iterator[tuple[int, bool, dict[str, Any]]]:
     """``(row, is_error, row_dict)`` from every output and error file, in row order."""
-    def tagged(rows: Iterator[dict[str, Any]], error: bool) -> Iterator[tuple[int, bool, dict[str, Any]]]:
-        return ((row["row"], error, row) for row in rows)
+    def tagged(path: Path, rows: Iterator[dict[str, Any]], error: bool) -> Iterator[tuple[int, bool, dict[str, Any]]]:
+        good = 0
+        try:
+            for row in rows:
+                if not isinstance(row.get("row"), int):
+                    raise ValueError("no row number")
+                good += 1
+                yield row["row"], error, row
+        except (OSError, ValueError, AttributeError) as exc:  # damaged or edited since its run wrote it
+            raise InputError(f"{path}: record {good + 1}: not a row its run wrote ({first_line(exc)}); "
+                             "restore the file, or run that shard again with --overwrite") from None
 
-    streams = [tagged(read_rows(run.output), False) for run in runs]
-    streams += [tagged(read_jsonl(run.errors), True) for run in runs if run.errors.exists()]
+    streams = [tagged(run.output, read_rows(run.output), False) for run in runs]
+    streams += [tagged(run.errors, read_jsonl(run.errors), True) for run in runs if run.errors.exists()]
     return heapq.merge(*streams, key=lambda item: item[0])
 
 
