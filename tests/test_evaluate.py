@@ -294,6 +294,22 @@ def test_empty_file(tmp_path):
     assert "empty.en: empty file; give one segment a line" in one_line_error(invoke("-r", empty, "-H", REF))
 
 
+def test_a_file_not_in_utf8_is_refused_at_its_line(tmp_path):
+    legacy = tmp_path / "hyp.en"
+    legacy.write_bytes("first line\nsecond line\n".encode() + "نص".encode("cp1256") + b"\n")
+    message = one_line_error(invoke("-r", legacy, "-H", legacy))
+    assert message.endswith(f"{legacy}: line 3: not UTF-8 text (byte 23); convert it to UTF-8 "
+                            "(e.g. iconv -f cp1256 -t UTF-8)")
+
+
+@pytest.mark.parametrize("content", ["\n", "\r\n\r\n", "  \n\n"])
+def test_a_json_lines_file_of_blank_lines_is_refused(tmp_path, content):
+    blank = tmp_path / "blank.jsonl"
+    blank.write_bytes(content.encode())
+    for args in (("-r", REF, "-H", blank), ("-r", blank, "-H", blank)):
+        assert "blank.jsonl: only blank lines, no JSON records" in one_line_error(invoke(*args))
+
+
 def test_a_record_without_an_id_among_records_with_ids(tmp_path):
     ref = tmp_path / "ref.jsonl"
     ref.write_text('{"id": 1, "translation": "a"}\n{"translation": "b"}\n')

@@ -92,6 +92,8 @@ def test_forced_encoding_that_fails_names_file_and_codec(tmp_path):
     path = write(tmp_path, "cp.txt", ARABIC.encode("cp1256"))
     message = input_error(path, encoding="utf-8")
     assert str(path) in message and "utf-8" in message and "--encoding" in message
+    path = write(tmp_path, "later.txt", b"title\n\n" + ARABIC.encode("cp1256"))
+    assert f"{path}: line 3: cannot be decoded as utf-8" in input_error(path, encoding="utf-8")
 
 
 def test_a_forced_encoding_that_yields_nul_characters_is_refused(tmp_path):

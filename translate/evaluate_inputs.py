@@ -89,7 +89,7 @@ def read_texts(path: Path, fields: Fields = Fields(), option: str = "--text-fiel
             raise InputError(f"{path}: empty file; give one record per segment")
         return _from_records(str(path), records, fields, [f"record {n}" for n in range(1, len(records) + 1)], option)
     from translate.corpus_io import refuse_wide_text
-    from translate.io import read_bytes
+    from translate.io import byte_line, read_bytes
 
     data = read_bytes(Path(path))
     try:
@@ -97,7 +97,7 @@ def read_texts(path: Path, fields: Fields = Fields(), option: str = "--text-fiel
     except UnicodeDecodeError as exc:
         refuse_wide_text(path, data)
         raise InputError(
-            f"{path}: not UTF-8 text (byte {exc.start}); convert it to UTF-8 (e.g. iconv -f cp1256 -t UTF-8)"
+            f"{path}: line {byte_line(data, exc.start)}: not UTF-8 text (byte {exc.start}); convert it to UTF-8 (e.g. iconv -f cp1256 -t UTF-8)"
         ) from None
     lines = [line.rstrip() for line in raw.split("\n")]  # as sacreBLEU's command line reads them
     if lines and lines[-1] == "":
@@ -120,6 +120,8 @@ def read_texts(path: Path, fields: Fields = Fields(), option: str = "--text-fiel
             raise InputError(f"{path}: line {number}: not a JSON object; give one JSON object per line")
         records.append(record)
         places.append(f"line {number}")
+    if not records:
+        raise InputError(f"{path}: only blank lines, no JSON records; give one JSON object per line")
     return _from_records(str(path), records, fields, places, option)
 
 

@@ -115,14 +115,19 @@ def text_codec(encoding: str) -> str:
     return codecs.lookup(encoding).name
 
 
+def byte_line(data: bytes, offset: int) -> int:
+    """The line (from 1) of the byte at ``offset``, for a message about an undecodable byte."""
+    return data.count(b"\n", 0, offset) + 1
+
+
 def decode_forced(data: bytes, name: str, encoding: str) -> str:
     codec = text_codec(encoding)
     try:
         text = data.decode("utf-8-sig" if codec == "utf-8" else codec)
     except UnicodeDecodeError as error:
         raise InputError(
-            f"{name}: cannot be decoded as {encoding} (byte 0x{data[error.start]:02x} at offset "
-            f"{error.start}); give the file's real --encoding or convert it to UTF-8"
+            f"{name}: line {byte_line(data, error.start)}: cannot be decoded as {encoding} (byte "
+            f"0x{data[error.start]:02x} at offset {error.start}); give the file's real --encoding or convert it to UTF-8"
         ) from None
     if "\x00" in text:
         raise InputError(
@@ -156,9 +161,8 @@ def decode_detected(data: bytes, name: str) -> str:
     text = data.decode("cp1256", errors="replace")
     if "\ufffd" not in text and is_plausible_arabic(text):
         return text
-    line = data.count(b"\n", 0, first_bad) + 1
     raise InputError(
-        f"{name}: line {line}: byte 0x{data[first_bad]:02x} is not UTF-8, and the file is not Windows-1256 "
+        f"{name}: line {byte_line(data, first_bad)}: byte 0x{data[first_bad]:02x} is not UTF-8, and the file is not Windows-1256 "
         "Arabic either; remove that byte if the rest is UTF-8, or give the file's codec with --encoding"
     )
 
