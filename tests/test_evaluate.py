@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import sys
 from pathlib import Path
 
 import pytest
@@ -502,6 +503,23 @@ def test_comet_not_installed_is_an_error_not_a_skip(monkeypatch, hyps):
     monkeypatch.setitem(__import__("sys").modules, "comet", None)  # import comet -> ImportError
     message = one_line_error(invoke("-s", SRC, "-r", REF, "-H", hyps[0], "--comet", "--bootstrap", 0), code=4)
     assert "pip install -e '.[comet]'" in message and "unbabel-comet" in message
+
+
+def test_a_damaged_comet_checkpoint_is_named_with_its_fault(monkeypatch, tmp_path):
+    import types
+
+    from translate.errors import ModelUnavailableError
+    from translate.evaluate_comet import load_comet
+
+    def refuse(checkpoint):
+        raise RuntimeError("PytorchStreamReader failed reading zip archive")
+
+    monkeypatch.setitem(sys.modules, "comet", types.SimpleNamespace(load_from_checkpoint=refuse))
+    checkpoint = tmp_path / "model.ckpt"
+    checkpoint.write_bytes(b"cut short")
+    with pytest.raises(ModelUnavailableError, match=f"^{checkpoint}: cannot load the COMET checkpoint "
+                       r"\(RuntimeError: PytorchStreamReader failed reading zip archive\); give a complete"):
+        load_comet(str(checkpoint))
 
 
 def test_read_texts_strips_like_sacrebleu(tmp_path):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from translate.errors import BackendError, ModelUnavailableError
+from translate.errors import BackendError, ModelUnavailableError, first_line
 
 
 def load_comet(model_name: str) -> Any:
@@ -21,6 +21,11 @@ def load_comet(model_name: str) -> Any:
         checkpoint = model_name if Path(model_name).is_file() else comet.download_model(model_name)
         return comet.load_from_checkpoint(checkpoint)
     except Exception as exc:  # hub and checkpoint errors come in many types
+        if Path(model_name).is_file():
+            raise ModelUnavailableError(
+                f"{model_name}: cannot load the COMET checkpoint ({type(exc).__name__}: {first_line(exc)}); "
+                "give a complete checkpoint file to --comet-model"
+            ) from None
         raise ModelUnavailableError(
             f"COMET model {model_name!r} is not available ({type(exc).__name__}); download it where there is "
             f"network access with: python -c \"import comet; comet.download_model('{model_name}')\", "
