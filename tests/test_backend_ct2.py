@@ -507,6 +507,13 @@ def test_a_ctranslate2_model_converted_elsewhere_is_refused_with_the_fix(tiny_ma
         load(out, backend=backend)
 
 
+def test_a_damaged_conversion_record_is_named(tiny_marian_dir, tmp_path):
+    out = convert_model(tiny_marian_dir, tmp_path / "ct2", "float32")
+    (out / "translate-conversion.json").write_text('{"family": "mar', encoding="utf-8")  # cut short
+    with pytest.raises(ModelUnavailableError, match=f"^{out}: cannot load the model .*translate-conversion.json"):
+        load(out, backend="ctranslate2")
+
+
 def test_a_hub_model_missing_offline_at_a_revision_names_it_in_the_fix(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))

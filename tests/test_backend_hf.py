@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 import time
 from pathlib import Path
@@ -236,6 +237,17 @@ def test_detect_family(model_dirs, tmp_path):
     assert detect_family(model_dirs["nllb"]) == "nllb"
     (tmp_path / "config.json").write_text(json.dumps({"model_type": "bert"}))
     with pytest.raises(ConfigError, match="'bert' is not supported"):
+        detect_family(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [("[]", "config.json holds no JSON object"), ("{", "config.json: Expecting"),
+     ('{"model_type": ["marian"]}', "model type ['marian'] is not supported")],
+)
+def test_a_config_of_the_wrong_shape_is_named(tmp_path, content, reason):
+    (tmp_path / "config.json").write_text(content)
+    with pytest.raises((ModelUnavailableError, ConfigError), match=f"{tmp_path}.*{re.escape(reason)}"):
         detect_family(tmp_path)
 
 

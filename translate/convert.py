@@ -26,6 +26,7 @@ import socket
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from translate.config import is_hub_id
 from translate.corpus_write import check_writable_folder
@@ -350,14 +351,31 @@ def convert(
 
 def read_marker(path: str | Path) -> dict:
     """What ``convert_model`` recorded about a converted model (source, family, input limit, ...)."""
-    return json.loads((Path(path) / MARKER).read_text(encoding="utf-8"))
+    return read_model_json(Path(path) / MARKER, required=True)
+
+
+def read_model_json(path: Path, *, required: bool = False) -> dict[str, Any]:
+    """A JSON object of a model's folder (its config, its tokenizer's, a conversion's record);
+    ``{}`` for a file it need not have. A file that cannot be read, or holds no object, is a
+    damaged model, named."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if not required:
+            return {}
+        raise damaged_model(path.parent, FileNotFoundError(f"no {path.name}")) from None
+    except (OSError, ValueError) as exc:
+        raise damaged_model(path.parent, ValueError(f"{path.name}: {first_line(exc)}")) from None
+    if not isinstance(data, dict):
+        raise damaged_model(path.parent, ValueError(f"{path.name} holds no JSON object"))
+    return data
 
 
 def _source_config(model_dir: str | Path) -> dict:
     """The facts about the transformers model that a converted directory no longer shows."""
     from translate.backends.loading import detect_family
 
-    config = json.loads((Path(model_dir) / "config.json").read_text(encoding="utf-8"))
+    config = read_model_json(Path(model_dir) / "config.json", required=True)
     return {"family": detect_family(model_dir), "max_position_embeddings": config.get("max_position_embeddings")}
 
 

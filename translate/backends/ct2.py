@@ -42,9 +42,9 @@ from translate.backends.loading import (
     resolve_model_dir,
     splitter_version,
 )
-from translate.backends.model_tokenizers import load_tokenizer, read_json
+from translate.backends.model_tokenizers import load_tokenizer
 from translate.config import Settings
-from translate.convert import converted_model, is_converted, model_version, read_marker
+from translate.convert import converted_model, is_converted, model_version, read_marker, read_model_json
 from translate.errors import BackendError, ConfigError, ModelUnavailableError, first_line
 from translate.types import ModelInfo, Notify, Translation
 
@@ -133,7 +133,7 @@ class CT2Translator(Translator):
             compute_type = _compute_type(settings.compute_type, device, supported)
             model_dir = Path(resolve_model_dir(settings, on_message=on_message))
             family = detect_family(model_dir)
-            positions = read_json(model_dir / "config.json").get("max_position_embeddings")
+            positions = read_model_json(model_dir / "config.json").get("max_position_embeddings")
             converted = converted_model(
                 settings.model, model_dir, settings.revision, compute_type, on_message=on_message
             )

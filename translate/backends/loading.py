@@ -6,13 +6,12 @@ and only goes online when that misses and offline mode is off.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from pathlib import Path
 
 from translate.config import DEVICE, Settings, is_hub_id
-from translate.convert import is_converted
+from translate.convert import is_converted, read_model_json
 from translate.errors import BackendError, ConfigError, ModelUnavailableError
 from translate.types import Notify
 
@@ -106,25 +105,20 @@ def converted_for_ct2(model_dir: str | Path) -> ConfigError:
 
 def detect_family(model_dir: str | Path) -> str:
     """``marian`` or ``nllb``, from the ``model_type`` in the directory's config.json."""
-    config_file = Path(model_dir) / "config.json"
-    try:
-        model_type = json.loads(config_file.read_text(encoding="utf-8")).get("model_type")
-    except (OSError, ValueError) as exc:
-        raise ModelUnavailableError(f"{config_file}: cannot read the model's config ({exc})") from None
-    try:
+    model_type = read_model_json(Path(model_dir) / "config.json", required=True).get("model_type")
+    if isinstance(model_type, str) and model_type in FAMILIES:
         return FAMILIES[model_type]
-    except KeyError:
-        if is_converted(model_dir):
-            raise converted_for_ct2(model_dir) from None
-        if (Path(model_dir) / "model.bin").is_file() and model_type is None:
-            raise ConfigError(
-                f"{model_dir}: a CTranslate2 model that 'translate convert' did not write (it lacks what model "
-                "and tokenizer it holds); give the transformers model instead, or convert it with 'translate convert'"
-            ) from None
+    if is_converted(model_dir):
+        raise converted_for_ct2(model_dir)
+    if (Path(model_dir) / "model.bin").is_file() and model_type is None:
         raise ConfigError(
-            f"{model_dir}: model type {model_type!r} is not supported; supported types: "
-            "marian (OPUS-MT), m2m_100 (NLLB-200)"
-        ) from None
+            f"{model_dir}: a CTranslate2 model that 'translate convert' did not write (it lacks what model "
+            "and tokenizer it holds); give the transformers model instead, or convert it with 'translate convert'"
+        )
+    raise ConfigError(
+        f"{model_dir}: model type {model_type!r} is not supported; supported types: "
+        "marian (OPUS-MT), m2m_100 (NLLB-200)"
+    )
 
 
 def select_device(requested: str) -> str:

@@ -10,13 +10,13 @@ model on a short article. Each gives the tokens that the transformers tokenizer 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from translate.backends.loading import nllb_code
+from translate.convert import read_model_json
 from translate.errors import BackendError, ModelUnavailableError, damage_errors, damaged_model, first_line
 
 
@@ -40,7 +40,7 @@ def load_tokenizer(model_dir: str | Path, family: str, source_lang: str) -> Toke
     """The model's tokenizer: read directly from its files when they are the usual
     Marian / NLLB ones, else through ``transformers.AutoTokenizer``."""
     model_dir = Path(model_dir)
-    config = read_json(model_dir / "tokenizer_config.json")
+    config = read_model_json(model_dir / "tokenizer_config.json")
     kind = tokenizer_kind(config)
     check_tokenizer_files(model_dir, kind)
     if family == "marian" and kind == "MarianTokenizer" and not config.get("separate_vocabs") and all(
@@ -66,7 +66,7 @@ def check_tokenizer_files(model_dir: Path, kind: str | None = None) -> None:
     """Refuse a Marian or NLLB folder without a file its tokenizer needs, naming it (the
     tokenizers themselves fail on it with a TypeError about a None path)."""
     if kind is None:
-        kind = tokenizer_kind(read_json(model_dir / "tokenizer_config.json"))
+        kind = tokenizer_kind(read_model_json(model_dir / "tokenizer_config.json"))
     needed = TOKENIZER_NEEDS.get(kind, [])
     missing = [" or ".join(names) for names in needed if not any((model_dir / name).is_file() for name in names)]
     if missing:
@@ -89,7 +89,7 @@ class MarianTokenizer:
     def __init__(self, model_dir: Path, config: dict[str, Any]) -> None:
         import sentencepiece
 
-        self.vocab: dict[str, int] = read_json(model_dir / "vocab.json")
+        self.vocab: dict[str, int] = read_model_json(model_dir / "vocab.json")
         self.spm = sentencepiece.SentencePieceProcessor(model_file=str(model_dir / "source.spm"))
         self.eos = _content(config.get("eos_token", "</s>"))
         self.unk = _content(config.get("unk_token", "<unk>"))
@@ -205,11 +205,3 @@ def _clean_up(text: str) -> str:
         text = text.replace(before, after)
     return text
 
-
-def read_json(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        raise ModelUnavailableError(f"{path}: cannot read it ({exc})") from None
