@@ -9,13 +9,17 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, get_args, get_type_hints
 
 from translate.errors import ConfigError
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, as a package
+    import tomli as tomllib
 
 DEFAULT_PRESET = "opus-mt-tc-big-ar-en"
 BACKENDS = ("transformers", "ctranslate2")
