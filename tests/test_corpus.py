@@ -1089,6 +1089,68 @@ def test_merge_names_a_damaged_shard_and_its_record(tmp_path, damage, place, rea
     assert not (tmp_path / "merged.jsonl").exists()
 
 
+def test_a_run_whose_disk_fills_while_it_writes_the_output_resumes_to_the_same_output(tmp_path, monkeypatch):
+    import errno
+
+    from translate import corpus_write
+
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(9) + [{"id": "bad", "text": 5}])
+    _, whole = run(source, tmp_path / "whole.jsonl", chunk_size=4)
+    real = corpus_write.write_rows
+
+    def full(path, rows):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(corpus_write, "write_rows", full)
+    with pytest.raises(OSError):
+        run(source, tmp_path / "out.jsonl", chunk_size=4)
+    assert (tmp_path / "out.jsonl.errors.jsonl").exists() and not (tmp_path / "out.jsonl").exists()  # output last
+    monkeypatch.setattr(corpus_write, "write_rows", real)
+    summary, out = run(source, tmp_path / "out.jsonl", chunk_size=4)
+    assert out == whole and summary.translated == 0 and summary.rows == 10
+
+
+def test_a_merge_stopped_while_it_writes_is_redone_by_the_same_command(tmp_path, monkeypatch):
+    import translate.corpus_merge as corpus_merge
+    from translate.corpus_write import write_jsonl as write_chunk
+
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(9) + [{"id": "bad", "text": 5}])
+    shards = [tmp_path / f"part{k}.jsonl" for k in (1, 2)]
+    for k, shard in enumerate(shards, 1):
+        run(source, shard, shard=Shard(k, 2))
+    real = corpus_merge.write_output
+
+    def stopped(output, errors, rows, error_rows):
+        write_chunk(errors, error_rows)
+        raise KeyboardInterrupt  # after the error rows, before the output
+
+    monkeypatch.setattr(corpus_merge, "write_output", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        merge_shards(shards, tmp_path / "merged.jsonl")
+    assert not (tmp_path / "merged.jsonl").exists() and not (tmp_path / "merged.jsonl.lock").exists()
+    monkeypatch.setattr(corpus_merge, "write_output", real)
+    summary = merge_shards(shards, tmp_path / "merged.jsonl")
+    assert (summary.rows, summary.failed) == (10, 1)
+    assert [r["row"] for r in read_jsonl(tmp_path / "merged.jsonl")] == list(range(9))
+
+
+def test_a_merge_waits_for_no_one_while_another_writes_its_output(tmp_path):
+    from translate.corpus_write import release_lock, take_lock
+
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(4))
+    shards = [tmp_path / f"part{k}.jsonl" for k in (1, 2)]
+    for k, shard in enumerate(shards, 1):
+        run(source, shard, shard=Shard(k, 2))
+    lock_file = tmp_path / "merged.jsonl.lock"
+    held = take_lock(lock_file, "busy")
+    try:
+        with pytest.raises(ConfigError, match="merged.jsonl is being written by another run or merge"):
+            merge_shards(shards, tmp_path / "merged.jsonl")
+    finally:
+        release_lock(lock_file, held)
+    assert merge_shards(shards, tmp_path / "merged.jsonl").rows == 4 and not lock_file.exists()
+
+
 def test_bad_shard_specs_and_formats_are_config_errors(tmp_path):
     for spec in ("0/2", "3/2", "two"):
         with pytest.raises(ConfigError, match="--shard"):

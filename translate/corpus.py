@@ -43,16 +43,19 @@ from translate.corpus_write import (
     prepare_output,
     read_json_object,
     read_jsonl,
+    release_lock,
     take_lock,
     write_json,
     write_jsonl,
-    write_rows,
+    write_output,
 )
 from translate.errors import ConfigError, InputError, first_line
 from translate.types import ModelInfo
 
 OUTPUT_KEYS = ("settings", "input", "fields", "shard", "segments", "keep_boilerplate")
 """What ``OUT.run.json`` records that decides the output; the rest only has to match to resume."""
+RUN_CACHE, NEXT_CACHE = "cache.sqlite", "cache.next.sqlite"
+"""A run's own sentence cache in ``OUT.parts``, and an ``--overwrite`` run's before its first chunk."""
 RECORD, ERRORS = ".run.json", ".errors.jsonl"
 """What ``OUT``'s run record and error file add to its name."""
 COMPUTED, VERSION = "compute_type", "model_version"
@@ -143,18 +146,13 @@ class Run:
         self.close()
 
     def close(self) -> None:
-        """Let another run take ``OUT`` (the lock file goes while it is still held; a run that
-        opened it just before locks the file that stays, see ``take_lock``). A fresh run that
-        left nothing in ``OUT.parts`` (its model could not load, say) leaves no files behind."""
+        """Let another run take ``OUT``. A fresh run that left nothing in ``OUT.parts`` (its
+        model could not load, say) leaves no files behind."""
         if self.fresh and self.parts.is_dir() and not any(self.parts.iterdir()):
             self.parts.rmdir()
             self.run_file.unlink(missing_ok=True)
-        if self.lock is not None:
-            try:
-                self.lock_file.unlink(missing_ok=True)
-            finally:
-                self.lock.close()
-                self.lock = None
+        lock, self.lock = self.lock, None
+        release_lock(self.lock_file, lock)
 
     @property
     def lock_file(self) -> Path:
@@ -389,12 +387,10 @@ def finish(run: Run, chunks: int, input_rows: int) -> None:
             yield from read_jsonl(run.chunk(index))
 
     summary = run.summary
-    summary.rows = write_rows(run.output, lambda: (line for line in lines() if "error" not in line))
-    failed = write_jsonl(run.errors_file, (line for line in lines() if "error" in line))
-    summary.rows += failed
+    rows, failed = write_output(run.output, run.errors_file, lambda: (line for line in lines() if "error" not in line),
+                                (line for line in lines() if "error" in line))
+    summary.rows = rows + failed
     summary.errors = run.errors_file if failed else None
-    if not failed:
-        run.errors_file.unlink()
     counts = {"rows": summary.rows, "failed": failed, "input_rows": input_rows}
     write_json(run.run_file, run.record | {"status": "complete", "counts": counts})
     _remove(run.parts)

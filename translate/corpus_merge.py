@@ -18,7 +18,8 @@ from typing import Any
 from translate.corpus import COMPUTED, ERRORS, OUTPUT_KEYS, RECORD, VERSION, beside, describe_change, differs
 from translate.corpus_rows import Shard
 from translate.corpus_write import (
-    output_format, prepare_output, read_json_object, read_jsonl, read_rows, write_json, write_jsonl, write_rows,
+    output_format, prepare_output, read_json_object, read_jsonl, read_rows, release_lock, take_lock, write_json,
+    write_output,
 )
 from translate.errors import ConfigError, InputError, first_line
 
@@ -179,14 +180,19 @@ def merge_shards(paths: Sequence[Path], output: Path) -> MergeSummary:
             f"{output} (or its .run.json) exists and is not an earlier merge; remove it or write the merge elsewhere"
         )
     prepare_output(output)
-    rows = write_rows(output, lambda: (row for _, error, row in merged(runs) if not error))
-    errors = beside(output, ERRORS)
-    failed = write_jsonl(errors, (row for _, error, row in merged(runs) if error))
-    if not failed:
-        errors.unlink()
-    counts = {"rows": rows + failed, "failed": failed, "input_rows": total}
-    record = {key: runs[0].record.get(key) for key in SAME}
-    write_json(record_file,
-               record | {"shard": "1/1", "merged_from": [str(run.output) for run in runs],
-                         "status": "complete", "counts": counts})
+    lock_file = beside(output, ".lock")
+    lock = take_lock(lock_file, f"{output} is being written by another run or merge (it holds {lock_file}); "
+                     "wait for it to finish")
+    try:
+        # recorded as a merge first: a merge stopped while it writes is redone by the same command
+        record = {key: runs[0].record.get(key) for key in SAME} | {
+            "shard": "1/1", "merged_from": [str(run.output) for run in runs]}
+        write_json(record_file, record | {"status": "running"})
+        errors = beside(output, ERRORS)
+        rows, failed = write_output(output, errors, lambda: (row for _, error, row in merged(runs) if not error),
+                                    (row for _, error, row in merged(runs) if error))
+        counts = {"rows": rows + failed, "failed": failed, "input_rows": total}
+        write_json(record_file, record | {"status": "complete", "counts": counts})
+    finally:
+        release_lock(lock_file, lock)
     return MergeSummary(output, len(runs), rows + failed, failed, errors if failed else None)

@@ -95,6 +95,16 @@ def take_lock(path: Path, busy: str) -> IO[bytes] | None:
     raise ConfigError(busy)
 
 
+def release_lock(path: Path, file: IO[bytes] | None) -> None:
+    """Let another run take the lock of ``take_lock`` (the file goes while it is still held; a
+    run that opened it just before locks the file that stays, see ``take_lock``)."""
+    if file is not None:
+        try:
+            path.unlink(missing_ok=True)
+        finally:
+            file.close()
+
+
 def _still_there(file: IO[bytes], path: Path) -> bool:
     try:
         return os.path.samestat(os.fstat(file.fileno()), os.stat(path))
@@ -172,6 +182,15 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
         for line in file:
             if line.strip():
                 yield json.loads(line)
+
+
+def write_output(output: Path, errors: Path, rows: Rows, error_rows: Iterable[dict[str, Any]]) -> tuple[int, int]:
+    """A finished run's files: the error rows (no file when none failed), then the output, so
+    that the output appears last, once all else is there; (output rows, error rows)."""
+    failed = write_jsonl(errors, error_rows)
+    if not failed:
+        errors.unlink()
+    return write_rows(output, rows), failed
 
 
 def write_rows(path: Path, rows: Rows) -> int:
