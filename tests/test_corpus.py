@@ -409,10 +409,14 @@ def test_a_full_disk_is_named_as_such_by_the_cache_and_the_chunk_writer(tmp_path
     cache = SQLiteCache(tmp_path / "cache.sqlite", {"model": "x"})
 
     class FullDisk:
-        def execute(self, *args):
-            return None
+        in_transaction = True
+
+        def execute(self, statement, *args):
+            if statement == "ROLLBACK" and not self.in_transaction:
+                raise sqlite3.OperationalError("cannot rollback - no transaction is active")
 
         def executemany(self, *args):
+            self.in_transaction = False  # as SQLite ends the transaction itself when the disk is full
             raise sqlite3.OperationalError("database or disk is full")
 
     cache._db = FullDisk()
@@ -429,6 +433,24 @@ def test_a_full_disk_is_named_as_such_by_the_cache_and_the_chunk_writer(tmp_path
         write_chunk(tmp_path / "chunk.jsonl", [{"row": 0}])
     assert (raised.value.errno, raised.value.filename) == (errno.ENOSPC, str(tmp_path / "chunk.jsonl"))
     assert list(tmp_path.glob(".*.tmp")) == []
+
+
+def test_a_cache_moved_over_a_killed_run_s_cache_is_not_mixed_with_its_leftover_log(tmp_path):
+    from translate.cache import SQLiteCache
+
+    killed = SQLiteCache(tmp_path / "cache.sqlite", {"model": "x"})
+    killed.put_many({"قديم": Translation("old", None)})
+    killed.commit()
+    log = (tmp_path / "cache.sqlite-wal").read_bytes()  # what kill -9 leaves: the log not folded in
+    killed.close()
+    (tmp_path / "cache.sqlite-wal").write_bytes(log)
+    new = SQLiteCache(tmp_path / "cache.next.sqlite", {"model": "x"})
+    new.put_many({"جديد": Translation("new", None)})
+    new.commit()
+    new.move(tmp_path / "cache.sqlite")
+    assert set(new.get_many(["قديم", "جديد"])) == {"جديد"}
+    new.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache.sqlite"]
 
 
 def test_the_disk_cache_serves_a_second_run(tmp_path):
@@ -497,10 +519,12 @@ def test_an_overwrite_run_stopped_before_its_first_chunk_leaves_an_interrupted_r
     with pytest.raises(Crash):
         run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=6), chunk_size=4)
     chunks = sorted(path.name for path in (tmp_path / "out.jsonl.parts").glob("*.jsonl"))
+    cache = (tmp_path / "out.jsonl.parts" / "cache.sqlite").read_bytes()
     with pytest.raises(Crash):
         run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=0), chunk_size=4, overwrite=True,
             settings=resolve_settings(model="x/y", beam_size=2))
     assert sorted(path.name for path in (tmp_path / "out.jsonl.parts").glob("*.jsonl")) == chunks
+    assert (tmp_path / "out.jsonl.parts" / "cache.sqlite").read_bytes() == cache  # the resumed run's, kept
     summary, out = run(source, tmp_path / "out.jsonl", chunk_size=4)
     assert summary.resumed == 4 * len(chunks) and [row["row"] for row in out] == list(range(20))
 
@@ -525,6 +549,7 @@ def test_an_overwrite_run_replaces_an_interrupted_run_s_chunks_with_its_own(tmp_
             settings=resolve_settings(model="x/y", beam_size=2))
     own = len(list(parts.glob("*.jsonl")))
     assert 0 < own < earlier
+    assert (parts / "cache.sqlite").exists() and not list(parts.glob("cache.next.sqlite*"))  # its cache now
     summary, out = run(source, tmp_path / "out.jsonl", chunk_size=4, settings=resolve_settings(model="x/y", beam_size=2))
     assert summary.resumed == 4 * own and [row["row"] for row in out] == list(range(20))
 

@@ -56,11 +56,15 @@ class SQLiteCache:
         self.key = settings_hash(generation_key)
         self.hits = 0
         self._pending: dict[str, Translation] = {}
+        self._timeout = timeout
+        self._connect()
+
+    def _connect(self) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            self._db = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA synchronous=FULL")  # durable before the chunk is: one fsync a chunk
             self._db.execute(_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise self._failure(exc) from None
@@ -110,12 +114,22 @@ class SQLiteCache:
             try:
                 self._db.executemany("INSERT OR IGNORE INTO translations VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:  # SQLite ends it itself on some errors (a full disk)
+                    self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             raise self._failure(exc) from None
         self._pending.clear()
+
+    def move(self, path: Path) -> None:
+        """Take the place of the cache at ``path`` (committed: no transaction is open)."""
+        self._db.close()  # the last connection: SQLite folds the WAL into the file and removes it
+        for side in ("-wal", "-shm"):  # a killed run's: they would be applied to this file
+            Path(f"{path}{side}").unlink(missing_ok=True)
+        os.replace(self.path, path)
+        self.path = path
+        self._connect()
 
     def close(self) -> None:
         self._db.close()

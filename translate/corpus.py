@@ -6,7 +6,9 @@ A run of ``translate corpus INPUT -o OUT`` keeps, next to ``OUT``:
   the options that shape the rows, and the status (``running`` or ``complete``);
 - ``OUT.parts/``: one file per committed chunk of ``chunk_size`` rows (``00000000.jsonl``,
   ...; output rows and error rows in input order), written to a temporary file, fsynced and
-  renamed, and the run's sentence cache (``cache.sqlite``, unless ``--cache`` names one);
+  renamed, and the run's sentence cache (``cache.sqlite``, unless ``--cache`` names one; an
+  ``--overwrite`` run's is ``cache.next.sqlite`` until its first chunk replaces the earlier
+  run's chunks and cache, so that an earlier run it never replaced resumes with its own cache);
 - at the end ``OUT`` itself and ``OUT.errors.jsonl`` (when any row failed), assembled from
   the chunks, after which ``OUT.parts/`` is removed;
 - while the run lasts, ``OUT.lock``, locked, so that a second run on ``OUT`` (the same shard
@@ -247,8 +249,8 @@ def _open(run: Run) -> None:
         check_dataset(source, options.fields.text, options.asked_fields)
     if recorded is None:
         run.record_pending = options.overwrite
-        if run.record_pending:  # an earlier run's chunks stay until the first chunk; its cache goes now
-            _remove(*run.parts.glob("cache.sqlite*"))
+        if run.record_pending:  # an earlier run's chunks and cache stay until the first chunk
+            _remove(*run.parts.glob(f"{NEXT_CACHE}*"))
         else:
             _remove(run.parts)
             run.fresh = True
@@ -322,7 +324,7 @@ def translate_corpus(
             on_sentences(n)
 
     key = run.settings.generation_key() | check_loaded(run, translator.info)
-    cache = SQLiteCache(options.cache or run.parts / "cache.sqlite", key)
+    cache = SQLiteCache(options.cache or run.parts / (NEXT_CACHE if run.record_pending else RUN_CACHE), key)
     records = iter_records(run.source, wanted)
     with contextlib.closing(cache), contextlib.closing(records):  # type: ignore[type-var]
         index = run.done_chunks
@@ -339,6 +341,8 @@ def translate_corpus(
             if run.record_pending:  # an --overwrite run's first chunk: it replaces the earlier run's
                 for earlier in run.parts.glob("*.jsonl"):
                     earlier.unlink()
+                if options.cache is None:
+                    cache.move(run.parts / RUN_CACHE)
                 run.record_pending = False
                 save_record(run)
             write_jsonl(run.chunk(index), lines)
