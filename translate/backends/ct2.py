@@ -65,9 +65,10 @@ the memory grows; ``--quick`` runs at 1024 read 1474 and 1543 tokens/s, RSS 340-
 Beam 4 again, each budget twice (``--budgets 128,256,512,1024,128,256,512,1024 --sizes 64``):
 339/316 tokens/s at 128 source cells, 416/372 at 256 (the default), 360/370 at 512, 306/371
 at 1024, RSS 238/301-314/463-500/746-785 MB. Two settings of CTranslate2 itself gave nothing
-beyond the drift at beam 4: ``CT2_USE_EXPERIMENTAL_PACKED_GEMM=1`` (a profile shows MKL still
-copying the int8 weights into its own layout at every call, 16 % of the time, as without it)
-and ``CT2_FORCE_CPU_ISA=AVX512``; nor did pinning the workers to cores
+beyond the drift at beam 4: ``CT2_PACKED_GEMM=1`` (the name in CTranslate2 4.8; a profile
+shows MKL still copying the int8 weights into its own layout at every call, 16.7 % of the time,
+as without it), ``CT2_USE_MKL=0`` (oneDNN's GEMM: 274-316 against MKL's 255-299 tokens/s in
+two interleaved pairs) and ``CT2_FORCE_CPU_ISA=AVX512``; nor did pinning the workers to cores
 (``CT2_TRANSLATORS_CORE_OFFSET=0``). The workers wait for Python 0.2 % of the time.
 
 CUDA, ``--tune --device cuda --methods ctranslate2-float16`` on an H200 (opus-mt-ar-en shape,
