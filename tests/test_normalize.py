@@ -22,9 +22,12 @@ from translate.normalize import extract_numbers, missing_numbers, normalize_text
         ("أ\r\nب\rج\u2028د\u2029هـ\x0bو\x0cي\x85ن", "أ\nب\nج د ه و ي ن"),
         ("فقرة\n\n\nفقرة", "فقرة\n\n\nفقرة"),
         ("soft\u00adhyphen", "softhyphen"),
+        ("الفترة 1948 ـ 1967 وفق الخالدي ـــ رحمه الله ـ في\nبيروت ـ «الشرق»",
+         "الفترة 1948 - 1967 وفق الخالدي - رحمه الله - في\nبيروت - «الشرق»"),
     ],
     ids=["lrm-rlm", "embeddings-isolates-alm", "zero-width", "bom", "zwnj-zwj-kept", "tatweel",
-         "unicode-spaces", "space-runs", "line-ends", "soft-breaks-are-spaces", "blank-lines-kept", "soft-hyphen"],
+         "unicode-spaces", "space-runs", "line-ends", "soft-breaks-are-spaces", "blank-lines-kept", "soft-hyphen",
+         "free-tatweel-is-a-dash"],
 )
 def test_normalize_text(text, expected):
     assert normalize_text(text) == expected

@@ -15,6 +15,9 @@ _INVISIBLE = (
     "\u200b\u2060\ufeff\u00ad"  # zero-width space, word joiner, BOM, soft hyphen
     "\u0640"  # tatweel (kashida), a stretching stroke
 )
+_LETTER = r"[\u0620-\u065f\u066e-\u06d3\u06fa-\u06ff]"  # Arabic-script letters and their marks
+_FREE_TATWEEL = re.compile(rf"(?<!{_LETTER})\u0640+(?!{_LETTER})")
+"""Tatweel touching no letter (``1948 ـ 1967``, ``القاهرة ـ «الشرق الأوسط»``): a dash, not a stroke."""
 # ZWNJ (U+200C) and ZWJ (U+200D) are kept: they change how Persian and Urdu words read.
 _SPACES = "\t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 _SOFT_BREAKS = "\u2028\u2029\u0085\x0b\x0c"
@@ -35,12 +38,13 @@ _TIME = re.compile(r"[0-9]{1,2}:[0-9]{2}")
 
 
 def normalize_text(text: str) -> str:
-    """Drop invisible controls and tatweel, make every space a plain one, tidy lines.
+    """Drop invisible controls and tatweel (a tatweel between spaces is a dash, "-"), make
+    every space a plain one, tidy lines.
 
     Line breaks (CRLF, CR) become "\\n"; U+2028, U+2029, NEL, VT and FF become spaces;
     runs of spaces collapse to one; each line is stripped. The number of lines is kept.
     """
-    text = _LINE_BREAKS.sub("\n", text).translate(_CLEAN)
+    text = _FREE_TATWEEL.sub("-", _LINE_BREAKS.sub("\n", text)).translate(_CLEAN)
     return "\n".join(_SPACE_RUN.sub(" ", line).strip() for line in text.split("\n"))
 
 
