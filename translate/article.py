@@ -115,6 +115,9 @@ COPYRIGHT_PHRASES = ("جميع الحقوق محفوظة", "حقوق النشر 
 """A copyright line opens with one of these, or closes with one or carries a year without
 being a sentence; a line with ``©`` (or ``Copyright`` and a year) is one."""
 
+PHOTO_SOURCES = ("Getty Images", "Getty", "غيتي", "غيتي إيمجز", "EPA", "Shutterstock", "AP Photo")
+"""Besides the agencies: who a photo credit names (``© 2024 Getty Images`` is no footer)."""
+
 AGENCIES = (
     "أ ش أ", "رويترز", "أ ف ب", "أ.ف.ب", "د ب أ", "وام", "واس", "قنا", "كونا", "بنا", "سانا", "بترا", "الأناضول",
     "وكالات", "سبأ", "AFP", "Reuters", "AP", "DPA",
@@ -151,9 +154,10 @@ HIJRI_MONTHS = ("محرم", "صفر", "ربيع", "جمادى", "رجب", "شع�
 DATE_WORDS = (
     "الثاني", "الأول", "الآخر", "الآخرة", "نشر", "في", "بتاريخ", "تاريخ", "النشر", "آخر", "تحديث", "الساعة",
     "منذ", "ساعة", "ساعات", "دقيقة", "دقائق", "يوم", "أيام", "ص", "م", "ه", "هـ", "صباحاً", "مساءً", "رقم",
-    "العدد", "تم", "التحديث", "الموافق", "الأولى", "الآخر", "اليوم", "أمس", "قبل", "منشور", "ساعتين", "يومين",
-    "دقيقتين", "أسبوع", "أسبوعين", "شهر", "شهرين", "GMT", "am", "pm", "on", "Published", "Updated", "Mon", "Tue",
-    "Wed", "Thu", "Fri", "Sat", "Sun", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    "العدد", "تم", "التحديث", "الموافق", "توقيت", "بتوقيت", "مكة", "غرينتش", "جرينتش", "الأولى", "الآخر",
+    "اليوم", "أمس", "قبل", "منشور", "ساعتين", "يومين", "دقيقتين", "أسبوع", "أسبوعين", "شهر", "شهرين", "GMT",
+    "am", "pm", "on", "Published", "Updated", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Jan", "Feb",
+    "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 )
 """The words around a date: a dateline is a date and these words only."""
 
@@ -215,11 +219,13 @@ _LINK_LIST_HEADER = re.compile(r"^(?:list of \d+ items|%s من \d+ عناصر)$"
 _LINK_LIST_ENDS = frozenset(_fold_all(LINK_LIST_ENDS))
 _SITE_NAMES = frozenset(_fold_all(SITE_NAMES))
 _AGENCIES = frozenset(_fold_all(AGENCIES))
+_PHOTO_SOURCES = _AGENCIES | frozenset(_fold_all(PHOTO_SOURCES))
 _COPYRIGHT_PHRASES = _fold_all(COPYRIGHT_PHRASES)
 _TAG_LABELS = _labels(TAG_LABELS)
 _TAG_SECTION = frozenset(_fold_all(TAG_LABELS + ("كلمات البحث", "كلمات دالة")))
 _SOURCE_LABELS = _labels(SOURCE_LABELS)
 _BYLINE_COLON = _labels(BYLINE_OPENERS)
+_BYLINE_DASH = re.compile(r"^(?:%s)\s+[-–]\s" % "|".join(map(re.escape, BYLINE_OPENERS)), re.IGNORECASE)
 _SITE_LABEL_OPENERS = _fold_all(SITE_LABEL_OPENERS)
 _HOME_LABELS = _fold_all(HOME_LABELS)
 _NAME_BYLINE_OPENERS = _fold_all(NAME_BYLINE_OPENERS)
@@ -339,8 +345,14 @@ def is_footer_marker(line: str) -> bool:
     folded = fold(line)
     return (folded in _COMMENT_LINES or folded in _TOP_LINES or folded in _TAG_SECTION
             or _starts_with_any(folded, _CHROME_NOTICES)
-            or (_word_count(line) < PARAGRAPH_WORDS and has_copyright(line)
+            or (_word_count(line) < PARAGRAPH_WORDS and has_copyright(line) and not names_photo_source(line)
                 and bool(_YEAR.search(line) or any(p in folded for p in _COPYRIGHT_PHRASES))))  # not "© AFP"
+
+
+def names_photo_source(line: str) -> bool:
+    """``© 2024 Getty Images``, ``© AFP``: a photo's credit, not the page's footer."""
+    words = f" {fold(line)} "
+    return any(f" {source} " in words for source in _PHOTO_SOURCES)
 
 
 def is_breadcrumb(line: str) -> bool:
@@ -379,13 +391,13 @@ def is_dateline(line: str) -> bool:
 
 
 def is_byline(line: str) -> bool:
-    """``بقلم: محمد علي``, ``تصوير: ...``, ``بقلم محمد عبد الله``, ``By Jane Doe``: a byline word
-    then a colon, or ``بقلم``/``By`` then a short name; not a sentence (``كتب الرئيس على منصة
+    """``بقلم: محمد علي``, ``كتب - محمد أحمد``, ``بقلم محمد عبد الله``, ``By Jane Doe``: a byline
+    word then a colon or a dash, or ``بقلم``/``By`` then a short name; not a sentence (``كتب الرئيس على منصة
     إكس: سنعزز التعاون.`` is a lead) nor a headline (``كتب ممنوعة تعود للمكتبات``)."""
     words = _word_count(line)
     if words > 10 or looks_like_paragraph(line) or is_list_item(line) or _DIGIT.search(line):
         return False  # "إعداد: 30 دقيقة" is a recipe's time
-    if _BYLINE_COLON.match(line.strip()):
+    if _BYLINE_COLON.match(line.strip()) or _BYLINE_DASH.match(line.strip()):  # "كتب: ..." or "كتب - ..."
         return True
     opener = _opener(fold(line), _NAME_BYLINE_OPENERS)
     return opener is not None and words - len(opener.split()) <= MAX_BYLINE_NAME_WORDS
@@ -411,7 +423,7 @@ def is_site_label(line: str) -> bool:
 
 
 def looks_like_headline(line: str) -> bool:
-    """Three to 25 words with no final stop but ? ! or an ellipsis (``... مجددا...``), not chrome."""
+    """Three to 25 words with no final stop but ? ! or an ellipsis (``... مجددا...``, ``..``), not chrome."""
     return (
         MIN_HEADLINE_WORDS <= _word_count(line) <= MAX_HEADLINE_WORDS and _ARABIC.search(line) is not None
         and (_last_char(line) not in HEADLINE_STOPS or _ends_with_ellipsis(line))
@@ -420,7 +432,7 @@ def looks_like_headline(line: str) -> bool:
 
 
 def _ends_with_ellipsis(line: str) -> bool:
-    return line.rstrip().rstrip(_CLOSERS + " ").endswith(("...", "…"))
+    return line.rstrip().rstrip(_CLOSERS + " ").endswith(("..", "…"))  # ".." too: the headline separator
 
 
 def looks_like_subheading(line: str) -> bool:
@@ -440,16 +452,18 @@ def looks_like_paragraph(line: str) -> bool:
 
 
 def find_headline(lines: list[str], mode: str) -> int | None:
-    """Index of the headline (auto mode): the first headline-like line before any body text;
-    without one, a two-word line that is the last before the body and no known label
-    (``زلزال مدمر``: a short headline is not lost, a label at worst translated)."""
+    """Index of the headline (auto mode): the first headline-like line before any body text,
+    past labels and short kickers (``يورو 2024``); without one, a two-word line that is the
+    last before the body and no known label (``زلزال مدمر``: a short headline is not lost, a
+    label at worst translated)."""
     if mode != "auto":
         return 0 if mode == "first-line" and lines else None
     short = None
     for i, line in enumerate(lines):
         if looks_like_headline(line) and not is_agency_line(line) or _is_headline_with_stop(lines, i):
             return i
-        if not (is_boilerplate(line) or is_page_meta(line) or is_site_label(line) or is_agency_line(line)):
+        kicker = _word_count(line) < MIN_HEADLINE_WORDS and not looks_like_paragraph(line)  # يورو 2024
+        if not (kicker or is_boilerplate(line) or is_page_meta(line) or is_site_label(line) or is_agency_line(line)):
             return short
         if not (is_page_meta(line) or is_agency_line(line)):  # a date, byline or agency under a two-word headline
             short = i if is_short_headline(line) else None
@@ -495,7 +509,8 @@ def mark_header(lines: list[str], roles: list[Role | None], mode: str) -> int:
     i = start
     while i < len(lines):
         line = lines[i]
-        if is_boilerplate(line) or is_page_meta(line) or (drop_labels and is_site_label(line)):
+        if (is_boilerplate(line) or is_page_meta(line) or (drop_labels and is_site_label(line))
+                or (at is not None and is_site_name(line))):  # "الجزيرة نت" under the headline
             roles[i] = "boilerplate"
         elif not is_agency_line(line):
             break

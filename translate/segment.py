@@ -12,7 +12,9 @@ from collections.abc import Callable, Sequence
 from translate.protect import LATIN_ABBREVIATIONS, find_links, strip_span
 from translate.types import Block, Segment
 
-SPLITTER_VERSION = "2"
+SPLITTER_VERSION = "3"
+"""Changes when the text sent to the model may change: sentence ends, and the structure and
+normalization in front of them (3: free-standing tatweel as a dash, kickers, chrome under the headline)."""
 
 Span = tuple[int, int]
 CountTokens = Callable[[list[str]], list[int]]
