@@ -34,7 +34,7 @@ _LATIN_RUN = re.compile(
 _INITIALISM = re.compile(rf"(?:[{_LETTER}]\.)+[{_LETTER}]")
 LATIN_ABBREVIATIONS = frozenset(
     "Dr Mr Mrs Ms Mme Prof St Jr Sr vs Inc Ltd Co Corp No Gen Gov Sen Rep Lt Col Capt Sgt "
-    "Mt Ft Ave approx Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Ph.D vol pp fig Fig".split()
+    "Mt Ft Ave approx Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Ph.D vol pp fig Fig Dept".split()
 )
 """Latin words that take an abbreviation dot (single letters and "U.S"-style initialisms too)."""
 

@@ -29,6 +29,9 @@ _SINGLE_LETTER = re.compile(r"[^\W\d_]")
 _INITIALISM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
 _ARABIC_CLITIC = re.compile(r"^[\u0621-\u064a]{1,2}(?=[A-Za-z])")
 _LOWERCASE_LATIN = re.compile(r"[a-z]")
+_ARABIC_END = re.compile(r"[\u0621-\u064a][\u064b-\u0652]*[)»”\"']*$")
+"""The text before a dot ends with an Arabic word: a lowercase Latin word after it (``iPhone``)
+opens a sentence, unlike one after a Latin word (``approx. twenty``)."""
 
 _CLAUSE_ENDS = (
     re.compile(r"[;؛][»”\"')\]]*(?=\s)"),
@@ -47,7 +50,7 @@ def split_sentences(text: str) -> list[Span]:
     a mark not followed by whitespace (4.5, 12.05.2024, www.example.com), the ".."
     of headlines, a dot inside a link, a dot after an abbreviation (a single letter of
     any script, as in "د." "ج. بوش" "J." "v."; initialisms "ق.م." "U.S." "e.g.";
-    "Dr." "Inc." and the like) or before a lowercase Latin word. An ellipsis ("...",
+    "Dr." "Inc." and the like) or, after a Latin word, before a lowercase Latin word. An ellipsis ("...",
     "…") ends a sentence only when a closing quote follows it, at the end of the
     paragraph, or before an opening quote (« “ or an opening "). A piece with no
     letter joins a neighbour: punctuation the sentence before, a number ("1.") the
@@ -106,7 +109,8 @@ def _ends_sentence(text: str, run: re.Match, links: list[Span]) -> bool:
     if "…" in dots or len(dots) >= 3:
         return _ends_ellipsis(text, run)
     following = text[run.end() :].lstrip()[:1]
-    return not _follows_abbreviation(text, run.start()) and not _LOWERCASE_LATIN.match(following)
+    lowercase_after_latin = _LOWERCASE_LATIN.match(following) and not _ARABIC_END.search(text, 0, run.start())
+    return not _follows_abbreviation(text, run.start()) and not lowercase_after_latin
 
 
 def _ends_ellipsis(text: str, run: re.Match) -> bool:
