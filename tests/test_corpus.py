@@ -508,7 +508,7 @@ def test_resuming_with_other_settings_is_refused_and_overwrite_starts_again(tmp_
     with pytest.raises(ConfigError, match="beam_size 1 -> 3.*--overwrite"):
         run(source, tmp_path / "out.jsonl", settings=resolve_settings(model="x/y", beam_size=3), chunk_size=4)
     with pytest.raises(ConfigError, match="fields"):
-        run(source, tmp_path / "out.jsonl", chunk_size=4, fields=Fields(text="body"))
+        run(source, tmp_path / "out.jsonl", chunk_size=4, fields=Fields(text="url"))
     summary, out = run(source, tmp_path / "out.jsonl", settings=resolve_settings(model="x/y", beam_size=3),
                        chunk_size=4, overwrite=True)
     assert len(out) == 20 and summary.resumed == 0
@@ -1505,15 +1505,29 @@ def test_a_windows_1256_corpus_is_read_with_its_encoding(tmp_path):
     jsonl.write_bytes("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("cp1256"))
     csv_file = tmp_path / "in.csv"
     csv_file.write_bytes(("id,text\n" + "".join(f"{r['id']},{r['text']}\n" for r in rows)).encode("cp1256"))
-    summary, _ = run(jsonl, tmp_path / "plain.jsonl")
+    with pytest.raises(InputError, match="none of its first 3 rows can be read as UTF-8; give the file's encoding "
+                       r"with --encoding \(e.g. cp1256\)"):  # refused before the model loads, not 3 failed rows
+        run(jsonl, tmp_path / "plain.jsonl")
+    assert not (tmp_path / "plain.jsonl.run.json").exists()
+    mixed = tmp_path / "mixed.jsonl"  # one row in another encoding among UTF-8 rows: that row fails
+    mixed.write_bytes(jsonl.read_bytes().split(b"\n")[0] + b"\n" + write_jsonl(tmp_path / "u.jsonl", rows).read_bytes())
+    summary, _ = run(mixed, tmp_path / "plain.jsonl")
     errors = list(read_jsonl(tmp_path / "plain.jsonl.errors.jsonl"))
-    assert summary.failed == 3 and "give the file's encoding with --encoding (e.g. cp1256)" in errors[0]["error"]
+    assert summary.failed == 1 and "give the file's encoding with --encoding (e.g. cp1256)" in errors[0]["error"]
     summary, out = run(Source(jsonl, encoding="cp1256"), tmp_path / "json.jsonl")
     assert summary.failed == 0 and [r["id"] for r in out] == [r["id"] for r in rows]
     summary, out = run(Source(csv_file, encoding="cp1256"), tmp_path / "csv.jsonl", fields=Fields(title=None))
     assert summary.failed == 0 and out[0]["text"] == en(rows[0]["text"])
-    with pytest.raises(ConfigError, match="input"):  # the same bytes read otherwise: another input
+    with pytest.raises(InputError, match="can be read as utf-8"):  # the same bytes read otherwise
         run(Source(jsonl, encoding="utf-8"), tmp_path / "json.jsonl")
+
+
+def test_a_json_lines_text_field_no_record_has_is_refused_before_the_run(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(3))
+    with pytest.raises(InputError, match=r"in.jsonl: none of its first 3 records has a 'body' field \(fields: id, "
+                       r"title, text, .*\); name the text field with --text-field"):
+        run(source, tmp_path / "out.jsonl", fields=Fields(text="body"))
+    assert not (tmp_path / "out.jsonl.run.json").exists()
 
 
 def test_a_csv_header_in_windows_1256_asks_for_its_encoding(tmp_path):

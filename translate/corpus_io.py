@@ -128,6 +128,7 @@ def check_source(source: Source, text_field: str | None = None, asked: Sequence[
                 f"{path}: none of its first {_PROBE_LINES} lines is a JSON object (pretty-printed JSON, or not "
                 "JSON at all?); give JSON Lines, one object per line"
             )
+        _refuse_unusable_rows(source, text_field)
     elif kind == "txt" and next(iter_text_files(path), None) is None:  # type: ignore[arg-type]
         raise InputError(f"{path}: no .txt files in this folder; give a folder of .txt pages or a corpus file")
     _check_columns(source, source_columns(source), text_field, asked)
@@ -181,6 +182,39 @@ def _opens_with_an_object(source: Source) -> bool:
             if isinstance(data, dict):
                 return True
     return False
+
+
+_PROBE_ROWS = 256
+"""A JSON Lines input is refused when none of this many first rows can be decoded, or none has
+the text field: a wrong --encoding or --text-field, which would fail every row."""
+
+
+def _refuse_unusable_rows(source: Source, text_field: str | None) -> None:
+    """Refuse a JSON Lines file whose first rows all fail for one cause the user can fix
+    (checked before the model loads: a finished run of failed rows would have to be overwritten)."""
+    codec = _reading_codec(source.encoding)
+    rows = undecodable = 0
+    objects: list[dict[str, Any]] = []
+    with open(source.path, "rb") as file:  # type: ignore[arg-type]
+        for raw in islice((raw for raw in file if raw.strip()), _PROBE_ROWS):
+            rows += 1
+            try:
+                data = loads_json(raw.decode(codec))
+            except UnicodeDecodeError:
+                undecodable += 1
+                continue
+            except ValueError:
+                continue
+            if isinstance(data, dict):
+                objects.append(data)
+    if undecodable == rows:
+        encoding = f"as {source.encoding}" if source.encoding else "as UTF-8"
+        raise InputError(f"{source.path}: none of its first {rows} rows can be read {encoding}; give the file's "
+                         "encoding with --encoding (e.g. cp1256), or convert it to UTF-8")
+    if text_field and objects and not any(text_field in data for data in objects):
+        fields = ", ".join(dict.fromkeys(name for data in objects for name in data))
+        raise InputError(f"{source.path}: none of its first {len(objects)} records has a {text_field!r} field "
+                         f"(fields: {fields}); name the text field with --text-field")
 
 
 def _first_bytes(path: Path) -> bytes:
