@@ -27,7 +27,7 @@ from translate.corpus_io import Source, fingerprint
 from translate.corpus_merge import merge_shards
 from translate.corpus_rows import Fields, Shard
 from translate.corpus_write import read_jsonl, read_rows
-from translate.errors import BackendError, ConfigError, InputError
+from translate.errors import BackendError, ConfigError, InputError, ModelUnavailableError
 from translate.normalize import to_western_digits
 from translate.types import Translation
 
@@ -839,6 +839,9 @@ def test_a_finished_run_is_not_complete_for_another_local_model(tmp_path, tiny_m
     settings = resolve_settings(model=str(first), beam_size=1)
     run(source, tmp_path / "out.jsonl", Loaded(first), settings=settings)
     assert run(source, tmp_path / "out.jsonl", settings=settings)[0].already_complete
+    mistyped = resolve_settings(model=str(tmp_path / "model-c"), beam_size=1)  # missing, not other weights
+    with pytest.raises(ModelUnavailableError, match="model-c'?: no such directory"):
+        run(source, tmp_path / "out.jsonl", settings=mistyped)
     with pytest.raises(ConfigError, match="model_version: "):
         run(source, tmp_path / "out.jsonl", settings=resolve_settings(model=str(second), beam_size=1))
 

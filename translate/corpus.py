@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from translate.backends.base import Translator
+from translate.backends.loading import check_local_model
 from translate.cache import SQLiteCache
 from translate.convert import model_version
 from translate.config import Settings
@@ -264,7 +265,8 @@ def _open(run: Run) -> None:
                    for k in keys if differs(k, recorded.get(k), run.record[k], by_computed=not complete,
                                             computed=recorded.get(COMPUTED))]
         if complete and _local(run.record["settings"]) and recorded.get(VERSION):  # not loaded: its weights
-            version = model_version(Path(run.settings.model))
+            model = check_local_model(Path(run.settings.model).expanduser(), run.settings.model)  # or: missing
+            version = model_version(model)
             if version != recorded[VERSION]:
                 changed.append(f"{VERSION}: {describe_change(recorded[VERSION], version)}")
         if changed:

@@ -39,15 +39,15 @@ def resolve_model_dir(settings: Settings, *, on_message: Notify | None = None) -
     name = settings.model
     if not is_hub_id(name):
         refuse_revision(settings)
-        return str(_check_local(Path(name).expanduser(), name))
+        return str(check_local_model(Path(name).expanduser(), name))
     try:
-        return str(_check_local(Path(_cached_snapshot(settings)), name))
+        return str(check_local_model(Path(_cached_snapshot(settings)), name))
     except ModelUnavailableError:
         if _offline():
             raise
     if on_message:
         on_message(f"downloading {name} from the Hugging Face hub, once (then it is cached)")
-    return str(_check_local(Path(_download_snapshot(settings, quiet=on_message is None)), name))
+    return str(check_local_model(Path(_download_snapshot(settings, quiet=on_message is None)), name))
 
 
 def refuse_revision(settings: Settings) -> None:
@@ -64,13 +64,13 @@ def download_model(settings: Settings, *, quiet: bool = False) -> Path:
         raise ConfigError(f"{settings.model!r} is not a hub id (owner/name); only hub models can be downloaded")
     if _offline():
         try:
-            return _check_local(Path(_cached_snapshot(settings)), settings.model)
+            return check_local_model(Path(_cached_snapshot(settings)), settings.model)
         except ModelUnavailableError:
             raise ModelUnavailableError(
                 f"cannot download {settings.model!r}: offline mode is on (HF_HUB_OFFLINE) and it is not cached; "
                 "unset it and retry"
             ) from None
-    return _check_local(Path(_download_snapshot(settings, downloading=True, quiet=quiet)), settings.model)
+    return check_local_model(Path(_download_snapshot(settings, downloading=True, quiet=quiet)), settings.model)
 
 
 def quiet_transformers() -> None:
@@ -150,7 +150,8 @@ def parse_device(requested: str, cuda_count: int) -> tuple[str, int]:
     return "cuda", index
 
 
-def _check_local(path: Path, name: str) -> Path:
+def check_local_model(path: Path, name: str) -> Path:
+    """``path``, resolved, where it is a folder holding a transformers model (``name`` as given)."""
     if path.is_file():
         raise ModelUnavailableError(f"model {name!r}: a file, not a model directory; give the folder that holds "
                                     "the model's config.json, or a hub id (owner/name)")
