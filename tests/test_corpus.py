@@ -1179,6 +1179,16 @@ def test_a_merge_waits_for_no_one_while_another_writes_its_output(tmp_path):
     assert merge_shards(shards, tmp_path / "merged.jsonl").rows == 4 and not lock_file.exists()
 
 
+def test_standard_input_and_output_and_a_folder_are_refused_with_what_to_give(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(2))
+    with pytest.raises(ConfigError, match="^-: a corpus is written to a file, which a rerun resumes"):
+        run(source, Path("-"))
+    with pytest.raises(ConfigError, match=f"^{tmp_path}: is a folder; give a file name, e.g. {tmp_path}/out.jsonl"):
+        run(source, tmp_path)
+    with pytest.raises(InputError, match="^-: a corpus is read from a file or folder"):
+        run(Source(Path("-")), tmp_path / "out.jsonl")
+
+
 def test_bad_shard_specs_and_formats_are_config_errors(tmp_path):
     for spec in ("0/2", "3/2", "two"):
         with pytest.raises(ConfigError, match="--shard"):

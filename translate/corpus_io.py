@@ -92,6 +92,9 @@ def check_source(source: Source, text_field: str | None = None, asked: Sequence[
     or one of the fields the user ``asked`` for (``("--keep-fields", "url")``)."""
     path = source.path
     if path is not None and not path.exists():
+        if str(path) == "-":
+            raise InputError("-: a corpus is read from a file or folder (its fingerprint lets a rerun resume), not "
+                             "from standard input; save it to a file first")
         raise InputError(f"{path}: no such file or folder")
     if path is not None and not os.access(path, os.R_OK | (os.X_OK if path.is_dir() else 0)):
         raise InputError(f"{path}: permission denied; check its permissions")

@@ -27,6 +27,11 @@ def output_format(path: Path) -> str:
     try:
         return OUTPUT_FORMATS[path.suffix.lower()]
     except KeyError:
+        if str(path) == "-":
+            raise ConfigError("-: a corpus is written to a file, which a rerun resumes, not to standard output; "
+                              "give OUTPUT.jsonl or OUTPUT.parquet") from None
+        if path.is_dir():
+            raise ConfigError(f"{path}: is a folder; give a file name, e.g. {path / 'out.jsonl'}") from None
         raise ConfigError(
             f"{path}: unknown output format {path.suffix or '(no extension)'!r}; use .jsonl or .parquet"
         ) from None
