@@ -194,7 +194,7 @@ def _describe(summary) -> str:
         f"  translated {summary.translated}, by an earlier run {summary.resumed}, failed {summary.failed}"
         + (f" (see {summary.errors})" if summary.errors else ""),
         f"  sentences translated by the model {modelled}, taken from the cache {summary.cache_hits}",
-        f"  {summary.translated / seconds:.2f} articles/s, {modelled / seconds:.1f} sentences/s, "
+        f"  {summary.translated / seconds:.2f} articles/s, {modelled / seconds:.1f} model sentences/s, "
         f"translating {summary.wall_s:.1f} s (model load not included)",
     ]
     return "\n".join(lines)
