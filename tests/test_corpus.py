@@ -357,6 +357,21 @@ def test_a_warning_about_a_row_names_the_row_and_its_id(tmp_path):
     assert warnings and warnings[0].startswith(f"row 1, id {rows[1]['id']}, text line 3: a sentence of ")
 
 
+def test_a_number_missing_from_a_row_s_translation_names_the_row_and_its_id(tmp_path):
+    class DropsNumbers(FakeTranslator):
+        def translate(self, texts, *, strict=False):
+            return [Translation("EN<" + "".join(c for c in t if not c.isdigit()) + ">") for t in texts]
+
+    rows = make_rows(3)
+    rows[2]["text"] = "مقدمة قصيرة هنا.\n\nقتل ١٢ شخصا في الهجوم."
+    warnings = []
+    source, output = write_jsonl(tmp_path / "in.jsonl", rows), tmp_path / "out.jsonl"
+    with open_run(Source(source), output, resolve_settings(model="x/y", beam_size=1)) as prepared:
+        translate_corpus(prepared, DropsNumbers(), on_warning=warnings.append)
+    expected = f"row 2, id {rows[2]['id']}, text line 3: number(s) 12 missing from the translation of: قتل ١٢"
+    assert any(w.startswith(expected) for w in warnings), warnings
+
+
 def test_a_row_too_long_after_translated_windows_leaves_the_counts_of_a_run_without_it(tmp_path):
     rows = make_rows(6)
     bad = dict(rows[4], text="كلمة" * 400 + ".")

@@ -142,7 +142,7 @@ def test_a_number_missing_from_the_output_is_flagged():
     warnings = []
     (result,), _ = run([article(("body", "قتل ١٢ شخصا."))], DropsNumbers(), on_warning=warnings.append)
     assert result.paragraphs[0].sentences[0].translation.flags == ("numbers-missing:12",)
-    assert warnings
+    assert warnings == ["line 1: number(s) 12 missing from the translation of: قتل ١٢ شخصا."]
 
 
 def test_degenerate_output_is_retried_strictly():

@@ -198,7 +198,7 @@ def translate_chunk(
     batched together.
     """
     lines: list[dict[str, Any]] = []
-    planned: dict[int, tuple[Article, list[SentencePlan]]] = {}
+    planned: dict[int, tuple[Article, list[SentencePlan], Notify | None]] = {}
     for record in records:
         if on_warning and (blank := blank_id(record, fields)):
             on_warning(blank)
@@ -207,7 +207,7 @@ def translate_chunk(
             where = f"row {record.row}, id {_row_id(record, fields)}, "
             warn = (lambda message, where=where: on_warning(where + _in_text(message))) if on_warning else None
             try:  # planned first, so that a piece too long for any splitting is an error row before any work
-                planned[record.row] = (article, plan_article(article, translator, settings, warn))
+                planned[record.row] = (article, plan_article(article, translator, settings, warn), warn)
                 continue
             except UnsplittableError as exc:
                 article = _in_text(str(exc))
@@ -216,8 +216,9 @@ def translate_chunk(
             on_rows(1)
 
     translated = translate_articles(
-        [article for article, _ in planned.values()], translator, settings,
-        plans=[plan for _, plan in planned.values()], cache=cache, window=window,
+        [article for article, _, _ in planned.values()], translator, settings,
+        plans=[plan for _, plan, _ in planned.values()], warnings=[warn for _, _, warn in planned.values()],
+        cache=cache, window=window,
         keep_boilerplate=keep_boilerplate, on_progress=on_sentences, on_warning=on_warning,
     )
     by_row = {record.row: record for record in records}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from translate.normalize import missing_numbers
 
 MAX_CHAR_RATIO = 3.0
 """An English output longer than this many times its Arabic source (in characters) is suspect."""
@@ -41,7 +40,6 @@ def has_repeated_ngram(text: str, max_n: int = 4, repeats: int = MIN_REPEATS) ->
     return False
 
 
-def number_flags(source: str, output: str) -> tuple[str, ...]:
-    """A flag when a number of the source is missing from the translation."""
-    missing = missing_numbers(source, output)
+def number_flags(missing: list[str]) -> tuple[str, ...]:
+    """A flag when numbers of the source (``normalize.missing_numbers``) are missing from the translation."""
     return (f"numbers-missing:{','.join(missing)}",) if missing else ()

@@ -19,7 +19,7 @@ from translate.batching import MemoryCache, SentenceCache, make_batches
 from translate.config import Settings
 from translate.errors import UnsplittableError
 from translate.guard import find_problem, number_flags
-from translate.normalize import to_western_digits
+from translate.normalize import missing_numbers, to_western_digits
 from translate.protect import split_protected
 from translate.reassemble import build_article
 from translate.segment import segment_blocks, split_clauses
@@ -52,6 +52,7 @@ def translate_articles(
     settings: Settings,
     *,
     plans: Iterable[list[SentencePlan]] | None = None,
+    warnings: Iterable[Notify | None] | None = None,
     cache: SentenceCache | None = None,
     window: int = 64,
     keep_boilerplate: bool = False,
@@ -69,11 +70,14 @@ def translate_articles(
     ``plans``, one per article, are the articles' ``plan_article``: planning is where a
     piece too long for any splitting is found, so a caller that plans first can set such
     an article aside before anything is translated. Without them, each window is planned
-    as it starts.
+    as it starts. ``warnings``, one per article, take the warnings about that article's
+    sentences (a number missing from a translation) in place of ``on_warning``, so that a
+    caller can say which article they are about.
     """
     planned = zip(articles, plans, strict=True) if plans is not None else (
         (article, plan_article(article, translator, settings, on_warning)) for article in articles)
     cache = cache if cache is not None else MemoryCache()
+    notes = iter(warnings) if warnings is not None else None
     iterator = iter(planned)
     while True:
         started = time.perf_counter()  # a lazily planned window's planning counts too
@@ -83,7 +87,8 @@ def translate_articles(
         outputs = translate_units(units, translator, settings, cache, on_progress, on_warning)
         elapsed = time.perf_counter() - started
         for article, plan in chunk:
-            sentences = [assemble_sentence(s, outputs, on_warning) for s in plan]
+            warn = next(notes) if notes is not None else on_warning
+            sentences = [assemble_sentence(s, outputs, warn, place(article, s.segment)) for s in plan]
             yield build_article(
                 article, plan, sentences, translator.info, keep_boilerplate,
                 {"translate_s": round(elapsed / len(chunk), 4)},
@@ -117,8 +122,7 @@ def plan_article(
             elif lengths[text] <= limit:
                 units = (text,)
             else:
-                line = content[segment.block].line
-                where = f"line {line}" if line else "the title"  # a JSON record's or a corpus row's title
+                where = place(article, segment)
                 units = tuple(text[s:e] for s, e in split_clauses(text, limit, translator.count_tokens))
                 longest = max(translator.count_tokens(list(units)))
                 if longest > translator.max_input_tokens:
@@ -198,8 +202,15 @@ def _scripts_meet(before: Part, after: Part) -> bool:
     return bool(before.units) != bool(after.units) and before.source[-1].isalnum() and after.source[0].isalnum()
 
 
+def place(article: Article, segment: Segment) -> str:
+    """Where a sentence is, for a message: ``line N`` of the input, or ``the title`` (a JSON
+    record's or a corpus row's title, which has no line)."""
+    line = article.content[segment.block].line
+    return f"line {line}" if line else "the title"
+
+
 def assemble_sentence(
-    plan: SentencePlan, outputs: dict[str, Translation], on_warning: Notify | None
+    plan: SentencePlan, outputs: dict[str, Translation], on_warning: Notify | None, where: str = ""
 ) -> Translation:
     """One sentence's translation: its parts in order, protected text unchanged but for the
     Arabic punctuation glued to its ends. A translated part and a kept word glued together in
@@ -220,7 +231,9 @@ def assemble_sentence(
             text = " " + text
         texts.append(text)
     translation = "".join(texts)
-    numbers = number_flags(plan.source, translation)
-    if numbers and on_warning:
-        on_warning(f"{numbers[0]} in the translation of: {plan.segment.text[:60]}")
+    missing = missing_numbers(plan.source, translation)
+    numbers = number_flags(missing)
+    if missing and on_warning:
+        on_warning(f"{where + ': ' if where else ''}number(s) {', '.join(missing)} missing from the translation of: "
+                   f"{plan.segment.text[:60]}")
     return Translation(translation, None, retried, split, tuple(dict.fromkeys(flags)) + numbers)
