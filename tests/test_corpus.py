@@ -529,6 +529,16 @@ def test_resuming_with_other_settings_is_refused_and_overwrite_starts_again(tmp_
     assert len(out) == 20 and summary.resumed == 0
 
 
+def test_a_refused_resume_shows_what_changed_as_the_options_read(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(6))
+    with pytest.raises(Crash):
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=1), chunk_size=2)
+    with pytest.raises(ConfigError, match="segments: off -> on"):
+        run(source, tmp_path / "out.jsonl", chunk_size=2, segments=True)
+    with pytest.raises(ConfigError, match="keep \\(none\\) -> 'url'"):
+        run(source, tmp_path / "out.jsonl", chunk_size=2, fields=Fields(keep=("url",)))
+
+
 def test_an_overwrite_run_stopped_before_its_first_chunk_leaves_an_interrupted_run_to_resume(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
     with pytest.raises(Crash):

@@ -441,8 +441,19 @@ def describe_change(old: Any, new: Any) -> str:
     """What changed between two recorded values (for a dict: the keys that differ)."""
     if isinstance(old, dict) and isinstance(new, dict):
         keys = (k for k in {**old, **new} if old.get(k) != new.get(k))
-        return ", ".join(f"{k} {old.get(k)!r} -> {new.get(k)!r}" for k in keys)
-    return f"{old!r} -> {new!r}"
+        return ", ".join(f"{k} {_shown(old.get(k))} -> {_shown(new.get(k))}" for k in keys)
+    return f"{_shown(old)} -> {_shown(new)}"
+
+
+def _shown(value: Any) -> str:
+    """A recorded value as a message shows it: ``(none)``, ``on``/``off``, a list's items, text quoted."""
+    if value is None or value == [] or value == ():
+        return "(none)"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(_shown, value))
+    return repr(value) if isinstance(value, (str, int, float)) else json.dumps(value, ensure_ascii=False)
 
 
 def _remove(*paths: Path) -> None:
