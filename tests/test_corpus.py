@@ -587,6 +587,10 @@ def test_an_overwrite_run_stopped_before_its_first_chunk_leaves_the_finished_run
         run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=0), chunk_size=4, overwrite=True,
             settings=resolve_settings(model="x/y", beam_size=2))
     assert (tmp_path / "out.jsonl.run.json").read_bytes() == record  # still finished: it merges, it is not redone
+    with open_run(Source(source), tmp_path / "out.jsonl", resolve_settings(model="x/y", beam_size=2),
+                  Options(chunk_size=4, overwrite=True)):
+        pass  # its model could not load: nothing of it is left
+    assert not (tmp_path / "out.jsonl.parts").exists() and (tmp_path / "out.jsonl.run.json").read_bytes() == record
     summary, after = run(source, tmp_path / "out.jsonl", chunk_size=4)
     assert summary.already_complete and after == before
     with pytest.raises(ConfigError, match="beam_size 1 -> 2.*--overwrite"):

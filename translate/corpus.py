@@ -149,11 +149,13 @@ class Run:
         self.close()
 
     def close(self) -> None:
-        """Let another run take ``OUT``. A fresh run that left nothing in ``OUT.parts`` (its
-        model could not load, say) leaves no files behind."""
-        if self.fresh and self.parts.is_dir() and not any(self.parts.iterdir()):
+        """Let another run take ``OUT``. A fresh run, or an ``--overwrite`` run before its first
+        chunk, that left nothing in ``OUT.parts`` (its model could not load, say) leaves no files
+        behind (the earlier run's record stays for the second)."""
+        if (self.fresh or self.record_pending) and self.parts.is_dir() and not any(self.parts.iterdir()):
             self.parts.rmdir()
-            self.run_file.unlink(missing_ok=True)
+            if self.fresh:
+                self.run_file.unlink(missing_ok=True)
         lock, self.lock = self.lock, None
         release_lock(self.lock_file, lock)
 
