@@ -123,7 +123,8 @@ def check_source(source: Source, text_field: str | None = None, asked: Sequence[
             raise InputError(f"{path}: empty file; give one JSON object per line")
         if start.startswith(b"["):
             raise InputError(f"{path}: holds a JSON array; give JSON Lines (one object per line)")
-        if not _opens_with_an_object(source):
+        rows = _first_rows(source)
+        if not any(not decoded or isinstance(data, dict) for decoded, data in rows[:_PROBE_LINES]):
             if b"\r" in start and b"\n" not in start:
                 raise InputError(f"{path}: its lines end with a lone CR (classic Mac text); convert them to LF "
                                  f"(e.g. tr '\\r' '\\n' < {path.name} > fixed.jsonl)")
@@ -131,7 +132,7 @@ def check_source(source: Source, text_field: str | None = None, asked: Sequence[
                 f"{path}: none of its first {_PROBE_LINES} lines is a JSON object (pretty-printed JSON, or not "
                 "JSON at all?); give JSON Lines, one object per line"
             )
-        _refuse_unusable_rows(source, text_field)
+        _refuse_unusable_rows(source, text_field, rows)
     elif kind == "txt" and next(iter_text_files(path), None) is None:  # type: ignore[arg-type]
         raise InputError(f"{path}: no .txt files in this folder; give a folder of .txt pages or a corpus file")
     _check_columns(source, source_columns(source), text_field, asked)
@@ -167,53 +168,36 @@ def _check_columns(source: Source, columns: list[str] | None, text_field: str | 
 
 
 _PROBE_LINES = 5
-"""A JSON Lines input is refused when none of this many first lines is a JSON object (one bad
-row among them is reported and skipped like any other)."""
-
-
-def _opens_with_an_object(source: Source) -> bool:
-    """One of the first lines is a JSON object, or cannot be decoded (which each row reports)."""
-    codec = _reading_codec(source.encoding)
-    with open(source.path, "rb") as file:  # type: ignore[arg-type]
-        for raw in islice((raw for raw in file if raw.strip()), _PROBE_LINES):
-            try:
-                data = loads_json(raw.decode(codec))
-            except UnicodeDecodeError:
-                return True
-            except ValueError:
-                continue
-            if isinstance(data, dict):
-                return True
-    return False
-
-
+"""A JSON Lines input is refused when none of this many first lines is a JSON object, or cannot
+be decoded (one bad row among them is reported and skipped like any other)."""
 _PROBE_ROWS = 256
-"""A JSON Lines input is refused when none of this many first rows can be decoded, or none has
-the text field: a wrong --encoding or --text-field, which would fail every row."""
+"""... and when none of this many first rows can be decoded, or none has the text field: a
+wrong --encoding or --text-field, which would fail every row."""
 
 
-def _refuse_unusable_rows(source: Source, text_field: str | None) -> None:
-    """Refuse a JSON Lines file whose first rows all fail for one cause the user can fix
-    (checked before the model loads: a finished run of failed rows would have to be overwritten)."""
+def _first_rows(source: Source) -> list[tuple[bool, Any]]:
+    """The first ``_PROBE_ROWS`` rows of a JSON Lines file: (decoded, its JSON value or None)."""
     codec = _reading_codec(source.encoding)
-    rows = undecodable = 0
-    objects: list[dict[str, Any]] = []
+    rows: list[tuple[bool, Any]] = []
     with open(source.path, "rb") as file:  # type: ignore[arg-type]
         for raw in islice((raw for raw in file if raw.strip()), _PROBE_ROWS):
-            rows += 1
             try:
-                data = loads_json(raw.decode(codec))
+                rows.append((True, loads_json(raw.decode(codec))))
             except UnicodeDecodeError:
-                undecodable += 1
-                continue
+                rows.append((False, None))
             except ValueError:
-                continue
-            if isinstance(data, dict):
-                objects.append(data)
-    if undecodable == rows:
+                rows.append((True, None))
+    return rows
+
+
+def _refuse_unusable_rows(source: Source, text_field: str | None, rows: list[tuple[bool, Any]]) -> None:
+    """Refuse a JSON Lines file whose first rows all fail for one cause the user can fix
+    (checked before the model loads: a finished run of failed rows would have to be overwritten)."""
+    if not any(decoded for decoded, _ in rows):
         encoding = f"as {source.encoding}" if source.encoding else "as UTF-8"
-        raise InputError(f"{source.path}: none of its first {rows} rows can be read {encoding}; give the file's "
-                         "encoding with --encoding (e.g. cp1256), or convert it to UTF-8")
+        raise InputError(f"{source.path}: none of its first {len(rows)} rows can be read {encoding}; give the "
+                         "file's encoding with --encoding (e.g. cp1256), or convert it to UTF-8")
+    objects = [data for _, data in rows if isinstance(data, dict)]
     if text_field and objects and not any(text_field in data for data in objects):
         fields = ", ".join(dict.fromkeys(name for data in objects for name in data))
         raise InputError(f"{source.path}: none of its first {len(objects)} records has a {text_field!r} field "
