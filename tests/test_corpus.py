@@ -1118,7 +1118,7 @@ def test_merge_names_missing_shards_and_rows(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(10))
     for k in (1, 2):
         run(source, tmp_path / f"part{k}.jsonl", shard=Shard(k, 2))
-    with pytest.raises(InputError, match="missing shard.*2/2"):
+    with pytest.raises(InputError, match="missing shard.*2/2; give the output of every shard once .*--shard K/N"):
         merge_shards([tmp_path / "part1.jsonl"], tmp_path / "merged.jsonl")
     rows = list(read_jsonl(tmp_path / "part2.jsonl"))
     write_jsonl(tmp_path / "part2.jsonl", rows[:2] + rows[3:] + rows[:1])

@@ -94,7 +94,7 @@ def check_shards(runs: list[ShardRun]) -> int:
         named = {shard.count: run.output for shard, run in zip(shards, runs)}
         raise InputError("the outputs come from different shard counts ("
                          + ", ".join(f"{count} for {run}" for count, run in sorted(named.items()))
-                         + "); merge the shards of one run only")
+                         + "); merge the shards of one run only (name their files, where a folder holds others)")
     count = counts.pop()
     indexes = [shard.index for shard in shards]
     missing = sorted(set(range(1, count + 1)) - set(indexes))
@@ -102,7 +102,8 @@ def check_shards(runs: list[ShardRun]) -> int:
     if missing or repeated:
         problems = ([f"missing shard(s) {', '.join(f'{i}/{count}' for i in missing)}"] if missing else []) + (
             [f"shard(s) given twice {', '.join(f'{i}/{count}' for i in repeated)}"] if repeated else [])
-        raise InputError(f"cannot merge: {'; '.join(problems)}")
+        raise InputError(f"cannot merge: {'; '.join(problems)}; give the output of every shard once (run a "
+                         "missing one with 'translate corpus ... --shard K/N' and the same settings)")
     totals = {run.record["counts"]["input_rows"] for run in runs}
     if len(totals) > 1:
         raise InputError(f"the shards saw different numbers of input rows ({', '.join(map(str, sorted(totals)))})")
