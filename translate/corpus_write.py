@@ -30,8 +30,7 @@ def output_format(path: Path) -> str:
         if str(path) == "-":
             raise ConfigError("-: a corpus is written to a file, which a rerun resumes, not to standard output; "
                               "give OUTPUT.jsonl or OUTPUT.parquet") from None
-        if path.is_dir():
-            raise ConfigError(f"{path}: is a folder; give a file name, e.g. {path / 'out.jsonl'}") from None
+        refuse_folder(path)
         raise ConfigError(
             f"{path}: unknown output format {path.suffix or '(no extension)'!r}; use .jsonl or .parquet"
         ) from None
@@ -50,10 +49,15 @@ def prepare_output(path: Path, inputs: Sequence[Path | str | None] = ()) -> None
             raise ConfigError(f"{path} is inside the input folder {given}, where it and its run files would "
                               "change the input; write it outside that folder")
     path = link_target(path)
-    if path.is_dir():
-        raise ConfigError(f"{path} is a folder; give a file name to write")
+    refuse_folder(path)
     if not path.exists() or path.is_file():
         check_writable_folder(path)
+
+
+def refuse_folder(path: Path) -> None:
+    """Refuse an output that is a folder (whatever its name says: ``out.jsonl/``)."""
+    if path.is_dir():
+        raise ConfigError(f"{path} is a folder; give a file name to write")
 
 
 def check_writable_folder(path: Path) -> None:
