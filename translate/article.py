@@ -203,9 +203,9 @@ def _fold_all(phrases: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(fold(p) for p in phrases)
 
 
-def _labels(labels: tuple[str, ...]) -> re.Pattern[str]:
-    """``LABEL:`` at the start of a line."""
-    return re.compile(r"^(?:%s)\s*:" % "|".join(map(re.escape, labels)), re.IGNORECASE)
+def _labels(labels: tuple[str, ...], mark: str = r"\s*:") -> re.Pattern[str]:
+    """``LABEL:`` (or the label and another ``mark``) at the start of a line."""
+    return re.compile(r"^(?:%s)%s" % ("|".join(map(re.escape, labels)), mark), re.IGNORECASE)
 
 
 _CHROME_LINES = frozenset(_fold_all(CHROME_LINES))
@@ -227,8 +227,7 @@ _COPYRIGHT_PHRASES = _fold_all(COPYRIGHT_PHRASES)
 _TAG_LABELS = _labels(TAG_LABELS)
 _TAG_SECTION = frozenset(_fold_all(TAG_LABELS + ("كلمات البحث", "كلمات دالة")))
 _SOURCE_LABELS = _labels(SOURCE_LABELS)
-_BYLINE_COLON = _labels(BYLINE_OPENERS)
-_BYLINE_DASH = re.compile(r"^(?:%s)\s+[-–]\s" % "|".join(map(re.escape, BYLINE_OPENERS)), re.IGNORECASE)
+_BYLINE_LABEL = _labels(BYLINE_OPENERS, r"(?:\s*:|\s+[-–]\s)")  # "كتب: ..." or "كتب - ..."
 _SITE_LABEL_OPENERS = _fold_all(SITE_LABEL_OPENERS)
 _HOME_LABELS = _fold_all(HOME_LABELS)
 _NAME_BYLINE_OPENERS = _fold_all(NAME_BYLINE_OPENERS)
@@ -246,6 +245,11 @@ def _opener(folded: str, phrases: tuple[str, ...]) -> str | None:
 
 def _starts_with_any(folded: str, phrases: tuple[str, ...]) -> bool:
     return _opener(folded, phrases) is not None
+
+
+def _holds(folded: str, phrase: str) -> bool:
+    """The folded line holds the folded phrase as whole words."""
+    return f" {phrase} " in f" {folded} "
 
 
 def _last_char(line: str) -> str:
@@ -286,7 +290,7 @@ def has_copyright(line: str) -> bool:
     folded = fold(line)
     sentence = looks_like_paragraph(line)
     for phrase in _COPYRIGHT_PHRASES:
-        if f" {phrase} " not in f" {folded} ":
+        if not _holds(folded, phrase):
             continue
         opens = folded.startswith(phrase)
         if (opens and _YEAR.search(line)) or (not sentence and (opens or folded.endswith(phrase) or _YEAR.search(line))):
@@ -328,7 +332,7 @@ def is_boilerplate(line: str) -> bool:
             words <= MAX_CHROME_OPENER_WORDS and _starts_with_any(folded, _CHROME_OPENERS)):
         return True
     if (words <= MAX_SOCIAL_PROMPT_WORDS and _starts_with_any(folded, _SOCIAL_OPENERS)
-            and any(f" {n} " in f" {folded} " for n in _SOCIAL_NAMES)):
+            and any(_holds(folded, name) for name in _SOCIAL_NAMES)):
         return True
     return has_tracking_token(line)
 
@@ -354,8 +358,8 @@ def is_footer_marker(line: str) -> bool:
 
 def names_photo_source(line: str) -> bool:
     """``© 2024 Getty Images``, ``© AFP``: a photo's credit, not the page's footer."""
-    words = f" {fold(line)} "
-    return any(f" {source} " in words for source in _PHOTO_SOURCES)
+    folded = fold(line)
+    return any(_holds(folded, source) for source in _PHOTO_SOURCES)
 
 
 def is_breadcrumb(line: str) -> bool:
@@ -400,7 +404,7 @@ def is_byline(line: str) -> bool:
     words = _word_count(line)
     if words > 10 or looks_like_paragraph(line) or is_list_item(line) or _DIGIT.search(line):
         return False  # "إعداد: 30 دقيقة" is a recipe's time
-    if _BYLINE_COLON.match(line.strip()) or _BYLINE_DASH.match(line.strip()):  # "كتب: ..." or "كتب - ..."
+    if _BYLINE_LABEL.match(line.strip()):
         return True
     opener = _opener(fold(line), _NAME_BYLINE_OPENERS)
     return opener is not None and words - len(opener.split()) <= MAX_BYLINE_NAME_WORDS
