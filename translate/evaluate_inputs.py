@@ -97,7 +97,8 @@ def read_texts(path: Path, fields: Fields = Fields(), option: str = "--text-fiel
     except UnicodeDecodeError as exc:
         refuse_wide_text(path, data)
         raise InputError(
-            f"{path}: line {byte_line(data, exc.start)}: not UTF-8 text (byte {exc.start}); convert it to UTF-8 (e.g. iconv -f cp1256 -t UTF-8)"
+            f"{path}: line {byte_line(data, exc.start)}: not UTF-8 text (byte {exc.start}); convert it to UTF-8 "
+            "(e.g. iconv -f cp1256 -t UTF-8)"
         ) from None
     lines = [line.rstrip() for line in raw.split("\n")]  # as sacreBLEU's command line reads them
     if lines and lines[-1] == "":

@@ -127,7 +127,8 @@ def decode_forced(data: bytes, name: str, encoding: str) -> str:
     except UnicodeDecodeError as error:
         raise InputError(
             f"{name}: line {byte_line(data, error.start)}: cannot be decoded as {encoding} (byte "
-            f"0x{data[error.start]:02x} at offset {error.start}); give the file's real --encoding or convert it to UTF-8"
+            f"0x{data[error.start]:02x} at offset {error.start}); give the file's real --encoding or convert it "
+            "to UTF-8"
         ) from None
     if "\x00" in text:
         raise InputError(
@@ -162,8 +163,8 @@ def decode_detected(data: bytes, name: str) -> str:
     if "\ufffd" not in text and is_plausible_arabic(text):
         return text
     raise InputError(
-        f"{name}: line {byte_line(data, first_bad)}: byte 0x{data[first_bad]:02x} is not UTF-8, and the file is not Windows-1256 "
-        "Arabic either; remove that byte if the rest is UTF-8, or give the file's codec with --encoding"
+        f"{name}: line {byte_line(data, first_bad)}: byte 0x{data[first_bad]:02x} is not UTF-8, and the file is "
+        "not Windows-1256 Arabic either; remove that byte if the rest is UTF-8, or give the file's codec with --encoding"
     )
 
 
