@@ -29,9 +29,7 @@ _SINGLE_LETTER = re.compile(r"[^\W\d_]")
 _INITIALISM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
 _ARABIC_CLITIC = re.compile(r"^[\u0621-\u064a]{1,2}(?=[A-Za-z])")
 _LOWERCASE_LATIN = re.compile(r"[a-z]")
-_ARABIC_END = re.compile(r"[\u0621-\u064a][\u064b-\u0652]*[)»”\"']*$")
-"""The text before a dot ends with an Arabic word: a lowercase Latin word after it (``iPhone``)
-opens a sentence, unlike one after a Latin word (``approx. twenty``)."""
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
 
 _CLAUSE_ENDS = (
     re.compile(r"[;؛][»”\"')\]]*(?=\s)"),
@@ -109,7 +107,10 @@ def _ends_sentence(text: str, run: re.Match, links: list[Span]) -> bool:
     if "…" in dots or len(dots) >= 3:
         return _ends_ellipsis(text, run)
     following = text[run.end() :].lstrip()[:1]
-    lowercase_after_latin = _LOWERCASE_LATIN.match(following) and not _ARABIC_END.search(text, 0, run.start())
+    # a lowercase Latin word opens a sentence after an Arabic word ("أمس. iPhone"), not after a
+    # Latin one ("approx. twenty")
+    lowercase_after_latin = _LOWERCASE_LATIN.match(following) and not _ARABIC_LETTER.fullmatch(
+        _word_before(text, run.start()).rstrip(")»”\"'")[-1:])
     return not _follows_abbreviation(text, run.start()) and not lowercase_after_latin
 
 
@@ -127,14 +128,18 @@ def _ends_ellipsis(text: str, run: re.Match) -> bool:
 
 def _follows_abbreviation(text: str, dot: int) -> bool:
     """True when the word before the dot at `dot` is an abbreviation or an initial."""
-    word_start = dot
-    while word_start > 0 and not text[word_start - 1].isspace():
-        word_start -= 1
-    word = _MARKS.sub("", text[word_start:dot]).lstrip("«“\"'([")
-    word = _ARABIC_CLITIC.sub("", word)  # وDr. وU.S.: the conjunction glued to a Latin abbreviation
+    word = _ARABIC_CLITIC.sub("", _word_before(text, dot))  # وDr. وU.S.: the conjunction glued to a Latin one
     return bool(
         _SINGLE_LETTER.fullmatch(word) or _INITIALISM.fullmatch(word) or word in LATIN_ABBREVIATIONS
     )
+
+
+def _word_before(text: str, dot: int) -> str:
+    """The word that ends at `dot`, without harakat, tatweel or opening quotes and brackets."""
+    start = dot
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return _MARKS.sub("", text[start:dot]).lstrip("«“\"'([")
 
 
 def _take_spaced_closers(text: str, end: int) -> int:
