@@ -20,7 +20,7 @@ from translate.backends import hf as hf_backend
 from translate.backends import load_translator
 from translate.backends.ct2 import BATCH_DEFAULTS, CT2Translator, Pending, default_workers
 from translate.backends.loading import default_batch
-from translate.backends.model_tokenizers import TransformersTokenizer, load_tokenizer
+from translate.backends.model_tokenizers import TransformersTokenizer, load_tokenizer, output_vocabulary
 from translate.cli import app
 from translate.config import resolve_settings
 from translate.convert import (
@@ -96,6 +96,55 @@ def test_float32_greedy_gives_the_transformers_tokens(model_dirs, family):
     alone = [ct2.translate([s])[0].text for s in SOURCES]  # the length limit follows the batch's longest
     assert alone == [hf.translate([s])[0].text for s in SOURCES]
     assert any(len(text) > 20 for text in expected)
+
+
+def test_a_marian_model_generates_only_its_target_pieces(tiny_marian_dir, tiny_nllb_dir, monkeypatch):
+    """A MarianMT model keeps its source and target pieces in one vocabulary: both backends score
+    only the target pieces (with </s> and <unk>), and give the same tokens for them."""
+    import sentencepiece
+
+    vocab = json.loads((tiny_marian_dir / "vocab.json").read_text(encoding="utf-8"))
+    target = sentencepiece.SentencePieceProcessor(model_file=str(tiny_marian_dir / "target.spm"))
+    pieces = {target.id_to_piece(i) for i in range(target.get_piece_size())}
+    kept = output_vocabulary(tiny_marian_dir)
+    assert kept == [t for t in vocab if t in pieces | {"</s>", "<unk>"}]
+    assert 100 < len(kept) < len(vocab) - 100
+    assert output_vocabulary(tiny_nllb_dir) is None  # one vocabulary for every language: all of it
+
+    hf = load(tiny_marian_dir, backend="transformers", beam_size=2)
+    generated = {i for ids in hf.generate_ids(SOURCES) for i in ids[1:]}  # after the decoder start
+    assert generated and set(hf.tokenizer.convert_ids_to_tokens(sorted(generated))) <= set(kept) | {"<pad>"}
+    hf.model.final_logits_bias.zero_()  # the model unrestricted picks source pieces
+    hf._rows = None
+    unrestricted = {i for ids in hf.generate_ids(SOURCES) for i in ids[1:]}
+    assert set(hf.tokenizer.convert_ids_to_tokens(sorted(unrestricted))) - set(kept) - {"<pad>"}
+
+    ct2 = load(tiny_marian_dir, beam_size=2)
+    assert ct2.use_vmap and ct2.decoding_options([["a"]], [5], False)["use_vmap"]
+    converted = cache_root() / cache_key(str(tiny_marian_dir), tiny_marian_dir, None, "int8")
+    assert (converted / "vmap.txt").read_text(encoding="utf-8") == "\t" + " ".join(kept) + "\n"
+    assert not load(tiny_nllb_dir, beam_size=2).use_vmap
+
+
+def test_a_conversion_without_a_vocabulary_map_gets_one_when_loaded(tiny_marian_dir, tmp_path, monkeypatch):
+    """A model converted before vocabulary maps gets its map when loaded; in a folder that
+    cannot be written it keeps its whole vocabulary, and still translates."""
+    converted = convert_model(tiny_marian_dir, tmp_path / "converted", "int8")
+    vmap = converted / "vmap.txt"
+    expected = vmap.read_text(encoding="utf-8")
+    vmap.unlink()
+    translator = load(converted)
+    assert translator.use_vmap and vmap.read_text(encoding="utf-8") == expected
+    vmap.unlink()
+
+    def refuse(source, target):
+        raise PermissionError(13, "Permission denied", str(target))
+
+    monkeypatch.setattr("translate.convert.os.replace", refuse)
+    translator = load(converted)
+    assert not translator.use_vmap and not vmap.exists()
+    assert not [p for p in converted.iterdir() if p.name.endswith(".tmp")]
+    assert len(translator.translate(SOURCES[:2])) == 2
 
 
 @pytest.mark.parametrize("family", ["marian", "nllb"])
@@ -310,6 +359,10 @@ def test_cache_key_names_model_revision_and_quantization(tiny_marian_dir, tmp_pa
     before = cache_key(str(copy), copy, None, "int8")
     rebuild_in_place(copy)  # a model rebuilt in place is converted again
     assert cache_key(str(copy), copy, None, "int8") != before
+    rebuilt = cache_key(str(copy), copy, None, "int8")
+    vocab = json.loads((copy / "vocab.json").read_text(encoding="utf-8"))
+    (copy / "vocab.json").write_text(json.dumps({**vocab, "<extra>": len(vocab)}), encoding="utf-8")
+    assert cache_key(str(copy), copy, None, "int8") != rebuilt  # so is one whose tokenizer changed
 
 
 def test_interrupted_conversion_leaves_nothing_behind(tiny_marian_dir, tmp_path, monkeypatch):

@@ -47,6 +47,9 @@ TOKENIZER_FILES = (
 )
 """Copied next to the converted weights, so a converted directory can be used on its own."""
 
+VOCABULARY_MAP = "vmap.txt"
+"""CTranslate2's vocabulary map in a converted model: the tokens its output may take."""
+
 
 def cache_root() -> Path:
     """``$TRANSLATE_CACHE`` when set, else ``~/.cache/translate/ct2``."""
@@ -62,12 +65,14 @@ def cache_key(model: str, model_dir: str | Path, revision: str | None, quantizat
     """``<model id or dir name.hash>-<revision or 'local'>-<quantization>``, safe as a file name.
 
     A hub model is keyed by its id and the snapshot's commit (or the revision asked for);
-    a local directory by a hash of its resolved path and of its config's and weights'
-    contents (sampled, as ``model_version``), so rebuilding a model in place converts it again.
+    a local directory by a hash of its resolved path and of its config's, weights' and
+    tokenizer files' contents (sampled, as ``model_version``), so rebuilding a model in place
+    converts it again.
     """
     directory = Path(model_dir).resolve()
     if not is_hub_id(model):
-        digest = hashlib.sha256(f"{directory}\0{_contents_digest(directory)}".encode()).hexdigest()
+        contents = f"{_contents_digest(directory)}\0{_contents_digest(directory, TOKENIZER_FILES)}"
+        digest = hashlib.sha256(f"{directory}\0{contents}".encode()).hexdigest()
         name, version = f"{directory.name}.{digest[:12]}", "local"
     else:
         commit = directory.name if directory.parent.name == "snapshots" else None
@@ -92,13 +97,16 @@ DIGEST_SAMPLES, DIGEST_SAMPLE_BYTES = 64, 1 << 16
 read, whatever the model's size: hashing all of NLLB-3.3B's 13 GB would take seconds per load)."""
 
 
-def _contents_digest(directory: Path) -> str:
+def _contents_digest(directory: Path, names: tuple[str, ...] | None = None) -> str:
     """The hex digest of the names, sizes and sampled contents of the model's config and weights
-    files (every shard of a sharded checkpoint); read once per process while the files' sizes
-    and modification times stay (a load asks for it twice: the conversion's cache key, the
-    weights' version)."""
-    weights = sorted(p.name for pattern in ("*.safetensors", "*.bin", "*.index.json") for p in directory.glob(pattern))
-    files = [(name, (directory / name).stat()) for name in ("config.json", *weights) if (directory / name).is_file()]
+    files (every shard of a sharded checkpoint), or of the files ``names``; read once per process
+    while the files' sizes and modification times stay (a load asks for it twice: the
+    conversion's cache key, the weights' version)."""
+    if names is None:
+        patterns = ("*.safetensors", "*.bin", "*.index.json")
+        weights = sorted(p.name for pattern in patterns for p in directory.glob(pattern))
+        names = ("config.json", *weights)
+    files = [(name, (directory / name).stat()) for name in names if (directory / name).is_file()]
     return _sampled_digest(directory, tuple((name, st.st_size, st.st_mtime_ns) for name, st in files))
 
 
@@ -209,6 +217,7 @@ def convert_model(
             ) from None
         except damage_errors() as exc:  # a truncated weights file
             raise damaged_model(model_dir, exc) from None
+        write_vocabulary_map(converted)
         (converted / MARKER).write_text(
             json.dumps(
                 {
@@ -301,6 +310,30 @@ def _running(pid: int) -> bool:
         return False
     except PermissionError:  # another user's process
         return True
+    return True
+
+
+def write_vocabulary_map(converted: Path) -> bool:
+    """Give a converted MarianMT model the vocabulary map that keeps CTranslate2's output to
+    its target-language pieces (``model_tokenizers.output_vocabulary``, which the transformers
+    backend keeps to as well), unless it has one; True when it has one. A conversion made
+    before these maps gets one when it is loaded; one in a folder that cannot be written
+    keeps its whole vocabulary."""
+    from translate.backends.model_tokenizers import output_vocabulary
+
+    path = converted / VOCABULARY_MAP
+    if path.is_file():
+        return True
+    tokens = output_vocabulary(converted)
+    if tokens is None:
+        return False
+    scratch = path.with_name(f".{path.name}.{_owner()}.tmp")
+    try:
+        scratch.write_text("\t" + " ".join(tokens) + "\n", encoding="utf-8")  # the empty source n-gram: always
+        os.replace(scratch, path)
+    except OSError:
+        scratch.unlink(missing_ok=True)
+        return False
     return True
 
 

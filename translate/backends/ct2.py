@@ -44,7 +44,14 @@ from translate.backends.loading import (
 )
 from translate.backends.model_tokenizers import load_tokenizer
 from translate.config import Settings
-from translate.convert import converted_model, is_converted, model_version, read_marker, read_model_json
+from translate.convert import (
+    converted_model,
+    is_converted,
+    model_version,
+    read_marker,
+    read_model_json,
+    write_vocabulary_map,
+)
 from translate.errors import BackendError, ConfigError, ModelUnavailableError, first_line
 from translate.types import ModelInfo, Notify, Translation
 
@@ -146,6 +153,7 @@ class CT2Translator(Translator):
             self.target_prefix = [nllb_code(settings.target_lang)]
             self.tokenizer.check_token(self.target_prefix[0], settings.model)
 
+        self.use_vmap = write_vocabulary_map(converted)  # read by CTranslate2 when it loads the model
         threads = settings.threads or (cpu_count() if device == "cpu" else 0)
         self.workers = settings.inter_threads or default_workers(device, threads)
         self.device = device if device == "cpu" else f"cuda:{index}"
@@ -276,6 +284,7 @@ class CT2Translator(Translator):
             "max_input_length": 0,
             "max_decoding_length": max(limits) - 1,
             "return_scores": True,
+            "use_vmap": self.use_vmap,
         }
         if strict:
             options["repetition_penalty"] = STRICT_REPETITION_PENALTY

@@ -109,16 +109,17 @@ def settings_from(config, options: dict[str, Any]) -> SearchSettings:
 
 
 def search(model, input_ids, attention_mask, settings: SearchSettings, processors: Sequence[Processor] = (), *,
-           slice_rows: int = 0):
+           slice_rows: int = 0, rows: OutputRows | None = None):
     """The best output per source, as ``generate`` returns it (decoder start first, padded to
     the longest): greedy for one beam, else beam search.
 
     ``model`` is a MarianMT or M2M100 (NLLB) model: its logits are its output layer applied
-    to the decoder's last hidden state, plus MarianMT's ``final_logits_bias``. With float32
-    weights they are computed ``slice_rows`` vocabulary rows at a time (0: all at once) into
-    a buffer kept for the whole batch.
+    to the decoder's last hidden state, plus MarianMT's ``final_logits_bias``; only for the
+    vocabulary ``rows`` keeps (``output_rows``; all of it by default), every other token
+    scoring ``-inf``. With float32 weights they are computed ``slice_rows`` vocabulary rows
+    at a time (0: all at once) into a buffer kept for the whole batch.
     """
-    steps = Steps(model, input_ids, attention_mask, settings.num_beams, slice_rows)
+    steps = Steps(model, input_ids, attention_mask, settings.num_beams, slice_rows, rows or output_rows(model))
     if settings.num_beams == 1:
         return _greedy(steps, settings, processors)
     return _beam(steps, settings, processors)
@@ -128,7 +129,7 @@ class Steps:
     """The decoder run one token per hypothesis at a time, ``copies`` hypotheses per source,
     with its cache and the forced tokens of ``generate``."""
 
-    def __init__(self, model, input_ids, attention_mask, copies: int, slice_rows: int) -> None:
+    def __init__(self, model, input_ids, attention_mask, copies: int, slice_rows: int, rows: OutputRows) -> None:
         from transformers.cache_utils import DynamicCache, EncoderDecoderCache
 
         encoded = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask, return_dict=True)
@@ -139,7 +140,7 @@ class Steps:
         self.cache = EncoderDecoderCache(DynamicCache(config=config), DynamicCache(config=config))
         parameters = inspect.signature(self.decoder.forward).parameters
         self.cache_argument = "cache" if "cache" in parameters else "past_key_values"
-        self.project = OutputLayer(model, slice_rows)
+        self.project = OutputLayer(rows, slice_rows)
         self.batch, self.device = input_ids.shape[0], input_ids.device
 
     def logits(self, tokens):
@@ -240,31 +241,96 @@ def _beam(steps: Steps, s: SearchSettings, processors: Sequence[Processor]):
             return state.best()
 
 
+@dataclass(frozen=True)
+class OutputRows:
+    """The rows of a model's output layer that decoding scores, with their biases."""
+
+    weight: Any
+    bias: Any | None
+    """The output layer's own bias, if it has one."""
+    logits_bias: Any | None
+    """MarianMT's ``final_logits_bias``, added after the layer as its forward adds it."""
+    ids: Any | None
+    """The rows' token ids; ``None``: every row, in order."""
+    size: int
+    """The whole vocabulary's."""
+
+
+def output_rows(model, ids: Sequence[int] | None = None) -> OutputRows:
+    """The rows of ``model``'s output layer for the tokens ``ids`` (``None``: all), taken out
+    once for every batch decoded with them."""
+    import torch
+
+    head = model.get_output_embeddings()
+    logits_bias = getattr(model, "final_logits_bias", None)
+    size = head.weight.shape[0]
+    if ids is None:
+        return OutputRows(head.weight, head.bias, logits_bias, None, size)
+    index = torch.tensor(sorted({i for i in ids if 0 <= i < size}), device=head.weight.device)
+    return OutputRows(
+        head.weight.index_select(0, index),
+        None if head.bias is None else head.bias.index_select(0, index),
+        None if logits_bias is None else logits_bias.index_select(-1, index),
+        index,
+        size,
+    )
+
+
+def restrict_output(model, ids: Sequence[int]) -> OutputRows | None:
+    """Keep ``model``'s output to the tokens ``ids``: the others' ``final_logits_bias`` becomes
+    ``-inf``, so that ``generate`` and the model's own forward leave them out of the softmax
+    too, and ``search`` scores the rows of ``ids`` alone (the rows returned). A model without
+    that bias keeps its whole vocabulary (``None``)."""
+    import torch
+
+    bias = getattr(model, "final_logits_bias", None)
+    if bias is None:
+        return None
+    rows = output_rows(model, ids)
+    outside = torch.ones(bias.shape[-1], dtype=torch.bool, device=bias.device)
+    outside[rows.ids] = False
+    with torch.no_grad():
+        bias.masked_fill_(outside, float("-inf"))
+    return rows
+
+
 class OutputLayer:
     """A model's float32 logits for a decoder hidden state, as its own forward computes them.
 
     With float32 weights they go to one buffer, reused at every step: a new hypotheses x
     vocabulary tensor per step is fresh memory (page faults), where the buffer stays mapped.
+    Restricted rows are computed alone and spread over a second buffer of the whole
+    vocabulary, the other tokens at ``-inf``.
     """
 
-    def __init__(self, model, slice_rows: int) -> None:
-        self.head = model.get_output_embeddings()
-        self.bias = getattr(model, "final_logits_bias", None)
+    def __init__(self, rows: OutputRows, slice_rows: int) -> None:
+        self.rows = rows
         self.slice_rows = slice_rows
         self.buffer = None
+        self.spread_buffer = None
 
     def __call__(self, hidden):
         import torch
 
-        if self.head.weight.dtype != torch.float32:
-            logits = project(hidden, self.head.weight, 0, bias=self.head.bias)
-            return (logits if self.bias is None else logits + self.bias).float()
+        rows = self.rows
+        if rows.weight.dtype != torch.float32:
+            logits = project(hidden, rows.weight, 0, bias=rows.bias)
+            return self.spread((logits if rows.logits_bias is None else logits + rows.logits_bias).float())
         if self.buffer is None:
-            self.buffer = hidden.new_empty((hidden.shape[0], self.head.weight.shape[0]))
-        out = project(hidden, self.head.weight, self.slice_rows, bias=self.head.bias, out=self.buffer)
-        if self.bias is not None:
-            out.add_(self.bias)
-        return out
+            self.buffer = hidden.new_empty((hidden.shape[0], rows.weight.shape[0]))
+        out = project(hidden, rows.weight, self.slice_rows, bias=rows.bias, out=self.buffer)
+        if rows.logits_bias is not None:
+            out.add_(rows.logits_bias)
+        return self.spread(out)
+
+    def spread(self, logits):
+        """The logits over the whole vocabulary: ``-inf`` for the tokens left out."""
+        if self.rows.ids is None:
+            return logits
+        if self.spread_buffer is None:
+            self.spread_buffer = logits.new_empty((logits.shape[0], self.rows.size))
+        self.spread_buffer.fill_(float("-inf"))
+        return self.spread_buffer.index_copy_(1, self.rows.ids, logits)
 
 
 def project(hidden, weight, rows: int, *, bias=None, out=None):

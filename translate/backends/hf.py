@@ -32,7 +32,7 @@ from translate.backends.loading import (
     select_device,
     splitter_version,
 )
-from translate.backends.model_tokenizers import check_tokenizer_files
+from translate.backends.model_tokenizers import check_tokenizer_files, output_vocabulary
 from translate.config import BACKEND_TYPES, Settings, check_backend_type
 from translate.convert import model_version
 from translate.errors import BackendError, damage_errors, damaged_model, model_file_error
@@ -125,6 +125,11 @@ class HFTranslator(Translator):
         # Decoding runs here rather than in generate() when the model's settings allow it:
         # same ids, less work per step (translate.backends.decoding).
         self._own_decoding = decoding.supported(self.model.generation_config)
+        # A MarianMT model scores only its target-language pieces (model_tokenizers.output_vocabulary).
+        kept = output_vocabulary(model_dir)
+        self._rows = None if kept is None else decoding.restrict_output(
+            self.model, self.tokenizer.convert_tokens_to_ids(kept)
+        )
         # generate() always gets max_new_tokens; a shipped max_length would only add a warning per call.
         self.model.generation_config.max_length = None
 
@@ -208,7 +213,7 @@ class HFTranslator(Translator):
             return self.model.generate(**batch, **options)
         settings = decoding.settings_from(self.model.generation_config, options)
         return decoding.search(self.model, batch["input_ids"], batch["attention_mask"], settings,
-                               options["logits_processor"], slice_rows=self._slice_rows)
+                               options["logits_processor"], slice_rows=self._slice_rows, rows=self._rows)
 
     def output_limit(self, source_tokens: int, *, strict: bool = False) -> int:
         """Most tokens generated for a source of this length (EOS and NLLB's language code included)."""

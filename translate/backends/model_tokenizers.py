@@ -77,6 +77,38 @@ def check_tokenizer_files(model_dir: Path, kind: str | None = None) -> None:
         )
 
 
+def output_vocabulary(model_dir: str | Path) -> list[str] | None:
+    """The tokens a MarianMT model with one vocabulary for both languages can usefully generate,
+    in the vocabulary's order: the pieces of its target SentencePiece model, ``</s>`` and ``<unk>``.
+    ``None`` for any other model: it may generate all of its vocabulary.
+
+    OPUS-MT keeps the source and the target pieces (about 32,000 each for Arabic-English) in
+    one ``vocab.json`` that both the encoder and the output layer use, though training only
+    ever asks for target pieces. Scoring only those halves the output layer's work, and the
+    softmax and top-k passes over it, at every decoding step; the translations change only where
+    the model would have chosen a source-language piece, which its training never asked of it.
+    """
+    model_dir = Path(model_dir)
+    config = read_model_json(model_dir / "tokenizer_config.json")
+    files = [model_dir / name for name in ("target.spm", "vocab.json")]
+    if tokenizer_kind(config) != "MarianTokenizer" or config.get("separate_vocabs") or not all(
+        f.is_file() for f in files
+    ):
+        return None
+    import sentencepiece
+
+    try:
+        target = sentencepiece.SentencePieceProcessor(model_file=str(files[0]))
+    except (OSError, RuntimeError) as exc:
+        raise damaged_model(model_dir, ValueError(f"target.spm: {first_line(exc)}")) from None
+    vocab = read_model_json(files[1])
+    kept = {target.id_to_piece(i) for i in range(target.get_piece_size())}
+    kept |= {_content(config.get("eos_token", "</s>")), _content(config.get("unk_token", "<unk>"))}
+    pad = _content(config.get("pad_token", "<pad>"))
+    tokens = [t for t, _ in sorted(vocab.items(), key=lambda item: item[1]) if t in kept]
+    return tokens if len(tokens) < len(set(vocab) - {pad}) else None
+
+
 class MarianTokenizer:
     """transformers' ``MarianTokenizer`` (shared vocabulary) with sentencepiece alone.
 
