@@ -45,6 +45,7 @@ def build_marian(
     ffn: int = 64,
     spm_vocab_size: int = 500,
     vocab_size: int | None = None,
+    target_vocab_size: int | None = None,
     max_position_embeddings: int = 512,
     seed: int = 0,
     **config: Any,
@@ -52,18 +53,25 @@ def build_marian(
     """Write an OPUS-MT-shaped model: unigram ``source.spm`` / ``target.spm``, one shared
     ``vocab.json`` (``</s>`` 0, ``<unk>`` 1, pieces, ``<pad>`` last), MarianConfig with
     shared embeddings and the generation config opus-mt models ship. ``config`` overrides
-    MarianConfig fields. Returns ``out_dir``."""
+    MarianConfig fields. Returns ``out_dir``.
+
+    ``target_vocab_size`` pads ``target.spm`` with unused pieces (never produced by encoding)
+    to that many pieces: the share of the vocabulary that generation scores
+    (``model_tokenizers.output_vocabulary``), as a real model's target side holds."""
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     pieces: dict[str, None] = {"</s>": None, "<unk>": None}
+    unused = 0
     for name, lines in (("source.spm", lines_src), ("target.spm", lines_tgt)):
         proto = train_sentencepiece(lines, spm_vocab_size, "unigram")
+        if name == "target.spm" and target_vocab_size:
+            proto, unused = _pad_pieces(proto, target_vocab_size)
         (out / name).write_bytes(proto)
         pieces.update(dict.fromkeys(_pieces(proto)))
-    tokens = _pad_vocab(list(pieces), vocab_size, reserved=1, what="Marian")
+    tokens = _pad_vocab(list(pieces), vocab_size, reserved=1, what="Marian", first=unused)
     tokens.append("<pad>")
     (out / "vocab.json").write_text(
         json.dumps({t: i for i, t in enumerate(tokens)}, ensure_ascii=False, indent=0), encoding="utf-8"
@@ -211,8 +219,23 @@ def _pieces(proto: bytes) -> list[str]:
     ]
 
 
-def _pad_vocab(tokens: list[str], vocab_size: int | None, *, reserved: int, what: str) -> list[str]:
-    """Append ``<unused_N>`` entries so that ``tokens`` plus ``reserved`` specials make ``vocab_size``."""
+def _pad_pieces(proto: bytes, size: int) -> tuple[bytes, int]:
+    """A SentencePiece model with unused pieces ``<unused_0>``... appended up to ``size`` pieces,
+    and how many were appended."""
+    from sentencepiece import sentencepiece_model_pb2
+
+    model = sentencepiece_model_pb2.ModelProto()
+    model.ParseFromString(proto)
+    added = max(0, size - len(model.pieces))
+    for i in range(added):
+        piece = model.pieces.add()
+        piece.piece, piece.type = UNUSED.format(i), sentencepiece_model_pb2.ModelProto.SentencePiece.UNUSED
+    return model.SerializeToString(), added
+
+
+def _pad_vocab(tokens: list[str], vocab_size: int | None, *, reserved: int, what: str, first: int = 0) -> list[str]:
+    """Append ``<unused_N>`` entries (N from ``first``) so that ``tokens`` plus ``reserved``
+    specials make ``vocab_size``."""
     if vocab_size is None:
         return tokens
     missing = vocab_size - len(tokens) - reserved
@@ -221,4 +244,4 @@ def _pad_vocab(tokens: list[str], vocab_size: int | None, *, reserved: int, what
             f"{what} vocab_size={vocab_size} is smaller than the tokenizer's {len(tokens) + reserved} tokens; "
             "pass a larger vocab_size, a smaller spm_vocab_size, or vocab_size=None"
         )
-    return tokens + [UNUSED.format(i) for i in range(missing)]
+    return tokens + [UNUSED.format(first + i) for i in range(missing)]
