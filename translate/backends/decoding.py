@@ -11,7 +11,8 @@ only its best ``2 x beams`` tokens before the running scores are added (the best
 ``2 x beams`` continuations of a sentence are among them), and only the self-attention
 cache is reordered. Choosing the running beams, keeping the finished ones, the length
 penalty and the early-stopping rule follow ``generate``, and the tests compare the ids.
-Greedy decoding (one beam) is ``generate``'s too, with the logits buffer.
+Greedy decoding (one beam) is ``generate``'s too, with the logits buffer. A MarianMT model's
+output layer computes the rows of its target-language pieces alone (``restrict_output``).
 
 ``supported(generation_config)`` says whether a model's generation settings ask only for
 what is done here: the decoder start, a forced first token (NLLB's target language), a
@@ -257,8 +258,8 @@ class OutputRows:
 
 
 def output_rows(model, ids: Sequence[int] | None = None) -> OutputRows:
-    """The rows of ``model``'s output layer for the tokens ``ids`` (``None``: all), taken out
-    once for every batch decoded with them."""
+    """The rows of ``model``'s output layer for the tokens ``ids`` (``None``: all), copied out
+    once and used for every batch."""
     import torch
 
     head = model.get_output_embeddings()
