@@ -72,6 +72,9 @@ SOCIAL_NAMES = (
     "يوتيوب", "تيك توك", "لينكدإن", "البريد الإلكتروني", "Facebook", "Twitter", "WhatsApp", "Telegram",
 )
 """``تابعوا`` and ``شارك عبر`` open sentences too: chrome only beside a network's name (``شارك عبر واتساب``)."""
+OWN_CHANNELS = ("حساباتنا", "صفحاتنا", "قناتنا", "حسابنا", "صفحتنا")
+"""The site's own accounts: ``تابعوا آخر الأخبار عبر حساباتنا على منصات التواصل الاجتماعي`` is a
+prompt though it names no network and runs past ``MAX_SOCIAL_PROMPT_WORDS``."""
 
 CHROME_NOTICES = (
     "لن يتم نشر عنوان بريدك الإلكتروني", "الحقول الإلزامية مشار إليها",
@@ -235,8 +238,11 @@ _NAME_BYLINE_OPENERS = _fold_all(NAME_BYLINE_OPENERS)
 _MONTHS = frozenset(_fold_all(MONTHS))
 _HIJRI = frozenset(_fold_all(HIJRI_MONTHS + ("ذو", "القعدة", "الحجة")))
 _DATE_WORDS = frozenset(_fold_all(DATE_WORDS)) | _MONTHS | _HIJRI
+_ZONE_WORDS = frozenset(_fold_all(("توقيت", "بتوقيت")))
+"""A time zone's name follows these (``بتوقيت القدس``, ``بتوقيت مكة المكرمة``): two words of a date."""
 _SOCIAL_OPENERS = _fold_all(SOCIAL_OPENERS)
 _SOCIAL_NAMES = _fold_all(SOCIAL_NAMES)
+_OWN_CHANNELS = _fold_all(OWN_CHANNELS)
 
 
 def _opener(folded: str, phrases: tuple[str, ...]) -> str | None:
@@ -332,8 +338,9 @@ def is_boilerplate(line: str) -> bool:
     if _SOURCE_LABELS.match(line.strip()) or (
             words <= MAX_CHROME_OPENER_WORDS and _starts_with_any(folded, _CHROME_OPENERS)):
         return True
-    if (words <= MAX_SOCIAL_PROMPT_WORDS and _starts_with_any(folded, _SOCIAL_OPENERS)
-            and any(_holds(folded, name) for name in _SOCIAL_NAMES)):
+    if _starts_with_any(folded, _SOCIAL_OPENERS) and (
+            words <= MAX_SOCIAL_PROMPT_WORDS and any(_holds(folded, name) for name in _SOCIAL_NAMES)
+            or words <= MAX_CHROME_OPENER_WORDS and any(_holds(folded, name) for name in _OWN_CHANNELS)):
         return True
     return has_tracking_token(line)
 
@@ -386,7 +393,8 @@ def is_dateline(line: str) -> bool:
     words = folded.split()
     if len(words) > MAX_DATELINE_WORDS or is_list_item(line):
         return False
-    if any(not _DIGIT.search(w) and w not in _DATE_WORDS for w in words):
+    zone = {i + k for i, w in enumerate(words) if w in _ZONE_WORDS for k in (1, 2)}  # "بتوقيت أبوظبي"
+    if any(not _DIGIT.search(w) and w not in _DATE_WORDS and i not in zone for i, w in enumerate(words)):
         return False
     named = [w for w in words if not _DIGIT.search(w)]
     if not _DIGIT.search(line):  # "منذ ساعتين"
