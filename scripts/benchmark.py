@@ -713,7 +713,8 @@ def orchestrate(args: argparse.Namespace) -> list[dict[str, Any]]:
     for model in models:
         model_dir = root / "models" / model
         config = json.loads((model_dir / "config.json").read_text())
-        scored = len(output_vocabulary(model_dir) or ()) or config["vocab_size"]  # by our pipeline
+        kept = output_vocabulary(model_dir, SHAPES[model]["family"])
+        scored = len(kept) if kept else config["vocab_size"]  # by our pipeline
         sentences = args.sentences or (0 if model in SMALL_SHAPES else args.big_sentences)
         for beam in beams:
             rounds: dict[str, list[dict[str, Any]]] = {method: [] for method in methods}

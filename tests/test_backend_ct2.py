@@ -106,10 +106,10 @@ def test_a_marian_model_generates_only_its_target_pieces(tiny_marian_dir, tiny_n
     vocab = json.loads((tiny_marian_dir / "vocab.json").read_text(encoding="utf-8"))
     target = sentencepiece.SentencePieceProcessor(model_file=str(tiny_marian_dir / "target.spm"))
     pieces = {target.id_to_piece(i) for i in range(target.get_piece_size())}
-    kept = output_vocabulary(tiny_marian_dir)
+    kept = output_vocabulary(tiny_marian_dir, "marian")
     assert kept == [t for t in vocab if t in pieces | {"</s>", "<unk>"}]
     assert 100 < len(kept) < len(vocab) - 100
-    assert output_vocabulary(tiny_nllb_dir) is None  # one vocabulary for every language: all of it
+    assert output_vocabulary(tiny_nllb_dir, "nllb") is None  # one vocabulary for every language: all of it
 
     hf = load(tiny_marian_dir, backend="transformers", beam_size=2)
     generated = {i for ids in hf.generate_ids(SOURCES) for i in ids[1:]}  # after the decoder start
@@ -214,6 +214,24 @@ def test_tokenizer_read_directly_agrees_with_transformers(model_dirs, family, fi
     for _ in range(200):
         tokens = rng.choices(vocabulary, k=rng.randint(0, 25))
         assert direct.decode(tokens) == reference.decode(tokens), tokens
+
+
+def test_an_opus_mt_tokenizer_config_without_a_class_is_read_as_marian(tiny_marian_dir, tmp_path):
+    """OPUS-MT models on the hub ship a tokenizer_config.json of two language codes and no
+    tokenizer class; AutoTokenizer takes MarianTokenizer from the model type, and so do the
+    direct tokenizer, the target vocabulary and the check of the tokenizer's files."""
+    model = shutil.copytree(tiny_marian_dir, tmp_path / "model")
+    (model / "tokenizer_config.json").write_text(json.dumps({"target_lang": "eng", "source_lang": "ara"}))
+    direct = load_tokenizer(model, "marian", "ar")
+    assert not isinstance(direct, TransformersTokenizer)
+    reference = TransformersTokenizer(model, "marian", "ar")
+    assert direct.encode(SOURCES) == reference.encode(SOURCES)
+    tokens = reference.encode(SOURCES[:2])[0] + ["<pad>", "▁the"]
+    assert direct.decode(tokens) == reference.decode(tokens)
+    assert output_vocabulary(model, "marian") == output_vocabulary(tiny_marian_dir, "marian")
+    (model / "target.spm").unlink()
+    with pytest.raises(ModelUnavailableError, match="target.spm is missing"):
+        load_tokenizer(model, "marian", "ar")
 
 
 def test_nllb_translates_into_english_and_strips_the_code(tiny_nllb_dir):

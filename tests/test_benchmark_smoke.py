@@ -56,7 +56,7 @@ def test_marian_shapes_score_a_real_models_share_of_the_vocabulary(tmp_path, fix
     english = [line for line in lines if line not in set(arabic)]
     model = build_marian(tmp_path / "model", arabic, english, spm_vocab_size=300, vocab_size=2000,
                          target_vocab_size=900)
-    kept = output_vocabulary(model)
+    kept = output_vocabulary(model, "marian")
     assert 880 < len(kept) <= 901 and len(json.loads((model / "vocab.json").read_text())) == 2000
     assert "<unused_0>" in kept  # the target side's padding
     tokenizer = load_tokenizer(model, "marian", "ar")

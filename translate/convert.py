@@ -194,10 +194,11 @@ def convert_model(
         from ctranslate2.converters import TransformersConverter
     except ImportError as exc:
         raise BackendError(f"converting needs ctranslate2, transformers and torch ({exc})") from None
-    from translate.backends.loading import quiet_transformers
+    from translate.backends.loading import detect_family, quiet_transformers
     from translate.backends.model_tokenizers import check_tokenizer_files
 
-    check_tokenizer_files(Path(model_dir))
+    family = detect_family(model_dir)
+    check_tokenizer_files(Path(model_dir), family)
 
     quiet_transformers()
 
@@ -217,7 +218,7 @@ def convert_model(
             ) from None
         except damage_errors() as exc:  # a truncated weights file
             raise damaged_model(model_dir, exc) from None
-        write_vocabulary_map(converted)
+        write_vocabulary_map(converted, family)
         (converted / MARKER).write_text(
             json.dumps(
                 {
@@ -313,7 +314,7 @@ def _running(pid: int) -> bool:
     return True
 
 
-def write_vocabulary_map(converted: Path) -> bool:
+def write_vocabulary_map(converted: Path, family: str) -> bool:
     """Give a converted MarianMT model the vocabulary map that keeps CTranslate2's output to
     its target-language pieces (``model_tokenizers.output_vocabulary``, which the transformers
     backend keeps to as well), unless it has one; True when it has one. A conversion made
@@ -324,7 +325,7 @@ def write_vocabulary_map(converted: Path) -> bool:
     path = converted / VOCABULARY_MAP
     if path.is_file():
         return True
-    tokens = output_vocabulary(converted)
+    tokens = output_vocabulary(converted, family)
     if tokens is None:
         return False
     scratch = path.with_name(f".{path.name}.{_owner()}.tmp")

@@ -153,7 +153,7 @@ class CT2Translator(Translator):
             self.target_prefix = [nllb_code(settings.target_lang)]
             self.tokenizer.check_token(self.target_prefix[0], settings.model)
 
-        self.use_vmap = write_vocabulary_map(converted)  # read by CTranslate2 when it loads the model
+        self.use_vmap = write_vocabulary_map(converted, family)  # CTranslate2 reads it when it loads the model
         threads = settings.threads or (cpu_count() if device == "cpu" else 0)
         self.workers = settings.inter_threads or default_workers(device, threads)
         self.device = device if device == "cpu" else f"cuda:{index}"

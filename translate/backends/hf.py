@@ -101,7 +101,7 @@ class HFTranslator(Translator):
         if settings.threads > 0:
             torch.set_num_threads(settings.threads)
 
-        check_tokenizer_files(Path(model_dir))
+        check_tokenizer_files(Path(model_dir), family)
         tokenizer_options = {}
         if family == "nllb":
             tokenizer_options["src_lang"] = nllb_code(settings.source_lang)
@@ -126,7 +126,7 @@ class HFTranslator(Translator):
         # same ids, less work per step (translate.backends.decoding).
         self._own_decoding = decoding.supported(self.model.generation_config)
         # A MarianMT model scores only its target-language pieces (model_tokenizers.output_vocabulary).
-        kept = output_vocabulary(model_dir)
+        kept = output_vocabulary(model_dir, family)
         self._rows = None if kept is None else decoding.restrict_output(
             self.model, self.tokenizer.convert_tokens_to_ids(kept)
         )

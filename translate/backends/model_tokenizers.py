@@ -41,8 +41,8 @@ def load_tokenizer(model_dir: str | Path, family: str, source_lang: str) -> Toke
     Marian / NLLB ones, else through ``transformers.AutoTokenizer``."""
     model_dir = Path(model_dir)
     config = read_model_json(model_dir / "tokenizer_config.json")
-    kind = tokenizer_kind(config)
-    check_tokenizer_files(model_dir, kind)
+    kind = tokenizer_kind(config, family)
+    _check_files(model_dir, kind)
     if family == "marian" and kind == "MarianTokenizer" and not config.get("separate_vocabs") and all(
         (model_dir / name).is_file() for name in ("source.spm", "vocab.json")
     ):
@@ -52,9 +52,15 @@ def load_tokenizer(model_dir: str | Path, family: str, source_lang: str) -> Toke
     return TransformersTokenizer(model_dir, family, source_lang)
 
 
-def tokenizer_kind(config: dict) -> str:
-    """The tokenizer class a ``tokenizer_config.json`` names, without its ``Fast`` suffix."""
-    return str(config.get("tokenizer_class", "")).removesuffix("Fast")
+FAMILY_TOKENIZERS = {"marian": "MarianTokenizer"}
+"""The tokenizer ``AutoTokenizer`` takes for a model family when ``tokenizer_config.json`` names
+none, as the OPUS-MT models' own (``{"target_lang": "eng", "source_lang": "ara"}``) do not."""
+
+
+def tokenizer_kind(config: dict, family: str | None) -> str:
+    """The tokenizer class a ``tokenizer_config.json`` names, without its ``Fast`` suffix, or
+    the family's when it names none."""
+    return str(config.get("tokenizer_class") or FAMILY_TOKENIZERS.get(family or "", "")).removesuffix("Fast")
 
 
 TOKENIZER_NEEDS = {"MarianTokenizer": [("source.spm",), ("target.spm",), ("vocab.json",)],
@@ -62,11 +68,13 @@ TOKENIZER_NEEDS = {"MarianTokenizer": [("source.spm",), ("target.spm",), ("vocab
 """The files each tokenizer class needs (any one of a tuple)."""
 
 
-def check_tokenizer_files(model_dir: Path, kind: str | None = None) -> None:
+def check_tokenizer_files(model_dir: Path, family: str) -> None:
     """Refuse a Marian or NLLB folder without a file its tokenizer needs, naming it (the
     tokenizers themselves fail on it with a TypeError about a None path)."""
-    if kind is None:
-        kind = tokenizer_kind(read_model_json(model_dir / "tokenizer_config.json"))
+    _check_files(model_dir, tokenizer_kind(read_model_json(model_dir / "tokenizer_config.json"), family))
+
+
+def _check_files(model_dir: Path, kind: str) -> None:
     needed = TOKENIZER_NEEDS.get(kind, [])
     missing = [" or ".join(names) for names in needed if not any((model_dir / name).is_file() for name in names)]
     if missing:
@@ -77,7 +85,7 @@ def check_tokenizer_files(model_dir: Path, kind: str | None = None) -> None:
         )
 
 
-def output_vocabulary(model_dir: str | Path) -> list[str] | None:
+def output_vocabulary(model_dir: str | Path, family: str) -> list[str] | None:
     """The tokens a MarianMT model with one vocabulary for both languages can usefully generate,
     in the vocabulary's order: the pieces of its target SentencePiece model, ``</s>`` and ``<unk>``.
     ``None`` for any other model: it may generate all of its vocabulary.
@@ -91,7 +99,7 @@ def output_vocabulary(model_dir: str | Path) -> list[str] | None:
     model_dir = Path(model_dir)
     config = read_model_json(model_dir / "tokenizer_config.json")
     files = [model_dir / name for name in ("target.spm", "vocab.json")]
-    if tokenizer_kind(config) != "MarianTokenizer" or config.get("separate_vocabs") or not all(
+    if tokenizer_kind(config, family) != "MarianTokenizer" or config.get("separate_vocabs") or not all(
         f.is_file() for f in files
     ):
         return None
