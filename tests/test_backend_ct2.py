@@ -124,6 +124,18 @@ def test_a_marian_model_generates_only_its_target_pieces(tiny_marian_dir, tiny_n
     converted = cache_root() / cache_key(str(tiny_marian_dir), tiny_marian_dir, None, "int8")
     assert (converted / "vmap.txt").read_text(encoding="utf-8") == "\t" + " ".join(kept) + "\n"
     assert not load(tiny_nllb_dir, beam_size=2).use_vmap
+    assert (hf.info.vocabulary, ct2.info.vocabulary) == ("target", "target") and "|vocab:target|" in ct2.info.signature()
+
+
+def test_the_whole_vocabulary_on_request(tiny_marian_dir):
+    """``output_vocabulary = "full"``: both backends score every token, as transformers does, and agree."""
+    ct2 = load(tiny_marian_dir, compute_type="float32", beam_size=1, output_vocabulary="full")
+    hf = load(tiny_marian_dir, backend="transformers", beam_size=1, output_vocabulary="full")
+    assert not ct2.use_vmap and hf._rows is None and not hf.model.final_logits_bias.isinf().any()
+    assert (hf.info.vocabulary, ct2.info.vocabulary) == ("full", "full")
+    assert [t.text for t in ct2.translate(SOURCES)] == [t.text for t in hf.translate(SOURCES)]
+    restricted = load(tiny_marian_dir, compute_type="float32", beam_size=1)
+    assert [t.text for t in restricted.translate(SOURCES)] != [t.text for t in ct2.translate(SOURCES)]
 
 
 def test_a_conversion_without_a_vocabulary_map_gets_one_when_loaded(tiny_marian_dir, tmp_path, monkeypatch):

@@ -78,6 +78,7 @@ def test_a_model_given_as_an_option_drops_the_file_s_pins(tmp_path):
     ("max_length_ratio = nan", "max_length_ratio must be a finite number, got nan"),
     ("max_length_ratio = inf", "max_length_ratio must be a finite number, got inf"),
     ('device = "gpu"', "device 'gpu' is not one of: auto, cpu, cuda, cuda:N"),
+    ('output_vocabulary = "english"', "output_vocabulary 'english' is not one of: target, full"),
     ('preset = "nope"', "unknown model 'nope'"),
 ])
 def test_a_bad_config_file_is_refused_naming_the_file(tmp_path, line, message):
@@ -86,6 +87,12 @@ def test_a_bad_config_file_is_refused_naming_the_file(tmp_path, line, message):
         resolve_settings(config=config)
     assert str(caught.value).startswith(f"{config}: ")
     assert message in str(caught.value)
+
+
+def test_the_output_vocabulary_is_the_target_side_unless_a_config_asks_for_all(tmp_path):
+    assert resolve_settings(model="opus-mt-ar-en").output_vocabulary == "target"
+    settings = resolve_settings(model="opus-mt-ar-en", config=write(tmp_path, 'output_vocabulary = "full"\n'))
+    assert settings.output_vocabulary == "full" and settings.generation_key()["output_vocabulary"] == "full"
 
 
 def test_a_float_key_takes_an_integer(tmp_path):

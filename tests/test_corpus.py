@@ -637,6 +637,20 @@ def test_resuming_with_other_batching_is_refused(tmp_path):
     assert summary.resumed > 0 and len(out) == 20
 
 
+def test_resuming_with_another_output_vocabulary_is_refused_unless_it_was_never_recorded(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", make_rows(20))
+    with pytest.raises(Crash):
+        run(source, tmp_path / "out.jsonl", CrashingTranslator(after_calls=3), chunk_size=4)
+    full = resolve_settings(model="x/y", beam_size=1, output_vocabulary="full")
+    with pytest.raises(ConfigError, match="settings: output_vocabulary 'target' -> 'full'"):
+        run(source, tmp_path / "out.jsonl", chunk_size=4, settings=full)
+    recorded = json.loads((tmp_path / "out.jsonl.run.json").read_text(encoding="utf-8"))
+    del recorded["settings"]["output_vocabulary"]  # as an earlier version recorded a run
+    (tmp_path / "out.jsonl.run.json").write_text(json.dumps(recorded), encoding="utf-8")
+    summary, out = run(source, tmp_path / "out.jsonl", chunk_size=4)
+    assert summary.resumed > 0 and len(out) == 20
+
+
 def test_overwrite_keeps_the_finished_output_until_the_new_run_replaces_it(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", make_rows(9) + [{"id": "bad", "text": 5}])
     _, before = run(source, tmp_path / "out.jsonl", chunk_size=4)

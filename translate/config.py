@@ -58,11 +58,14 @@ class Settings:
     threads. 0: the backend's default (two on a CPU with two or more threads, one on CUDA)."""
     source_lang: str = "ar"
     target_lang: str = "en"
+    output_vocabulary: str = "target"
+    """``target``: a MarianMT model scores only its target-language pieces at each step
+    (``model_tokenizers.output_vocabulary``); ``full``: all of its vocabulary, as transformers does."""
 
     def generation_key(self) -> dict[str, Any]:
         """The settings that change translations; a corpus run refuses to resume if they differ."""
         keys = ("model", "revision", "backend", "family", "compute_type", "beam_size",
-                "max_length_ratio", "max_length_offset", "max_sentence_tokens")
+                "max_length_ratio", "max_length_offset", "max_sentence_tokens", "output_vocabulary")
         return {k: getattr(self, k) for k in keys}
 
 
@@ -75,7 +78,7 @@ COMPUTE_TYPES = ("auto", "float32", "float16", "bfloat16", "int8", "int8_float32
 BACKEND_TYPES = {"transformers": ("auto", "float32", "float16", "bfloat16"), "ctranslate2": COMPUTE_TYPES}
 """The compute types of each backend; which of them run depends on the device."""
 CHOICES = {"backend": BACKENDS, "family": FAMILIES, "source_lang": ("ar",), "target_lang": ("en",),
-           "compute_type": COMPUTE_TYPES}
+           "compute_type": COMPUTE_TYPES, "output_vocabulary": ("target", "full")}
 LEAST = {"beam_size": 1, "max_sentence_tokens": 8, "batch_tokens": 0, "batch_size": 0, "threads": 0,
          "inter_threads": 0, "max_length_ratio": 0, "max_length_offset": 0}
 """The smallest value of each numeric key (0 means the backend's default for the batch keys and

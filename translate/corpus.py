@@ -407,15 +407,17 @@ def finish(run: Run, chunks: int, input_rows: int) -> None:
 def differs(key: str, old: Any, new: Any, *, by_computed: bool = False, computed: str | None = None) -> bool:
     """Whether two runs' records differ at ``key``. A local model directory's path does not
     count (its weights' version is compared), so shards may mount the model elsewhere; nor
-    does a hub dataset's commit when one of the runs could not learn it, nor the batching where
-    an earlier version did not record it, nor the path of a local ``--dataset`` folder whose
-    files are fingerprinted (shards may mount it elsewhere, as an input file). Where the
+    does a hub dataset's commit when one of the runs could not learn it, nor the batching or
+    the output vocabulary where an earlier version did not record it, nor the path of a local
+    ``--dataset`` folder whose files are fingerprinted (shards may mount it elsewhere, as an input file). Where the
     compute type computed is compared instead (``by_computed``: ``check_loaded`` on a resume,
     ``COMPUTED`` among the keys a merge compares), the compute type asked for does not count
     either, so ``auto`` and the type it stands for are alike; nor does it for a finished run
     that ``computed`` in a type, when the new run asks for ``auto`` or for that type."""
     if key == "settings" and isinstance(old, dict) and isinstance(new, dict):
         ignored = {"model": None} if _local(old) and _local(new) else {}
+        if "output_vocabulary" not in old or "output_vocabulary" not in new:  # recorded before the setting was
+            ignored["output_vocabulary"] = None
         if by_computed or _asks_for(new.get("compute_type"), computed):
             ignored["compute_type"] = None
         old, new = {**old, **ignored}, {**new, **ignored}

@@ -98,11 +98,13 @@ class ModelInfo:
     beam_size: int = 4
     package_version: str = ""
     splitter_version: str = ""
+    vocabulary: str = "full"
+    """The tokens the output layer scores: ``target`` (a MarianMT model's target-language pieces) or ``full``."""
 
     def signature(self) -> str:
         return (
             f"model:{self.model}|rev:{self.revision or 'none'}|weights:{self.version or 'none'}|backend:{self.backend}"
-            f"|device:{self.device}|compute:{self.compute_type}|beam:{self.beam_size}"
+            f"|device:{self.device}|compute:{self.compute_type}|beam:{self.beam_size}|vocab:{self.vocabulary}"
             f"|splitter:{self.splitter_version}|version:{self.package_version}"
         )
 

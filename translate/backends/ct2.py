@@ -153,7 +153,8 @@ class CT2Translator(Translator):
             self.target_prefix = [nllb_code(settings.target_lang)]
             self.tokenizer.check_token(self.target_prefix[0], settings.model)
 
-        self.use_vmap = write_vocabulary_map(converted, family)  # CTranslate2 reads it when it loads the model
+        # CTranslate2 reads the map when it loads the model, and uses it where a batch asks
+        self.use_vmap = write_vocabulary_map(converted, family) and settings.output_vocabulary == "target"
         threads = settings.threads or (cpu_count() if device == "cpu" else 0)
         self.workers = settings.inter_threads or default_workers(device, threads)
         self.device = device if device == "cpu" else f"cuda:{index}"
@@ -190,6 +191,7 @@ class CT2Translator(Translator):
             beam_size=settings.beam_size,
             package_version=package_version(),
             splitter_version=splitter_version(),
+            vocabulary="target" if self.use_vmap else "full",
         )
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:

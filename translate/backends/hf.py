@@ -126,7 +126,7 @@ class HFTranslator(Translator):
         # same ids, less work per step (translate.backends.decoding).
         self._own_decoding = decoding.supported(self.model.generation_config)
         # A MarianMT model scores only its target-language pieces (model_tokenizers.output_vocabulary).
-        kept = output_vocabulary(model_dir, family)
+        kept = output_vocabulary(model_dir, family) if settings.output_vocabulary == "target" else None
         self._rows = None if kept is None else decoding.restrict_output(
             self.model, self.tokenizer.convert_tokens_to_ids(kept)
         )
@@ -154,6 +154,7 @@ class HFTranslator(Translator):
             beam_size=settings.beam_size,
             package_version=package_version(),
             splitter_version=splitter_version(),
+            vocabulary="target" if self._rows is not None else "full",
         )
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
