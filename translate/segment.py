@@ -12,9 +12,10 @@ from collections.abc import Callable, Sequence
 from translate.protect import LATIN_ABBREVIATIONS, find_links, strip_span
 from translate.types import Block, Segment
 
-SPLITTER_VERSION = "3"
+SPLITTER_VERSION = "4"
 """Changes when the text sent to the model may change: sentence ends, and the structure and
-normalization in front of them (3: free-standing tatweel as a dash, kickers, chrome under the headline)."""
+normalization in front of them (3: free-standing tatweel as a dash, kickers, chrome under the headline;
+4: an inline list's first number after a colon)."""
 
 Span = tuple[int, int]
 CountTokens = Callable[[list[str]], list[int]]
@@ -30,6 +31,7 @@ _INITIALISM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
 _ARABIC_CLITIC = re.compile(r"^[\u0621-\u064a]{1,2}(?=[A-Za-z])")
 _LOWERCASE_LATIN = re.compile(r"[a-z]")
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
+_LIST_NUMBER = re.compile(r"[0-9٠-٩]{1,2}")
 
 _CLAUSE_ENDS = (
     re.compile(r"[;؛][»”\"')\]]*(?=\s)"),
@@ -48,7 +50,8 @@ def split_sentences(text: str) -> list[Span]:
     a mark not followed by whitespace (4.5, 12.05.2024, www.example.com), the ".."
     of headlines, a dot inside a link, a dot after an abbreviation (a single letter of
     any script, as in "د." "ج. بوش" "J." "v."; initialisms "ق.م." "U.S." "e.g.";
-    "Dr." "Inc." and the like) or, after a Latin word, before a lowercase Latin word. An ellipsis ("...",
+    "Dr." "Inc." and the like), after the first number of an inline list ("ما يلي: 1. خفض")
+    or, after a Latin word, before a lowercase Latin word. An ellipsis ("...",
     "…") ends a sentence only when a closing quote follows it, at the end of the
     paragraph, or before an opening quote (« “ or an opening "). A piece with no
     letter joins a neighbour: punctuation the sentence before, a number ("1.") the
@@ -111,7 +114,7 @@ def _ends_sentence(text: str, run: re.Match, links: list[Span]) -> bool:
     # Latin one ("approx. twenty")
     lowercase_after_latin = _LOWERCASE_LATIN.match(following) and not _ARABIC_LETTER.fullmatch(
         _word_before(text, run.start()).rstrip(")»”\"'")[-1:])
-    return not _follows_abbreviation(text, run.start()) and not lowercase_after_latin
+    return not (_follows_abbreviation(text, run.start()) or lowercase_after_latin or _numbers_a_list(text, run.start()))
 
 
 def _ends_ellipsis(text: str, run: re.Match) -> bool:
@@ -132,6 +135,15 @@ def _follows_abbreviation(text: str, dot: int) -> bool:
     return bool(
         _SINGLE_LETTER.fullmatch(word) or _INITIALISM.fullmatch(word) or word in LATIN_ABBREVIATIONS
     )
+
+
+def _numbers_a_list(text: str, dot: int) -> bool:
+    """True for the dot of ``1.`` right after a colon (``ما يلي: 1. خفض الضرائب``): the first
+    marker of a list run into the paragraph (the later ones open their sentences)."""
+    start = dot
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return bool(_LIST_NUMBER.fullmatch(text[start:dot])) and text[:start].rstrip().endswith(":")
 
 
 def _word_before(text: str, dot: int) -> str:
