@@ -128,6 +128,30 @@ def test_a_marian_model_generates_only_its_target_pieces(tiny_marian_dir, tiny_n
     assert "|vocab:target|" in ct2.info.signature()
 
 
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_a_model_that_never_picks_source_pieces_translates_alike_restricted(tiny_marian_dir, tmp_path, backend):
+    """As a trained OPUS-MT model gives its source-language pieces next to no probability, the
+    restriction to the target pieces leaves its translations as they were (greedy and beam)."""
+    import torch
+    from transformers import MarianMTModel
+
+    model_dir = shutil.copytree(tiny_marian_dir, tmp_path / "model")
+    vocab = json.loads((model_dir / "vocab.json").read_text(encoding="utf-8"))
+    model = MarianMTModel.from_pretrained(model_dir)
+    source_side = torch.ones(model.final_logits_bias.shape[-1], dtype=torch.bool)
+    source_side[[vocab[t] for t in output_vocabulary(model_dir, "marian")]] = False
+    with torch.no_grad():
+        model.final_logits_bias[0, source_side] = -30.0
+    model.save_pretrained(model_dir)
+    sentences = (FIXTURES / "flores_dev_200.ar").read_text(encoding="utf-8").splitlines()[:30]
+    for beam_size in (1, 3):
+        options = {"backend": backend, "compute_type": "float32", "beam_size": beam_size}
+        restricted = load(model_dir, **options)
+        assert restricted.info.vocabulary == "target"
+        expected = [t.text for t in load(model_dir, output_vocabulary="full", **options).translate(sentences)]
+        assert [t.text for t in restricted.translate(sentences)] == expected
+
+
 def test_the_whole_vocabulary_on_request(tiny_marian_dir):
     """``output_vocabulary = "full"``: both backends score every token, as transformers does, and agree."""
     ct2 = load(tiny_marian_dir, compute_type="float32", beam_size=1, output_vocabulary="full")
