@@ -83,7 +83,10 @@ CUDA, ``--tune --device cuda --methods ctranslate2-float16`` on an H200 (opus-mt
 sentences, 18.4/21.8k at 16384, 23.0/24.2k at 65536; beam 4 19.6-22.3k at every point. A run
 is under a second there, and the benchmark's own greedy run at the default read 23.5k, so the
 differences are within the noise and the default stays: bigger batches cost GPU memory that a
-large model on a small GPU does not have."""
+large model on a small GPU does not have.
+
+All of these were measured with the whole output vocabulary; scoring a MarianMT model's target
+pieces alone (``output_vocabulary``) came after, and was not re-tuned for."""
 
 CUBLAS_FIX = (
     "CTranslate2's wheels load CUDA 12's libcublas.so.12: pip install nvidia-cublas-cu12 and put its "
