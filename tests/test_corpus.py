@@ -372,6 +372,20 @@ def test_a_number_missing_from_a_row_s_translation_names_the_row_and_its_id(tmp_
     assert any(w.startswith(expected) for w in warnings), warnings
 
 
+def test_a_retried_output_names_the_first_row_that_holds_the_sentence(tmp_path):
+    loop = "جملة تدور في حلقة."
+    rows = make_rows(4)
+    rows[1]["text"] = f"مقدمة قصيرة هنا.\n\n{loop}"
+    rows[3]["text"] = loop  # the same sentence again: translated, retried and reported once
+    warnings = []
+    source, output = write_jsonl(tmp_path / "in.jsonl", rows), tmp_path / "out.jsonl"
+    with open_run(Source(source), output, resolve_settings(model="x/y", beam_size=1)) as prepared:
+        translate_corpus(prepared, FakeTranslator(degenerate=[loop]), on_warning=warnings.append)
+    retries = [w for w in warnings if "retried" in w]
+    assert retries == [f"row 1, id {rows[1]['id']}, text line 3: degenerate output retried with stricter settings "
+                       f"(fixed): {loop}"]
+
+
 def test_a_row_too_long_after_translated_windows_leaves_the_counts_of_a_run_without_it(tmp_path):
     rows = make_rows(6)
     bad = dict(rows[4], text="كلمة" * 400 + ".")

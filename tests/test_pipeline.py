@@ -151,7 +151,19 @@ def test_degenerate_output_is_retried_strictly():
     (result,), _ = run([article(("body", "جملة تدور في حلقة."))], fake, on_warning=warnings.append)
     sentence = result.paragraphs[0].sentences[0].translation
     assert sentence.retried and sentence.text == "EN<جملة تدور في حلقة.>"
-    assert any("retried" in w for w in warnings)
+    assert warnings == ["line 1: degenerate output retried with stricter settings (fixed): جملة تدور في حلقة."]
+
+
+def test_a_retry_is_reported_once_to_the_article_where_its_sentence_first_is():
+    """Each distinct sentence is translated, and retried, once: the warning names the first
+    article that holds it, through that article's own warning function."""
+    heard: dict[str, list[str]] = {"a": [], "b": []}
+    loop = "جملة تدور في حلقة."
+    articles = [article(("body", "نص أول."), ("body", loop)), article(("body", loop))]
+    results, _ = run(articles, FakeTranslator(degenerate=[loop]),
+                     warnings=[heard["a"].append, heard["b"].append], on_warning=None)
+    assert heard == {"a": [f"line 2: degenerate output retried with stricter settings (fixed): {loop}"], "b": []}
+    assert all(r.paragraphs[-1].sentences[0].translation.retried for r in results)
 
 
 def test_empty_article_gives_empty_result():

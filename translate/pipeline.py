@@ -65,14 +65,15 @@ def translate_articles(
     sentence is translated once (``cache`` keeps them across windows; a fresh
     in-memory cache by default). ``on_progress`` gets the number of distinct sentences
     (or pieces of long ones) done: those found in the cache as a window starts, then each
-    batch's; ``on_warning`` one line per long-sentence split, retry or changed number.
+    batch's; ``on_warning`` one line per long-sentence split, retry or changed number
+    (a retry once, at the first place its sentence is).
 
     ``plans``, one per article, are the articles' ``plan_article``: planning is where a
     piece too long for any splitting is found, so a caller that plans first can set such
     an article aside before anything is translated. Without them, each window is planned
     as it starts. ``warnings``, one per article, take the warnings about that article's
-    sentences (a number missing from a translation) in place of ``on_warning``, so that a
-    caller can say which article they are about.
+    sentences (a number missing from a translation, a retry) in place of ``on_warning``, so
+    that a caller can say which article they are about.
     """
     planned = zip(articles, plans, strict=True) if plans is not None else (
         (article, plan_article(article, translator, settings, on_warning)) for article in articles)
@@ -84,11 +85,14 @@ def translate_articles(
         if not (chunk := list(islice(iterator, window))):
             return
         units = [u for _, plan in chunk for sentence in plan for part in sentence.parts for u in part.units]
-        outputs = translate_units(units, translator, settings, cache, on_progress, on_warning)
+        outputs, retried = translate_units(units, translator, settings, cache, on_progress)
         elapsed = time.perf_counter() - started
+        unreported = set(retried)  # each retry is reported once, where its sentence first is
         for article, plan in chunk:
             warn = next(notes) if notes is not None else on_warning
             sentences = [assemble_sentence(s, outputs, warn, place(article, s.segment)) for s in plan]
+            if warn and unreported:
+                report_retries(article, plan, outputs, unreported, warn)
             yield build_article(
                 article, plan, sentences, translator.info, keep_boilerplate,
                 {"translate_s": round(elapsed / len(chunk), 4)},
@@ -146,9 +150,9 @@ def translate_units(
     settings: Settings,
     cache: SentenceCache,
     on_progress: Callable[[int], None] | None = None,
-    on_warning: Notify | None = None,
-) -> dict[str, Translation]:
-    """Translations of the distinct units, from the cache or in budgeted batches."""
+) -> tuple[dict[str, Translation], list[str]]:
+    """Translations of the distinct units, from the cache or in budgeted batches, and the units
+    retried here (the guard rejected their first output)."""
     distinct = list(dict.fromkeys(units))
     found = cache.get_many(distinct)
     todo = [u for u in distinct if u not in found]
@@ -158,18 +162,18 @@ def translate_units(
     budget = settings.batch_tokens or translator.default_batch_tokens
     size = settings.batch_size or translator.default_batch_size
     batches = [[todo[i] for i in batch] for batch in make_batches(lengths, budget, size, translator.batch_step_cost)]
+    retried: list[str] = []
     for sources, outputs in zip(batches, translator.translate_batches(batches), strict=True):
-        done = dict(zip(sources, guard_outputs(sources, outputs, translator, on_warning)))
+        done = dict(zip(sources, guard_outputs(sources, outputs, translator)))
+        retried += [source for source in sources if done[source].retried]
         cache.put_many(done)
         found.update(done)
         if on_progress:
             on_progress(len(sources))
-    return found
+    return found, retried
 
 
-def guard_outputs(
-    sources: list[str], outputs: list[Translation], translator: Translator, on_warning: Notify | None
-) -> list[Translation]:
+def guard_outputs(sources: list[str], outputs: list[Translation], translator: Translator) -> list[Translation]:
     """Retry, with the strict settings, every output the guard rejects; flag what stays bad."""
     rejected = [i for i, (s, o) in enumerate(zip(sources, outputs, strict=True)) if find_problem(s, o.text)]
     if not rejected:
@@ -180,10 +184,21 @@ def guard_outputs(
         problem = find_problem(sources[i], again.text)
         flags = again.flags + ((problem,) if problem else ())
         result[i] = Translation(again.text, again.score, retried=True, split=again.split, flags=flags)
-        if on_warning:
-            status = f"still {problem}" if problem else "fixed"
-            on_warning(f"degenerate output retried with stricter settings ({status}): {sources[i][:60]}")
     return result
+
+
+def report_retries(
+    article: Article, plan: list[SentencePlan], outputs: dict[str, Translation], unreported: set[str], warn: Notify
+) -> None:
+    """Say where each unit of ``unreported`` that this article holds was retried, and whether the
+    retry fixed it; reported units leave the set."""
+    for sentence in plan:
+        for unit in (u for part in sentence.parts for u in part.units if u in unreported):
+            unreported.discard(unit)
+            problem = find_problem(unit, outputs[unit].text)
+            status = f"still {problem}" if problem else "fixed"
+            warn(f"{place(article, sentence.segment)}: degenerate output retried with stricter settings ({status}): "
+                 f"{unit[:60]}")
 
 
 def _ends_in_english(kept: str) -> str:
