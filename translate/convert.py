@@ -227,7 +227,7 @@ def convert_model(
                     "revision": revision,
                     "weights": model_version(model_dir),
                     "quantization": quantization,
-                    **_source_config(model_dir),
+                    **_source_config(model_dir, family),
                     "ctranslate2": _ctranslate2_version(),
                     "converted_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 },
@@ -405,12 +405,10 @@ def read_model_json(path: Path, *, required: bool = False) -> dict[str, Any]:
     return data
 
 
-def _source_config(model_dir: str | Path) -> dict:
+def _source_config(model_dir: str | Path, family: str) -> dict:
     """The facts about the transformers model that a converted directory no longer shows."""
-    from translate.backends.loading import detect_family
-
     config = read_model_json(Path(model_dir) / "config.json", required=True)
-    return {"family": detect_family(model_dir), "max_position_embeddings": config.get("max_position_embeddings")}
+    return {"family": family, "max_position_embeddings": config.get("max_position_embeddings")}
 
 
 def _check_quantization(quantization: str) -> None:

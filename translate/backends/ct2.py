@@ -161,7 +161,7 @@ class CT2Translator(Translator):
             self.tokenizer.check_token(self.target_prefix[0], settings.model)
 
         # CTranslate2 reads the map when it loads the model, and uses it where a batch asks
-        self.use_vmap = write_vocabulary_map(converted, family) and settings.output_vocabulary == "target"
+        self.use_vmap = settings.output_vocabulary == "target" and write_vocabulary_map(converted, family)
         threads = settings.threads or (cpu_count() if device == "cpu" else 0)
         self.workers = settings.inter_threads or default_workers(device, threads)
         self.device = device if device == "cpu" else f"cuda:{index}"
