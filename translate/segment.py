@@ -140,18 +140,21 @@ def _follows_abbreviation(text: str, dot: int) -> bool:
 def _numbers_a_list(text: str, dot: int) -> bool:
     """True for the dot of ``1.`` right after a colon (``ما يلي: 1. خفض الضرائب``): the first
     marker of a list run into the paragraph (the later ones open their sentences)."""
-    start = dot
-    while start > 0 and not text[start - 1].isspace():
-        start -= 1
+    start = _word_start(text, dot)
     return bool(_LIST_NUMBER.fullmatch(text[start:dot])) and text[:start].rstrip().endswith(":")
 
 
 def _word_before(text: str, dot: int) -> str:
     """The word that ends at `dot`, without harakat, tatweel or opening quotes and brackets."""
-    start = dot
+    return _MARKS.sub("", text[_word_start(text, dot):dot]).lstrip("«“\"'([")
+
+
+def _word_start(text: str, end: int) -> int:
+    """Where the word that ends at `end` begins: after the whitespace before it, or at 0."""
+    start = end
     while start > 0 and not text[start - 1].isspace():
         start -= 1
-    return _MARKS.sub("", text[start:dot]).lstrip("«“\"'([")
+    return start
 
 
 def _take_spaced_closers(text: str, end: int) -> int:

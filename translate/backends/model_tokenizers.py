@@ -110,9 +110,8 @@ def output_vocabulary(model_dir: str | Path, family: str) -> list[str] | None:
     except (OSError, RuntimeError) as exc:
         raise damaged_model(model_dir, ValueError(f"target.spm: {first_line(exc)}")) from None
     vocab = read_model_json(files[1])
-    kept = {target.id_to_piece(i) for i in range(target.get_piece_size())}
-    kept |= {_content(config.get("eos_token", "</s>")), _content(config.get("unk_token", "<unk>"))}
-    pad = _content(config.get("pad_token", "<pad>"))
+    eos, unk, pad = _marian_specials(config)
+    kept = {target.id_to_piece(i) for i in range(target.get_piece_size())} | {eos, unk}
     tokens = [t for t, _ in sorted(vocab.items(), key=lambda item: item[1]) if t in kept]
     return tokens if len(tokens) < len(set(vocab) - {pad}) else None
 
@@ -131,9 +130,8 @@ class MarianTokenizer:
 
         self.vocab: dict[str, int] = read_model_json(model_dir / "vocab.json")
         self.spm = sentencepiece.SentencePieceProcessor(model_file=str(model_dir / "source.spm"))
-        self.eos = _content(config.get("eos_token", "</s>"))
-        self.unk = _content(config.get("unk_token", "<unk>"))
-        self.special = {self.eos, self.unk, _content(config.get("pad_token", "<pad>"))}
+        self.eos, self.unk, pad = _marian_specials(config)
+        self.special = {self.eos, self.unk, pad}
         self.special |= {_content(t) for t in config.get("additional_special_tokens") or ()}
         self.special |= {
             t["content"] for t in (config.get("added_tokens_decoder") or {}).values() if t.get("special")
@@ -232,6 +230,12 @@ class TransformersTokenizer:
             raise BackendError(
                 f"model {model!r}: its tokenizer has no language code {token!r}; is this an NLLB-200 tokenizer?"
             )
+
+
+def _marian_specials(config: dict[str, Any]) -> tuple[str, str, str]:
+    """A MarianMT tokenizer's EOS, unknown and pad tokens, as its config names them or by default."""
+    return (_content(config.get("eos_token", "</s>")), _content(config.get("unk_token", "<unk>")),
+            _content(config.get("pad_token", "<pad>")))
 
 
 def _content(token: Any) -> str:
